@@ -1,0 +1,94 @@
+package org.bratscv.data.volume;
+
+/**
+ * A labelmap (BraTS labels 0, 1, 2, 3/4) in NIfTI voxel order with its {@link Geometry}. Labels are
+ * stored as unsigned bytes (0..255).
+ */
+public final class LabelVolume {
+  private final Geometry geometry;
+  private final byte[] labels;
+
+  public LabelVolume(Geometry geometry, byte[] labels) {
+    if (labels.length != geometry.dims().voxelCount()) {
+      throw new IllegalArgumentException(
+          "labelmap of "
+              + geometry.dims()
+              + " needs "
+              + geometry.dims().voxelCount()
+              + " values, got "
+              + labels.length);
+    }
+    this.geometry = geometry;
+    this.labels = labels;
+  }
+
+  public Geometry geometry() {
+    return geometry;
+  }
+
+  public Dims dims() {
+    return geometry.dims();
+  }
+
+  /** The label array itself (not a copy). */
+  public byte[] labels() {
+    return labels;
+  }
+
+  public int get(int x, int y, int z) {
+    return labels[dims().index(x, y, z)] & 0xFF;
+  }
+
+  public LabelVolume crop(BoundingBox box) {
+    return new LabelVolume(geometry.crop(box), box.crop(labels, dims()));
+  }
+
+  public LabelVolume pad(Padding padding) {
+    return new LabelVolume(padding.apply(geometry), padding.apply(labels, dims()));
+  }
+
+  /** Puts this cropped labelmap back into {@code full} at {@code box}; background elsewhere. */
+  public LabelVolume putBack(BoundingBox box, Geometry full) {
+    return new LabelVolume(full, box.putBack(labels, full.dims()));
+  }
+
+  /** Mask of the voxels whose label is in {@code set}. */
+  public boolean[] mask(int... set) {
+    boolean[] in = new boolean[256];
+    for (int l : set) {
+      in[l] = true;
+    }
+    boolean[] out = new boolean[labels.length];
+    for (int i = 0; i < labels.length; i++) {
+      out[i] = in[labels[i] & 0xFF];
+    }
+    return out;
+  }
+
+  /**
+   * Converts float voxels (as read from a seg file) to labels, failing on values that are not whole
+   * numbers in 0..255.
+   */
+  public static LabelVolume fromVolume(Volume v) {
+    float[] d = v.data();
+    byte[] out = new byte[d.length];
+    for (int i = 0; i < d.length; i++) {
+      float f = d[i];
+      int l = (int) f;
+      if (l != f || l < 0 || l > 255) {
+        throw new IllegalArgumentException(
+            "label volume holds a value that is not a label (0..255): " + f + " at voxel " + i);
+      }
+      out[i] = (byte) l;
+    }
+    return new LabelVolume(v.geometry(), out);
+  }
+
+  public Volume toVolume() {
+    float[] out = new float[labels.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = labels[i] & 0xFF;
+    }
+    return new Volume(geometry, out);
+  }
+}
