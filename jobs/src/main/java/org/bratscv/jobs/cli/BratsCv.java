@@ -9,7 +9,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "brats-cv 0.1.0",
     description = "BraTS brain-tumor segmentation with cross-validated 3D U-Nets on Apache Spark.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      BenchCommand.class,
+    })
 public final class BratsCv implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
