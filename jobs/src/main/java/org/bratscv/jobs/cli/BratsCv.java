@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       BenchCommand.class,
       SynthCommand.class,
+      EvaluateCaseCommand.class,
     })
 public final class BratsCv implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
