@@ -3,6 +3,7 @@ package org.bratscv.data.synth;
 import java.util.SplittableRandom;
 import org.bratscv.data.cases.Modality;
 import org.bratscv.data.labels.LabelScheme;
+import org.bratscv.data.random.Seeds;
 import org.bratscv.data.volume.Affine;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.Geometry;
@@ -68,7 +69,7 @@ public final class PhantomGenerator {
 
   /** Generates case number {@code index} of this seed. */
   public Phantom generate(String caseId, int index) {
-    SplittableRandom rng = new SplittableRandom(mix(seed, index));
+    SplittableRandom rng = Seeds.random(Seeds.child(Seeds.child(seed, "phantom"), index));
     int nx = dims.nx();
     int ny = dims.ny();
     int nz = dims.nz();
@@ -178,14 +179,6 @@ public final class PhantomGenerator {
     }
     Geometry g = geometry();
     return new Phantom(caseId, new MultiChannelVolume(g, ch), new LabelVolume(g, seg));
-  }
-
-  /** SplitMix64 finaliser over (seed, index): independent streams per case. */
-  private static long mix(long seed, int index) {
-    long z = seed + 0x9E3779B97F4A7C15L * (index + 1L);
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 
   /** Channel order of the generated modalities. */
