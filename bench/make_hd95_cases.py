@@ -3,10 +3,12 @@
 
 Usage: /usr/bin/python3 bench/make_hd95_cases.py OUT [--n 3] [--dims 240x240x155]
                                                  [--spacing 1,1,1] [--seed 0] [--wt-radius 30]
+                                                 [--specks 3]
 
 Each case: a blobby whole tumor (a ball of --wt-radius mm whose radius is perturbed by smooth
 noise), a tumor core inside it, enhancing tumor as the core's rim; the prediction is the same
-construction with other noise, shifted by a voxel or two, plus a few false-positive specks.
+construction with other noise, shifted by a voxel or two, plus --specks false-positive specks
+(3x3x3 cubes anywhere in the volume; they make the masks' bounding box nearly the whole volume).
 Writes OUT/case-K_{gt,pred}.nii.gz (for hd95_scipy.py), the same voxels as raw uint8 in NIfTI
 order (x fastest) OUT/case-K_{gt,pred}.u8.gz (for the Java side), and OUT/cases.json with dims,
 spacing and the metrics scipy computes (bench/hd95_scipy.py), to compare against.
@@ -51,6 +53,7 @@ def main():
     ap.add_argument("--spacing", default="1,1,1")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--wt-radius", type=float, default=30.0)
+    ap.add_argument("--specks", type=int, default=3)
     a = ap.parse_args()
     shape = tuple(int(s) for s in a.dims.lower().split("x"))
     spacing = [float(s) for s in a.spacing.split(",")]
@@ -63,7 +66,7 @@ def main():
         gt = tumor(shape, spacing, center, a.wt_radius, rng)
         shifted = [c + rng.uniform(-2, 2) for c in center]
         pred = tumor(shape, spacing, shifted, a.wt_radius * rng.uniform(0.9, 1.1), rng)
-        for _ in range(3):  # false-positive specks, as real predictions have
+        for _ in range(a.specks):  # false-positive specks, as real predictions have
             p = [int(rng.integers(0, s)) for s in shape]
             lo = [max(0, q - 1) for q in p]
             pred[lo[0]:p[0] + 2, lo[1]:p[1] + 2, lo[2]:p[2] + 2] = rng.choice([1, 2, 4])

@@ -28,7 +28,8 @@ import org.bratscv.data.volume.LabelVolume;
  * keeps its edge voxels on its surface.
  *
  * <p>An instance keeps scratch arrays between calls so that evaluating many cases allocates little;
- * it is not thread-safe (one per thread or Spark task).
+ * it is not thread-safe (one per thread or Spark task). The largest scratch is one double per voxel
+ * of the masks' joint bounding box (at most 71 MB for a whole 240x240x155 volume).
  */
 public final class HausdorffDistance95 {
   /** The percentile HD95 is named for, as a fraction. */
@@ -42,6 +43,7 @@ public final class HausdorffDistance95 {
   private int[] surfaceA = new int[0];
   private int[] surfaceB = new int[0];
   private double[] distances = new double[0];
+  private boolean[] columns = new boolean[0];
   private int countA;
   private int countB;
 
@@ -158,7 +160,17 @@ public final class HausdorffDistance95 {
     for (int i = 0; i < targetCount; i++) {
       g[target[i]] = 0;
     }
-    transform.transform(g, local, sp);
+    // Distances are read at the source voxels only: the last pass can skip the other z-columns.
+    int slice = local.nx() * local.ny();
+    if (columns.length < slice) {
+      columns = new boolean[slice];
+    } else {
+      Arrays.fill(columns, 0, slice, false);
+    }
+    for (int i = 0; i < sourceCount; i++) {
+      columns[source[i] % slice] = true;
+    }
+    transform.transform(g, local, sp, columns);
     if (distances.length < sourceCount) {
       distances = new double[Math.max(sourceCount, distances.length * 2)];
     }

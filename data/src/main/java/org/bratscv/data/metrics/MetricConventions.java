@@ -1,5 +1,7 @@
 package org.bratscv.data.metrics;
 
+import org.bratscv.data.labels.LabelScheme;
+
 /**
  * The conventions of a BraTS evaluation that the metric definitions leave open: what HD95 is when
  * exactly one of the two masks is empty. (Both empty is always Dice 1, HD95 0.) BraTS 2020/2021 use
@@ -19,6 +21,14 @@ public record MetricConventions(double emptyHd95) {
       throw new IllegalArgumentException(
           "emptyHd95 must be a finite non-negative distance in mm, got " + emptyHd95);
     }
+  }
+
+  /** The conventions of the evaluation that goes with an edition's labels: 374 from 2023 on. */
+  public static MetricConventions forScheme(LabelScheme scheme) {
+    return switch (scheme) {
+      case BRATS2020, BRATS2021 -> BRATS2020;
+      case BRATS2023, BRATS2024 -> BRATS2023;
+    };
   }
 
   /** The default, {@link #BRATS2020}. */

@@ -26,6 +26,15 @@ public final class SquaredDistanceTransform {
    * only when there is no site at all.
    */
   public void transform(double[] grid, Dims dims, double[] spacing) {
+    transform(grid, dims, spacing, null);
+  }
+
+  /**
+   * As {@link #transform(double[], Dims, double[])}, but when {@code zColumns} is given only the
+   * z-columns {@code (x, y)} with {@code zColumns[x + nx * y]} get their final values; the others
+   * are left half done. For callers that read the result at a few known voxels only.
+   */
+  void transform(double[] grid, Dims dims, double[] spacing, boolean[] zColumns) {
     if (grid.length < dims.voxelCount()) {
       throw new IllegalArgumentException(
           "distance transform grid has "
@@ -68,7 +77,9 @@ public final class SquaredDistanceTransform {
     }
     if (nz > 1) {
       for (int i = 0; i < slice; i++) {
-        transformLine(grid, i, slice, nz, wz);
+        if (zColumns == null || zColumns[i]) {
+          transformLine(grid, i, slice, nz, wz);
+        }
       }
     }
   }

@@ -11,8 +11,9 @@ import org.bratscv.data.labels.Region;
  * that {@code bench/make_hd95_cases.py} wrote, and reports the largest difference to scipy's values
  * stored with them. One thread, one evaluator reused across cases, as a Spark task would.
  *
- * <p>Run: {@code mvn -o -q -pl data test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=org.bratscv.data.metrics.Hd95Benchmark -Dexec.args="DIR [REPEATS]"}
+ * <p>Run through {@link Hd95BenchmarkTest} ({@code mvn -o -pl data test -Dtest=Hd95BenchmarkTest
+ * -Dhd95.bench.dir=DIR}) or directly with {@code java -cp data/target/classes:data/target/test-
+ * classes:<jackson jars> org.bratscv.data.metrics.Hd95Benchmark DIR [REPEATS]}.
  */
 public final class Hd95Benchmark {
   private Hd95Benchmark() {}
@@ -22,8 +23,12 @@ public final class Hd95Benchmark {
       System.err.println("usage: Hd95Benchmark DIR [REPEATS]  (DIR from bench/make_hd95_cases.py)");
       System.exit(2);
     }
-    int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    ScipyCases data = ScipyCases.read(Path.of(args[0]));
+    run(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 10);
+  }
+
+  /** Prints timings and metrics per case; returns the largest |java - scipy| difference. */
+  static double run(Path dir, int repeats) throws java.io.IOException {
+    ScipyCases data = ScipyCases.read(dir);
     CaseEvaluator evaluator = new CaseEvaluator(LabelScheme.BRATS2020, data.conventions());
     // Warm-up so that the JIT has compiled the hot loops before timing.
     for (int w = 0; w < 3; w++) {
@@ -59,5 +64,6 @@ public final class Hd95Benchmark {
           c.id(), data.geometry().dims(), ms[repeats / 2], repeats, ms[0], diff, m.toJson());
     }
     System.out.printf("worst |java - scipy| over all cases and metrics: %.3g%n", worstDiff);
+    return worstDiff;
   }
 }
