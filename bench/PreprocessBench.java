@@ -100,8 +100,8 @@ public class PreprocessBench {
           (t7 - t6) / 1e6,
           (t8 - t7) / 1e6,
           (t9 - t8) / 1e6);
-      if (bounds[0] < 0 || b.channelCount() != 4 || pa.dims() != pb.dims() && false) {
-        throw new AssertionError();
+      if (bounds[0] <= 0 || b.channelCount() != 4 || !pa.dims().equals(pb.dims())) {
+        throw new AssertionError("unexpected result");
       }
     }
   }
