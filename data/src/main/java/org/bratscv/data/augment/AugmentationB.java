@@ -180,7 +180,7 @@ public record AugmentationB(
     }
     float[] out = new float[v.length];
     for (int i = 0; i < v.length; i++) {
-      out[i] = (float) (Math.pow((v[i] - min) / range, gamma) * range + min);
+      out[i] = (float) (Math.pow(((double) v[i] - min) / range, gamma) * range + min);
     }
     return out;
   }

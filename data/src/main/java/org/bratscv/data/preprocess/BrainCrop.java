@@ -36,8 +36,12 @@ public record BrainCrop(Geometry original, BoundingBox box, Padding padding) {
 
   /** Brain box with {@code margin}, padded to multiples of {@code multiple}. */
   public static BrainCrop of(MultiChannelVolume image, int margin, int multiple) {
-    BoundingBox box = BrainBoundingBox.of(image, margin);
-    return new BrainCrop(image.geometry(), box, Padding.toMultipleOf(box.dims(), multiple));
+    return of(image.geometry(), BrainBoundingBox.of(image, margin), multiple);
+  }
+
+  /** A known box of {@code original} (e.g. a preprocessed case's), padded to {@code multiple}. */
+  public static BrainCrop of(Geometry original, BoundingBox box, int multiple) {
+    return new BrainCrop(original, box, Padding.toMultipleOf(box.dims(), multiple));
   }
 
   /** Size of what the network sees: the box plus padding. */
@@ -49,6 +53,12 @@ public record BrainCrop(Geometry original, BoundingBox box, Padding padding) {
   public MultiChannelVolume apply(MultiChannelVolume image) {
     requireDims(image.dims(), original.dims(), "image");
     return image.crop(box).pad(padding);
+  }
+
+  /** Pads an image already cropped to {@link #box} (a preprocessed case) for the network. */
+  public MultiChannelVolume padCropped(MultiChannelVolume cropped) {
+    requireDims(cropped.dims(), box.dims(), "cropped image");
+    return cropped.pad(padding);
   }
 
   /** Puts a labelmap predicted on {@link #networkDims()} back into the original geometry. */

@@ -46,11 +46,14 @@ public record MinMaxPercentileNormalization(double lowPercentile, double highPer
 
   /** The clipping bounds {low, high} of {@code voxels}: percentiles of the positive voxels. */
   public double[] clipBounds(float[] voxels) {
-    IntensityNormalization.requireFinite(voxels);
     int n = 0;
-    for (float v : voxels) {
+    for (int i = 0; i < voxels.length; i++) {
+      float v = voxels[i];
       if (v > 0) {
         n++;
+      }
+      if (!Float.isFinite(v)) { // one pass: check and count
+        IntensityNormalization.requireFinite(voxels);
       }
     }
     if (n == 0) {

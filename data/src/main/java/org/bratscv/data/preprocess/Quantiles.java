@@ -29,12 +29,10 @@ final class Quantiles {
       }
       order[i] = i;
     }
-    // Select in ascending order of rank: after selecting rank k, everything right of k is >= it,
-    // so the next, larger rank is searched for only in (k, n).
     Arrays.sort(order, (a, b) -> Double.compare(qs[a], qs[b]));
     double[] out = new double[qs.length];
-    // Ranks below `left` are final: they are the ranks selected for the previous (smaller)
-    // quantiles, and every later rank is at least the last of them.
+    // Ranks are visited in ascending order. After selecting rank k, everything right of k is at
+    // least work[k], so a later (larger) rank is searched for only in [left, n) = (k, n).
     int left = 0;
     for (int i : order) {
       double pos = qs[i] * (n - 1);
@@ -44,11 +42,11 @@ final class Quantiles {
         select(work, left, n, lo);
         left = lo + 1;
       }
-      if (hi >= left) {
-        select(work, left, n, hi);
-        left = hi + 1;
-      }
-      out[i] = lerp(work[lo], work[hi], pos - lo);
+      double a = work[lo];
+      // The next order statistic is the minimum of what lies right of rank lo: one scan instead
+      // of a second selection.
+      double b = hi == lo ? a : min(work, left, n);
+      out[i] = lerp(a, b, pos - lo);
     }
     return out;
   }
@@ -100,6 +98,14 @@ final class Quantiles {
       }
     }
     Arrays.sort(a, from, to);
+  }
+
+  private static float min(float[] a, int from, int to) {
+    float m = a[from];
+    for (int i = from + 1; i < to; i++) {
+      m = Math.min(m, a[i]);
+    }
+    return m;
   }
 
   private static float medianOf3(float x, float y, float z) {
