@@ -1,5 +1,7 @@
 package org.bratscv.data.preprocess;
 
+import org.bratscv.data.metrics.Percentiles;
+
 /**
  * Pipeline A's normalisation: clip to the [1st, 99th] percentile of the modality's non-zero voxels,
  * then min-max scale to [0, 1].
@@ -67,7 +69,11 @@ public record MinMaxPercentileNormalization(double lowPercentile, double highPer
         work[j++] = v;
       }
     }
-    return Quantiles.linear(work, n, lowPercentile / 100, highPercentile / 100);
+    // both selections reorder the same scratch copy; each leaves it a permutation of the values
+    return new double[] {
+      Percentiles.linearInPlace(work, n, lowPercentile / 100),
+      Percentiles.linearInPlace(work, n, highPercentile / 100)
+    };
   }
 
   @Override

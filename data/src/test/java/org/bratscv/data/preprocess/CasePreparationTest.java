@@ -88,4 +88,39 @@ class CasePreparationTest {
     assertTrue(!pc.hasLabels());
     assertThrows(IllegalArgumentException.class, () -> pc.image(Normalization.A));
   }
+
+  @Test
+  void boxIsTheNonZeroRegionPlusOneVoxelAndAPredictionGoesBackWhereTheLabelsWere() {
+    Dims d = new Dims(24, 20, 16);
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+    List<NamedVolume> mods = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      float[] v = new float[d.voxels()];
+      for (int z = 3; z <= 12; z++) {
+        for (int y = 4; y <= 15; y++) {
+          for (int x = 5; x <= 18; x++) {
+            v[d.index(x, y, z)] = 1 + rng.nextInt(200 * (c + 1));
+          }
+        }
+      }
+      mods.add(
+          new NamedVolume(NAMES[c], new Volume(org.bratscv.data.volume.Geometry.isotropic(d), v)));
+    }
+    byte[] l = new byte[d.voxels()];
+    l[d.index(10, 10, 8)] = 4;
+    l[d.index(11, 10, 8)] = 1;
+    l[d.index(12, 10, 8)] = 2;
+    org.bratscv.data.volume.LabelVolume seg =
+        new org.bratscv.data.volume.LabelVolume(org.bratscv.data.volume.Geometry.isotropic(d), l);
+    PreparedCase pc =
+        CasePreparation.PAPER.prepare(
+            "c", mods, "seg", seg, LabelScheme.BRATS2020, EnumSet.of(Normalization.B));
+    assertEquals(new BoundingBox(4, 3, 2, 20, 17, 14), pc.crop().box());
+    assertEquals(4, pc.labels().get(10 - 4, 10 - 3, 8 - 2));
+    assertEquals(new Dims(16, 16, 16), pc.crop().networkDims());
+    MultiChannelVolume net = pc.crop().padCropped(pc.image(Normalization.B));
+    assertEquals(new Dims(16, 16, 16), net.dims());
+    org.bratscv.data.volume.LabelVolume perfect = pc.labels().pad(pc.crop().padding());
+    assertArrayEquals(l, pc.crop().restore(perfect).labels());
+  }
 }
