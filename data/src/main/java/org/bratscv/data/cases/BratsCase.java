@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param segPath the labelmap's path, or {@code null} for validation/test archives
  */
 public record BratsCase(
-    String id, Layout layout, String folder, List<String> modalityPaths, String segPath) {
+    String id, Layout layout, String folder, List<String> modalityPaths, String segPath)
+    implements java.io.Serializable {
   public BratsCase {
     if (modalityPaths.size() != Modality.values().length) {
       throw new IllegalArgumentException(

@@ -1,0 +1,232 @@
+package org.bratscv.jobs.stages;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.bratscv.data.cases.BratsCase;
+import org.bratscv.data.cases.CaseDiscovery;
+import org.bratscv.data.cases.DiscoveryProblem;
+import org.bratscv.data.cases.Modality;
+import org.bratscv.data.labels.LabelScheme;
+import org.bratscv.data.nifti.NiftiReader;
+import org.bratscv.data.preprocess.CaseConsistencyCheck.NamedVolume;
+import org.bratscv.data.preprocess.CasePreparation;
+import org.bratscv.data.preprocess.InvalidCaseException;
+import org.bratscv.data.preprocess.Normalization;
+import org.bratscv.data.preprocess.PreparedCase;
+import org.bratscv.data.volume.BoundingBox;
+import org.bratscv.data.volume.LabelVolume;
+import org.bratscv.jobs.io.Csv;
+import org.bratscv.jobs.io.HadoopCaseStore;
+import org.bratscv.jobs.io.HadoopConf;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.spark.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The preprocess stage: discovers the cases of an archive on the driver (a listing, no volume),
+ * then, in Spark tasks of a few cases each, loads, checks, crops and normalises every case for each
+ * pipeline and writes it in the {@link PreparedCaseFiles} format. Writes {@code
+ * preprocess/manifest.parquet} and its twin {@code preprocess/manifest.csv}: one row per case,
+ * {@code ok} or {@code error} with a reason naming the file and the problem. A bad case never stops
+ * the others. A case whose {@code case.json} exists is complete and is skipped on a rerun.
+ */
+public final class PreprocessStage {
+  private static final Logger LOG = LoggerFactory.getLogger(PreprocessStage.class);
+
+  /**
+   * What the stage needs.
+   *
+   * @param archive root of the BraTS archive (file:, hdfs:, s3a:)
+   * @param labelScheme labels of the archive, or null to take each layout's own
+   * @param casesPerTask how many cases one Spark task handles
+   * @param maxVoxelBytes largest voxel payload a NIfTI header may declare
+   */
+  public record Settings(
+      String archive,
+      OutputRoot out,
+      Set<Normalization> normalizations,
+      LabelScheme labelScheme,
+      int casesPerTask,
+      long maxVoxelBytes)
+      implements Serializable {}
+
+  /** The manifest rows, ok and error, sorted by case id. */
+  public record Result(List<CaseManifestRow> rows) {
+    public List<CaseManifestRow> ok() {
+      return rows.stream().filter(CaseManifestRow::isOk).toList();
+    }
+
+    public List<CaseManifestRow> errors() {
+      return rows.stream().filter(r -> !r.isOk()).toList();
+    }
+  }
+
+  public Result run(SparkSession spark, Settings s) throws IOException {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
+    CaseDiscovery.Result found =
+        new CaseDiscovery(new HadoopCaseStore(conf.get())).discover(s.archive());
+    List<BratsCase> cases = found.cases();
+    LOG.info(
+        "preprocess: {} cases found under {} ({} discovery problems)",
+        cases.size(),
+        s.archive(),
+        found.problems().size());
+    List<CaseManifestRow> rows = new ArrayList<>();
+    for (DiscoveryProblem p : found.problems()) {
+      rows.add(CaseManifestRow.error(p.caseId(), "", p.reason() + " (" + p.path() + ")", p.path()));
+    }
+    if (!cases.isEmpty()) {
+      int slices = Math.max(1, (cases.size() + s.casesPerTask() - 1) / s.casesPerTask());
+      try (Progress progress =
+          Progress.start(spark.sparkContext(), "preprocess: cases", cases.size())) {
+        LongAccumulator done = progress.counter();
+        sc.setJobDescription("preprocess " + cases.size() + " cases");
+        rows.addAll(
+            sc.parallelize(cases, slices)
+                .mapPartitions(it -> processAll(it, s, conf, done))
+                .collect());
+      }
+    }
+    rows.sort(java.util.Comparator.comparing(CaseManifestRow::getCaseId));
+    writeManifest(spark, s.out(), rows);
+    Result r = new Result(rows);
+    LOG.info("preprocess: {} cases ok, {} with errors", r.ok().size(), r.errors().size());
+    return r;
+  }
+
+  private static Iterator<CaseManifestRow> processAll(
+      Iterator<BratsCase> cases, Settings s, HadoopConf conf, LongAccumulator done)
+      throws IOException {
+    FileSystem fs = s.out().fileSystem(conf.get());
+    NiftiReader reader = new NiftiReader(s.maxVoxelBytes());
+    List<CaseManifestRow> out = new ArrayList<>();
+    while (cases.hasNext()) {
+      out.add(process(cases.next(), s, fs, conf, reader));
+      done.add(1);
+    }
+    return out.iterator();
+  }
+
+  /** One case, never throwing for a problem of the case itself. */
+  static CaseManifestRow process(
+      BratsCase c, Settings s, FileSystem outFs, HadoopConf conf, NiftiReader reader) {
+    long t0 = System.nanoTime();
+    String layout = c.layout().name().toLowerCase(Locale.ROOT);
+    try {
+      Path dir = PreparedCaseFiles.caseDir(s.out(), c.id());
+      if (PreparedCaseFiles.isComplete(outFs, dir)) {
+        CaseRecord r = PreparedCaseFiles.readRecord(outFs, dir);
+        if (r.normalizations().containsAll(names(s.normalizations()))) {
+          return okRow(c, r, t0);
+        }
+      }
+      if (outFs.exists(dir)) {
+        outFs.delete(dir, true); // left by a killed run, or made for other pipelines
+      }
+      LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.layout().labelScheme();
+      List<NamedVolume> modalities = new ArrayList<>();
+      for (Modality m : Modality.values()) {
+        String file = c.modalityPath(m);
+        modalities.add(new NamedVolume(fileName(file), read(file, conf, reader).toVolume()));
+      }
+      LabelVolume seg = null;
+      if (c.hasLabel()) {
+        try {
+          seg = LabelVolume.fromVolume(read(c.segPath(), conf, reader).toVolume());
+        } catch (IllegalArgumentException e) {
+          throw new InvalidCaseException(
+              c.id(), List.of(c.segPath()), fileName(c.segPath()) + ": " + e.getMessage());
+        }
+      }
+      PreparedCase pc =
+          CasePreparation.PAPER.prepare(
+              c.id(),
+              modalities,
+              c.hasLabel() ? fileName(c.segPath()) : null,
+              seg,
+              scheme,
+              s.normalizations());
+      CaseRecord record =
+          CaseRecord.of(
+              c, scheme.name().toLowerCase(Locale.ROOT), pc.crop(), names(s.normalizations()));
+      PreparedCaseFiles.write(outFs, dir, pc, record);
+      return okRow(c, record, t0);
+    } catch (InvalidCaseException e) {
+      return CaseManifestRow.error(c.id(), layout, e.getMessage(), c.folder());
+    } catch (IOException | RuntimeException e) {
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+      return CaseManifestRow.error(c.id(), layout, "case " + c.id() + ": " + msg, c.folder());
+    } catch (OutOfMemoryError e) {
+      // a case too large for this executor must not take the other cases down with it
+      return CaseManifestRow.error(
+          c.id(), layout, "case " + c.id() + ": out of memory while preprocessing", c.folder());
+    }
+  }
+
+  private static CaseManifestRow okRow(BratsCase c, CaseRecord r, long t0) {
+    int[] b = r.box();
+    BoundingBox box = new BoundingBox(b[0], b[1], b[2], b[3], b[4], b[5]);
+    return CaseManifestRow.ok(
+        c.id(),
+        c.layout().name().toLowerCase(Locale.ROOT),
+        r.hasLabel(),
+        org.bratscv.data.volume.Dims.of(r.originalDims()).toString(),
+        box.x0() + ":" + box.x1() + "," + box.y0() + ":" + box.y1() + "," + box.z0() + ":"
+            + box.z1(),
+        (System.nanoTime() - t0) / 1e9,
+        c.folder());
+  }
+
+  private static org.bratscv.data.nifti.NiftiImage read(
+      String file, HadoopConf conf, NiftiReader reader) throws IOException {
+    Path p = new Path(file);
+    FileSystem fs = p.getFileSystem(conf.get());
+    long length = fs.getFileStatus(p).getLen();
+    try (InputStream in = fs.open(p)) {
+      return reader.read(in, fileName(file), length);
+    }
+  }
+
+  private static String fileName(String path) {
+    return new Path(path).getName();
+  }
+
+  static List<String> names(Set<Normalization> ns) {
+    return EnumSet.copyOf(ns).stream().map(Enum::name).toList();
+  }
+
+  private static void writeManifest(SparkSession spark, OutputRoot out, List<CaseManifestRow> rows)
+      throws IOException {
+    Path parquet = out.resolve("preprocess", "manifest.parquet");
+    spark
+        .createDataFrame(rows, CaseManifestRow.class)
+        .select(
+            "caseId", "status", "reason", "layout", "hasLabel", "dims", "box", "seconds", "folder")
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(parquet.toString());
+    List<String[]> csv = new ArrayList<>();
+    for (CaseManifestRow r : rows) {
+      csv.add(r.csvValues());
+    }
+    FileSystem fs = out.fileSystem(spark.sparkContext().hadoopConfiguration());
+    byte[] bytes = Csv.table(CaseManifestRow.csvHeader(), csv);
+    OutputRoot.writeAtomically(fs, out.resolve("preprocess", "manifest.csv"), o -> o.write(bytes));
+  }
+}
