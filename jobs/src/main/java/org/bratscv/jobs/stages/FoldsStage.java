@@ -1,0 +1,135 @@
+package org.bratscv.jobs.stages;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.bratscv.data.folds.Fold;
+import org.bratscv.data.folds.FoldSplit;
+import org.bratscv.data.folds.FoldSplitJson;
+import org.bratscv.data.folds.KFold;
+import org.bratscv.jobs.io.OutputRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The folds stage (driver only, small): a seeded K-fold split of the cases that preprocessed
+ * without error and have labels, or an imported split file (this project's {@code folds.json} or
+ * nnU-Net's {@code splits_final.json}) restricted to those cases. Writes {@code folds.json}.
+ */
+public final class FoldsStage {
+  private static final Logger LOG = LoggerFactory.getLogger(FoldsStage.class);
+  public static final String FOLDS_JSON = "folds.json";
+
+  /**
+   * @param splitFile a split to import instead of drawing one, or null
+   */
+  public record Settings(OutputRoot out, int k, long seed, String splitFile) {}
+
+  public FoldSplit run(Configuration conf, Settings s, List<String> usableCaseIds)
+      throws IOException {
+    Set<String> usable = new TreeSet<>(usableCaseIds);
+    FoldSplit split;
+    if (s.splitFile() == null || s.splitFile().isBlank()) {
+      if (usable.size() < s.k()) {
+        throw new IOException(
+            "folds: " + usable.size() + " usable labelled cases cannot make " + s.k() + " folds");
+      }
+      split = KFold.split(usable, s.k(), s.seed());
+    } else {
+      split = restrict(importSplit(conf, s.splitFile()), usable, s.splitFile());
+    }
+    Path target = s.out().resolve(FOLDS_JSON);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    FoldSplitJson.write(split, bytes);
+    OutputRoot.writeAtomically(
+        target.getFileSystem(conf), target, out -> out.write(bytes.toByteArray()));
+    for (Fold f : split.folds()) {
+      LOG.info(
+          "folds: fold {}: {} train, {} val cases", f.fold(), f.train().size(), f.val().size());
+    }
+    return split;
+  }
+
+  /** Reads {@code folds.json} written by an earlier run. */
+  public static FoldSplit read(Configuration conf, OutputRoot out) throws IOException {
+    Path p = out.resolve(FOLDS_JSON);
+    try (InputStream in = p.getFileSystem(conf).open(p)) {
+      return FoldSplitJson.read(in, p.toString());
+    }
+  }
+
+  /** Either format, told apart by the JSON's top level (a list is nnU-Net's). */
+  static FoldSplit importSplit(Configuration conf, String file) throws IOException {
+    Path p = new Path(file);
+    FileSystem fs = p.getFileSystem(conf);
+    byte[] bytes;
+    try (InputStream in = fs.open(p)) {
+      bytes = in.readAllBytes();
+    }
+    String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).stripLeading();
+    try (InputStream in = new java.io.ByteArrayInputStream(bytes)) {
+      return text.startsWith("[")
+          ? FoldSplitJson.readNnUnet(in, file)
+          : FoldSplitJson.read(in, file);
+    }
+  }
+
+  /**
+   * The imported split without the cases that cannot be used here (failed preprocessing, no
+   * labels). Usable cases the split does not name are left out of every fold, with a warning.
+   */
+  static FoldSplit restrict(FoldSplit split, Set<String> usable, String source) {
+    List<Fold> folds = new ArrayList<>();
+    Set<String> dropped = new TreeSet<>();
+    for (Fold f : split.folds()) {
+      List<String> train = new ArrayList<>();
+      List<String> val = new ArrayList<>();
+      for (String id : f.train()) {
+        if (usable.contains(id)) {
+          train.add(id);
+        }
+      }
+      for (String id : f.val()) {
+        if (usable.contains(id)) {
+          val.add(id);
+        } else {
+          dropped.add(id);
+        }
+      }
+      if (val.isEmpty() || train.isEmpty()) {
+        throw new IllegalArgumentException(
+            source
+                + ": fold "
+                + f.fold()
+                + " has no usable "
+                + (val.isEmpty() ? "val" : "train")
+                + " case left after removing cases that failed preprocessing or have no labels");
+      }
+      folds.add(new Fold(f.fold(), train, val));
+    }
+    if (!dropped.isEmpty()) {
+      LOG.warn(
+          "folds: {} cases of {} are not usable and were left out: {}",
+          dropped.size(),
+          source,
+          dropped);
+    }
+    Set<String> unnamed = new TreeSet<>(usable);
+    unnamed.removeAll(split.caseIds());
+    if (!unnamed.isEmpty()) {
+      LOG.warn(
+          "folds: {} usable cases are not in {} and take no part: {}",
+          unnamed.size(),
+          source,
+          unnamed);
+    }
+    return new FoldSplit(split.seed(), split.k(), folds);
+  }
+}
