@@ -1,0 +1,259 @@
+package org.bratscv.jobs.stages;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.mean;
+import static org.apache.spark.sql.functions.stddev_pop;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.bratscv.data.labels.LabelScheme;
+import org.bratscv.data.labels.Region;
+import org.bratscv.data.metrics.CaseEvaluator;
+import org.bratscv.data.metrics.CaseMetrics;
+import org.bratscv.data.metrics.MetricConventions;
+import org.bratscv.data.metrics.RegionMetrics;
+import org.bratscv.data.nifti.NiftiReader;
+import org.bratscv.data.volume.LabelVolume;
+import org.bratscv.jobs.io.Csv;
+import org.bratscv.jobs.io.HadoopConf;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.spark.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The evaluate stage: scores every predicted labelmap against its case's ground truth, in Spark
+ * tasks (Dice, HD95, sensitivity, specificity per region, from the data module's {@link
+ * CaseEvaluator}), then aggregates with Spark SQL. Writes under {@code evaluate/}: {@code
+ * metrics.parquet} and {@code metrics.csv} (one row per labelmap set x case x region), {@code
+ * summary.csv} (one row per labelmap set x region x metric: mean, std, median, q25, q75, n; std is
+ * the population one, undefined values left out) and {@code summary.md}.
+ */
+public final class EvaluateStage {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateStage.class);
+  static final String[] METRICS = {"dice", "hd95", "sensitivity", "specificity"};
+
+  /** One labelmap to score: its set, its case and its file. */
+  public record Item(String labelmapSet, String caseId, String predFile) implements Serializable {}
+
+  /**
+   * @param emptyHd95 HD95 when exactly one mask is empty (373.13, the BraTS image diagonal)
+   */
+  public record Settings(OutputRoot out, double emptyHd95, int casesPerTask)
+      implements Serializable {}
+
+  /** The rows and the summary. */
+  public record Result(List<MetricRow> rows, List<SummaryRow> summary, List<String> errors) {}
+
+  /** One summary row. */
+  public record SummaryRow(
+      String labelmapSet,
+      String region,
+      String metric,
+      double mean,
+      double std,
+      double median,
+      double q25,
+      double q75,
+      long n) {}
+
+  public Result run(SparkSession spark, Settings s, List<Item> items) throws IOException {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
+    List<Outcome> outcomes = new ArrayList<>();
+    if (!items.isEmpty()) {
+      int slices = Math.max(1, (items.size() + s.casesPerTask() - 1) / s.casesPerTask());
+      try (Progress p = Progress.start(spark.sparkContext(), "evaluate: labelmaps", items.size())) {
+        var done = p.counter();
+        sc.setJobDescription("evaluate " + items.size() + " labelmaps");
+        outcomes =
+            sc.parallelize(items, slices)
+                .mapPartitions(
+                    (Iterator<Item> it) -> {
+                      FileSystem fs = s.out().fileSystem(conf.get());
+                      NiftiReader reader = NiftiReader.withDefaults();
+                      List<Outcome> out = new ArrayList<>();
+                      while (it.hasNext()) {
+                        out.add(score(it.next(), s, fs, conf, reader));
+                        done.add(1);
+                      }
+                      return out.iterator();
+                    })
+                .collect();
+      }
+    }
+    List<MetricRow> rows = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    for (Outcome o : outcomes) {
+      rows.addAll(o.rows());
+      if (o.error() != null) {
+        errors.add(o.error());
+      }
+    }
+    rows.sort(
+        Comparator.comparing(MetricRow::getLabelmapSet)
+            .thenComparing(MetricRow::getCaseId)
+            .thenComparing(MetricRow::getRegion));
+    FileSystem fs = s.out().fileSystem(sc.hadoopConfiguration());
+    Dataset<Row> table = spark.createDataFrame(rows, MetricRow.class);
+    table
+        .select("labelmapSet", "caseId", "region", "dice", "hd95", "sensitivity", "specificity")
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(s.out().resolve("evaluate", "metrics.parquet").toString());
+    List<String[]> csv = new ArrayList<>();
+    rows.forEach(r -> csv.add(r.csvValues()));
+    byte[] metricsCsv = Csv.table(MetricRow.csvHeader(), csv);
+    OutputRoot.writeAtomically(
+        fs, s.out().resolve("evaluate", "metrics.csv"), o -> o.write(metricsCsv));
+
+    List<SummaryRow> summary = summarise(table);
+    List<String[]> scsv = new ArrayList<>();
+    for (SummaryRow r : summary) {
+      scsv.add(
+          new String[] {
+            r.labelmapSet(),
+            r.region(),
+            r.metric(),
+            fmt(r.mean()),
+            fmt(r.std()),
+            fmt(r.median()),
+            fmt(r.q25()),
+            fmt(r.q75()),
+            Long.toString(r.n())
+          });
+    }
+    byte[] summaryCsv =
+        Csv.table(
+            new String[] {
+              "labelmap_set", "region", "metric", "mean", "std", "median", "q25", "q75", "n"
+            },
+            scsv);
+    OutputRoot.writeAtomically(
+        fs, s.out().resolve("evaluate", "summary.csv"), o -> o.write(summaryCsv));
+    byte[] md = SummaryMarkdown.render(summary).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    OutputRoot.writeAtomically(fs, s.out().resolve("evaluate", "summary.md"), o -> o.write(md));
+    LOG.info(
+        "evaluate: {} labelmaps scored, {} failed", outcomes.size() - errors.size(), errors.size());
+    return new Result(rows, summary, errors);
+  }
+
+  /** Mean, population std, exact median and quartiles, count, per (set, region, metric). */
+  static List<SummaryRow> summarise(Dataset<Row> table) {
+    Dataset<Row> longForm = null;
+    for (String m : METRICS) {
+      Dataset<Row> one =
+          table.select(col("labelmapSet"), col("region"), lit(m).as("metric"), col(m).as("value"));
+      longForm = longForm == null ? one : longForm.unionByName(one);
+    }
+    List<Row> agg =
+        longForm
+            .groupBy("labelmapSet", "region", "metric")
+            .agg(
+                mean("value").as("mean"),
+                stddev_pop("value").as("std"),
+                expr("percentile(value, array(0.5, 0.25, 0.75))").as("q"),
+                count("value").as("n"))
+            .collectAsList();
+    List<SummaryRow> out = new ArrayList<>();
+    for (Row r : agg) {
+      long n = r.getLong(r.fieldIndex("n"));
+      List<Double> q = n == 0 ? null : r.getList(r.fieldIndex("q"));
+      out.add(
+          new SummaryRow(
+              r.getString(0),
+              r.getString(1),
+              r.getString(2),
+              n == 0 ? Double.NaN : r.getDouble(r.fieldIndex("mean")),
+              n == 0 ? Double.NaN : r.getDouble(r.fieldIndex("std")),
+              q == null ? Double.NaN : q.get(0),
+              q == null ? Double.NaN : q.get(1),
+              q == null ? Double.NaN : q.get(2),
+              n));
+    }
+    List<String> metricOrder = List.of(METRICS);
+    out.sort(
+        Comparator.comparing(SummaryRow::labelmapSet)
+            .thenComparing(r -> metricOrder.indexOf(r.metric()))
+            .thenComparing(r -> Region.valueOf(r.region()).ordinal()));
+    return out;
+  }
+
+  static String fmt(double v) {
+    return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.6f", v);
+  }
+
+  /** What one task made of one item: rows, or the reason it could not be scored. */
+  record Outcome(List<MetricRow> rows, String error) implements Serializable {}
+
+  static Outcome score(
+      Item item, Settings s, FileSystem outFs, HadoopConf conf, NiftiReader reader) {
+    try {
+      CaseRecord record =
+          PreparedCaseFiles.readRecord(outFs, PreparedCaseFiles.caseDir(s.out(), item.caseId()));
+      if (!record.hasLabel()) {
+        return new Outcome(
+            List.of(), "case " + item.caseId() + " has no ground truth to score against");
+      }
+      LabelScheme scheme = LabelScheme.parse(record.labelScheme());
+      String gtFile = record.sourceFiles().get(4);
+      LabelVolume pred = readLabels(item.predFile(), conf, reader);
+      LabelVolume gt = readLabels(gtFile, conf, reader);
+      CaseMetrics m =
+          new CaseEvaluator(scheme, new MetricConventions(s.emptyHd95())).evaluate(pred, gt);
+      List<MetricRow> rows = new ArrayList<>();
+      for (Region r : Region.values()) {
+        RegionMetrics rm = m.get(r);
+        rows.add(
+            new MetricRow(
+                item.labelmapSet(),
+                item.caseId(),
+                r.name(),
+                rm.dice(),
+                rm.hd95(),
+                rm.sensitivity(),
+                rm.specificity()));
+      }
+      return new Outcome(rows, null);
+    } catch (IOException | RuntimeException e) {
+      return new Outcome(
+          List.of(),
+          item.labelmapSet()
+              + " case "
+              + item.caseId()
+              + ": "
+              + (e.getMessage() == null ? e : e.getMessage()));
+    }
+  }
+
+  static LabelVolume readLabels(String file, HadoopConf conf, NiftiReader reader)
+      throws IOException {
+    Path p = new Path(file);
+    FileSystem fs = p.getFileSystem(conf.get());
+    try (InputStream in = fs.open(p)) {
+      try {
+        return LabelVolume.fromVolume(
+            reader.read(in, p.getName(), fs.getFileStatus(p).getLen()).toVolume());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(p.getName() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}

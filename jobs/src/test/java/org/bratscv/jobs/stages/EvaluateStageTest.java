@@ -1,0 +1,123 @@
+package org.bratscv.jobs.stages;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.bratscv.data.labels.Region;
+import org.bratscv.data.metrics.SummaryStatistics;
+import org.bratscv.data.nifti.NiftiReader;
+import org.bratscv.data.nifti.NiftiWriter;
+import org.bratscv.data.preprocess.Normalization;
+import org.bratscv.data.synth.PhantomArchive;
+import org.bratscv.data.synth.PhantomGenerator;
+import org.bratscv.data.volume.Dims;
+import org.bratscv.data.volume.LabelVolume;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.spark.SparkSessions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluateStageTest {
+  private static SparkSession spark;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkSessions.getOrCreate("evaluate-test", Map.of("spark.master", "local[2]"));
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void scoresEveryLabelmapAndSummarisesLikeTheBratsLeaderboard() throws IOException {
+    Path archive = dir.resolve("archive");
+    new PhantomArchive(new PhantomGenerator(new Dims(32, 32, 24), 2), "Training", 1, true)
+        .write(archive, 4, id -> {});
+    OutputRoot out = new OutputRoot(dir.resolve("out").toString());
+    new PreprocessStage()
+        .run(
+            spark,
+            new PreprocessStage.Settings(
+                archive.toString(), out, EnumSet.of(Normalization.A), null, 2, 1L << 30));
+
+    // two labelmap sets: the ground truth itself (perfect) and the other case's labels (poor)
+    List<EvaluateStage.Item> items = new ArrayList<>();
+    NiftiReader reader = NiftiReader.withDefaults();
+    for (int i = 1; i <= 4; i++) {
+      String id = String.format("BraTS20_Training_%03d", i);
+      Path seg = archive.resolve(id).resolve(id + "_seg.nii.gz");
+      items.add(new EvaluateStage.Item("perfect", id, seg.toString()));
+      String other = String.format("BraTS20_Training_%03d", i % 4 + 1);
+      Path otherSeg = archive.resolve(other).resolve(other + "_seg.nii.gz");
+      Path pred = Files.createDirectories(dir.resolve("pred")).resolve(id + ".nii.gz");
+      LabelVolume l = LabelVolume.fromVolume(reader.read(otherSeg).toVolume());
+      NiftiWriter.withDefaults().write(pred, l, reader.readHeader(seg));
+      items.add(new EvaluateStage.Item("poor", id, pred.toString()));
+    }
+    items.add(new EvaluateStage.Item("poor", "BraTS20_Training_404", "/nowhere.nii.gz"));
+
+    EvaluateStage.Result r =
+        new EvaluateStage().run(spark, new EvaluateStage.Settings(out, 373.13, 3), items);
+    assertEquals(24, r.rows().size());
+    assertEquals(1, r.errors().size());
+    assertTrue(r.errors().get(0).contains("BraTS20_Training_404"), r.errors().get(0));
+
+    for (EvaluateStage.SummaryRow s : r.summary()) {
+      double[] values =
+          r.rows().stream()
+              .filter(m -> m.getLabelmapSet().equals(s.labelmapSet()))
+              .filter(m -> m.getRegion().equals(s.region()))
+              .mapToDouble(
+                  m -> {
+                    Double v =
+                        switch (s.metric()) {
+                          case "dice" -> m.getDice();
+                          case "hd95" -> m.getHd95();
+                          case "sensitivity" -> m.getSensitivity();
+                          default -> m.getSpecificity();
+                        };
+                    return v == null ? Double.NaN : v;
+                  })
+              .toArray();
+      SummaryStatistics want = SummaryStatistics.of(values);
+      String what = s.labelmapSet() + "/" + s.region() + "/" + s.metric();
+      assertEquals(want.n(), s.n(), what);
+      assertEquals(want.mean(), s.mean(), 1e-9, what);
+      assertEquals(want.std(), s.std(), 1e-9, what);
+      assertEquals(want.median(), s.median(), 1e-9, what);
+      assertEquals(want.q25(), s.q25(), 1e-9, what);
+      assertEquals(want.q75(), s.q75(), 1e-9, what);
+    }
+    EvaluateStage.SummaryRow perfectWt =
+        r.summary().stream()
+            .filter(x -> x.labelmapSet().equals("perfect") && x.region().equals(Region.WT.name()))
+            .filter(x -> x.metric().equals("dice"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(1.0, perfectWt.mean(), 0);
+    assertEquals(4, perfectWt.n());
+
+    List<String> csv = Files.readAllLines(dir.resolve("out/evaluate/summary.csv"));
+    assertEquals("labelmap_set,region,metric,mean,std,median,q25,q75,n", csv.get(0));
+    assertEquals(1 + 2 * 3 * 4, csv.size());
+    assertEquals(25, Files.readAllLines(dir.resolve("out/evaluate/metrics.csv")).size());
+    String md = Files.readString(dir.resolve("out/evaluate/summary.md"));
+    assertTrue(md.contains("| perfect | 1.000 | 1.000 | 1.000 | 0.00 | 0.00 | 0.00 | 4 |"), md);
+    assertEquals(
+        24, spark.read().parquet(dir.resolve("out/evaluate/metrics.parquet").toString()).count());
+  }
+}
