@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Checks the deploy/submit-*.sh wrappers without a cluster: a fake spark-submit on PATH records
+# the arguments it gets, one per line, and the test asserts on them. Also checks that the DRY_RUN
+# print-out, run through a shell, gives exactly the arguments of a real run.
+# Usage: deploy/tests/test-wrappers.sh   (needs bash and awk only; exits non-zero on a failure)
+set -euo pipefail
+
+deploy="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/bin"
+cat >"$work/bin/spark-submit" <<'EOF'
+#!/usr/bin/env bash
+printf '%s\n' "$@" >"$FAKE_SUBMIT_ARGS"
+EOF
+chmod +x "$work/bin/spark-submit"
+touch "$work/brats-cv-cluster.jar" "$work/rapids-4-spark_2.13-26.08.1.jar"
+
+export PATH="$work/bin:$PATH" FAKE_SUBMIT_ARGS="$work/args"
+unset SPARK_HOME SPARK_SUBMIT DRY_RUN RAPIDS RAPIDS_JAR DEPLOY_MODE 2>/dev/null || true
+export APP_JAR="$work/brats-cv-cluster.jar"
+
+failures=0
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+# has_line FILE LINE: the recorded arguments contain LINE exactly.
+has_line() { grep -qxF -- "$2" "$1" || fail "$3: missing argument '$2'"; }
+lacks_line() { ! grep -qxF -- "$2" "$1" || fail "$3: unexpected argument '$2'"; }
+
+# Runs a wrapper for real (fake spark-submit), then in DRY_RUN mode, and checks both agree.
+# Leaves the recorded arguments in $work/args.
+run_both() {
+  local name="$1"
+  shift
+  rm -f "$work/args"
+  "$@" cv --config conf/brats2020-cv.yaml --set 'name=two words' ||
+    fail "$name: exited $?"
+  [[ -f "$work/args" ]] || {
+    fail "$name: spark-submit not called"
+    return
+  }
+  cp "$work/args" "$work/args.real"
+  rm -f "$work/args"
+  local printed
+  printed="$(DRY_RUN=1 "$@" cv --config conf/brats2020-cv.yaml --set 'name=two words')"
+  [[ ! -f "$work/args" ]] || fail "$name: DRY_RUN=1 ran spark-submit"
+  [[ "$printed" == spark-submit* ]] || fail "$name: DRY_RUN output does not start with spark-submit"
+  eval "$printed"
+  cmp -s "$work/args.real" "$work/args" || fail "$name: DRY_RUN command differs from the real one"
+  # brats-cv arguments come last and unchanged, after the jar.
+  tail -n 6 "$work/args" | diff -q - <(printf '%s\n' "$APP_JAR" cv --config conf/brats2020-cv.yaml --set 'name=two words') >/dev/null ||
+    fail "$name: application jar and brats-cv arguments not passed through at the end"
+}
+
+common_checks() {
+  local name="$1" f="$work/args"
+  has_line "$f" org.bratscv.jobs.cli.BratsCv "$name"
+  has_line "$f" spark.executor.resource.gpu.amount=1 "$name"
+  has_line "$f" spark.task.resource.gpu.amount=0.25 "$name"
+  has_line "$f" spark.task.cpus=2 "$name"
+  has_line "$f" spark.dynamicAllocation.enabled=false "$name"
+  has_line "$f" spark.executor.memory=32g "$name"
+  has_line "$f" spark.executor.memoryOverhead=16g "$name"
+  has_line "$f" spark.executorEnv.PYTORCH_LIBRARY_PATH=/opt/libtorch/lib "$name"
+  has_line "$f" spark.executorEnv.PYTORCH_VERSION=2.7.1 "$name"
+  has_line "$f" spark.executorEnv.PYTORCH_FLAVOR=cu128 "$name"
+  has_line "$f" spark.executorEnv.ONEDNN_MAX_CPU_ISA=AVX2 "$name"
+  has_line "$f" spark.executorEnv.DJL_OFFLINE=true "$name"
+  grep -q -- '^spark.executor.extraJavaOptions=-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 ' "$f" ||
+    fail "$name: executor extraJavaOptions"
+  grep -q -- '^spark.driver.extraJavaOptions=-Dai.djl.offline=true' "$f" || fail "$name: driver extraJavaOptions"
+  lacks_line "$f" spark.plugins=com.nvidia.spark.SQLPlugin "$name"
+}
+
+# --- standalone
+export SPARK_MASTER_URL=spark://head:7077
+run_both standalone "$deploy/submit-standalone.sh"
+common_checks standalone
+has_line "$work/args" spark://head:7077 standalone
+has_line "$work/args" spark.executorEnv.DJL_CACHE_DIR=/tmp/brats-cv-djl-cache standalone
+grep -q 'discoveryScript' "$work/args" && fail "standalone: executors got a discovery script (workers assign GPUs)"
+
+# --- YARN
+run_both yarn "$deploy/submit-yarn.sh"
+common_checks yarn
+has_line "$work/args" yarn yarn
+has_line "$work/args" spark.executor.resource.gpu.discoveryScript=./getGpusResources.sh yarn
+has_line "$work/args" spark.yarn.appMasterEnv.PYTORCH_FLAVOR=cu128 yarn
+has_line "$work/args" spark.executorEnv.DJL_CACHE_DIR=./djl-cache yarn
+grep -qx -- "$deploy/getGpusResources.sh#getGpusResources.sh.*" "$work/args" || fail "yarn: --files lacks the discovery script"
+
+# --- Kubernetes
+export K8S_MASTER=k8s://https://api.example.org:6443 K8S_IMAGE=registry.example.org/brats-cv:0.1.0
+APP_JAR_SAVED="$APP_JAR"
+unset APP_JAR
+APP_JAR=local:///opt/brats-cv/brats-cv-cluster.jar run_both k8s "$deploy/submit-k8s.sh"
+export APP_JAR="$APP_JAR_SAVED"
+common_checks k8s
+has_line "$work/args" spark.kubernetes.container.image=registry.example.org/brats-cv:0.1.0 k8s
+has_line "$work/args" spark.executor.resource.gpu.vendor=nvidia.com k8s
+has_line "$work/args" spark.executor.resource.gpu.discoveryScript=/opt/brats-cv/getGpusResources.sh k8s
+has_line "$work/args" "spark.kubernetes.executor.podTemplateFile=$deploy/k8s/pod-template-executor.yaml" k8s
+has_line "$work/args" "spark.kubernetes.driver.podTemplateFile=$deploy/k8s/pod-template-driver.yaml" k8s
+has_line "$work/args" spark.kubernetes.driverEnv.PYTORCH_LIBRARY_PATH=/opt/libtorch/lib k8s
+has_line "$work/args" spark.executorEnv.DJL_CACHE_DIR=/opt/djl-cache k8s
+has_line "$work/args" cluster k8s
+has_line "$work/args" local:///opt/brats-cv/brats-cv-cluster.jar k8s
+
+# --- RAPIDS: settings from deploy/rapids.conf plus the user's jar; explain adds explainOnly
+RAPIDS=1 RAPIDS_JAR="$work/rapids-4-spark_2.13-26.08.1.jar" run_both rapids "$deploy/submit-yarn.sh"
+has_line "$work/args" --jars rapids
+has_line "$work/args" "$work/rapids-4-spark_2.13-26.08.1.jar" rapids
+has_line "$work/args" spark.plugins=com.nvidia.spark.SQLPlugin rapids
+has_line "$work/args" spark.rapids.memory.gpu.allocFraction=0.1 rapids
+has_line "$work/args" spark.rapids.sql.explain=NOT_ON_GPU rapids
+lacks_line "$work/args" spark.rapids.sql.mode=explainOnly rapids
+RAPIDS=explain RAPIDS_JAR="$work/rapids-4-spark_2.13-26.08.1.jar" run_both rapids-explain "$deploy/submit-yarn.sh"
+has_line "$work/args" spark.rapids.sql.mode=explainOnly rapids-explain
+
+# --- Overrides reach the command
+TASK_GPU_AMOUNT=0.5 TASK_CPUS=4 EXECUTOR_MEMORY=48g PYTORCH_LIBRARY_PATH=/usr/local/libtorch/lib \
+  run_both overrides "$deploy/submit-standalone.sh"
+has_line "$work/args" spark.task.resource.gpu.amount=0.5 overrides
+has_line "$work/args" spark.task.cpus=4 overrides
+has_line "$work/args" spark.executor.memory=48g overrides
+has_line "$work/args" spark.executorEnv.PYTORCH_LIBRARY_PATH=/usr/local/libtorch/lib overrides
+grep -q -- '-Dai.djl.pytorch.num_threads=4 ' "$work/args" || fail "overrides: DJL threads follow TASK_CPUS"
+
+# --- Refusals: exit 2 with a reason, and spark-submit never runs
+refuses() {
+  local name="$1" pattern="$2"
+  shift 2
+  rm -f "$work/args"
+  local rc=0
+  "$@" >"$work/out" 2>&1 || rc=$?
+  [[ $rc -eq 2 ]] || fail "$name: exit $rc, expected 2"
+  grep -q -- "$pattern" "$work/out" || fail "$name: message lacks '$pattern': $(cat "$work/out")"
+  [[ ! -f "$work/args" ]] || fail "$name: spark-submit ran"
+}
+refuses local-master "never set GPU amounts in local mode" env SPARK_MASTER_URL='local[4]' "$deploy/submit-standalone.sh" cv
+refuses rapids-without-jar "needs RAPIDS_JAR" env RAPIDS=1 "$deploy/submit-yarn.sh" cv
+refuses bad-share "TASK_GPU_AMOUNT must be in (0, 1]" env TASK_GPU_AMOUNT=2 "$deploy/submit-yarn.sh" cv
+refuses too-many-task-cpus "exceeds EXECUTOR_CORES" env TASK_CPUS=16 "$deploy/submit-yarn.sh" cv
+refuses no-image "set K8S_IMAGE" env K8S_IMAGE= "$deploy/submit-k8s.sh" cv
+refuses missing-jar "application jar" env APP_JAR="$work/nope.jar" "$deploy/submit-yarn.sh" cv
+refuses no-arguments "Usage:" "$deploy/submit-yarn.sh"
+"$deploy/submit-k8s.sh" --help | grep -q "K8S_MASTER" || fail "--help: no usage"
+
+# A missing jar only warns in a dry run (the command is still printed).
+DRY_RUN=1 APP_JAR="$work/nope.jar" "$deploy/submit-standalone.sh" cv >"$work/out" 2>"$work/err" ||
+  fail "dry run with missing jar: exit $?"
+grep -q "not found (DRY_RUN" "$work/err" || fail "dry run with missing jar: no warning"
+
+if ((failures > 0)); then
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "deploy wrappers: all checks passed"
