@@ -114,7 +114,7 @@ public final class Ranger extends StatefulOptimizer {
       NDArray slow = state.buffer("slow_buffer");
       slow.addi(weight.sub(slow).muli(alpha));
       // in-place copy on the weight's device; the weight keeps its identity and gradient
-      weight.set(new NDIndex(), slow);
+      weight.set(new NDIndex("..."), slow);
     }
   }
 

@@ -69,7 +69,7 @@ public final class WeightAverage implements AutoCloseable {
         if (mean == null) {
           throw new IllegalStateException("the SWA average has no parameter " + p.getKey());
         }
-        p.getValue().getArray().set(new NDIndex(), mean);
+        p.getValue().getArray().set(new NDIndex("..."), mean);
       }
     }
   }
