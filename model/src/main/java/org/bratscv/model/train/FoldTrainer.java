@@ -126,6 +126,7 @@ public final class FoldTrainer {
     ParameterList params = block.getParameters();
     parameterStore = new ParameterStore(manager, false);
     int resumedAfter = -1;
+    long snapshots;
     List<String> done = checkpoints.list(EPOCH_PREFIX);
     if (!done.isEmpty()) {
       resumedAfter = resume(done.get(done.size() - 1), params);
@@ -136,6 +137,7 @@ public final class FoldTrainer {
         runEpoch(epoch, trainCases, validationCases, params);
       }
       finish(params);
+      snapshots = swaAverage.count();
     } finally {
       if (optimizer != null) {
         optimizer.close();
@@ -144,7 +146,7 @@ public final class FoldTrainer {
       swaAverage.close();
     }
     return new TrainingResult(
-        history, config.finalWeights(), bestEpoch, bestLoss, swaAverage.count(), resumedAfter);
+        history, config.finalWeights(), bestEpoch, bestLoss, snapshots, resumedAfter);
   }
 
   private void initializeBlock() {
