@@ -51,6 +51,8 @@ class SoftDiceLossTest {
     assertEquals(loss0, perChannel[0], 1e-6);
     assertEquals(loss1, perChannel[1], 1e-6);
     assertEquals((loss0 + loss1) / 2, dice.loss(probs(), target()).getFloat(), 1e-6);
+    // the public reference implementation's formula in torch (bench/optim_reference.py)
+    assertEquals(0.3491978645324707, dice.loss(probs(), target()).getFloat(), 1e-6);
   }
 
   @Test

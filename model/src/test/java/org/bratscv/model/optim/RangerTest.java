@@ -125,6 +125,28 @@ class RangerTest {
   }
 
   @Test
+  void matchesTorchRAdamWrappedInLookahead() {
+    // printed by bench/optim_reference.py: torch.optim.RAdam (betas 0.95/0.999, eps 1e-5) with a
+    // Lookahead (alpha 0.5, k 6) around it, in float64, on the same gradients
+    assertArrayEquals(
+        new double[] {0.9959999999403953, -1.9930000001192092, 0.49899999998509886},
+        runRanger(1),
+        1e-7);
+    assertArrayEquals(
+        new double[] {0.9852135394237086, -1.9806406194080082, 0.4936129211495555},
+        runRanger(5),
+        1e-6);
+    assertArrayEquals(
+        new double[] {0.9925300336864571, -1.9903440775886319, 0.49674144492533956},
+        runRanger(6),
+        1e-6);
+    assertArrayEquals(
+        new double[] {0.9932360888142158, -1.9917917171886659, 0.49566140415022003},
+        runRanger(13),
+        2e-6);
+  }
+
+  @Test
   void rectificationStartsAtUpdateSix() {
     Ranger ranger = Ranger.builder().build();
     assertTrue(ranger.smaLength(5) < 5);

@@ -92,4 +92,18 @@ class TorchAdamTest {
     assertArrayEquals(adamByHand(1e-3, 1e-8, p0, 10), run(1e-3, 1e-8, p0, 10), 1e-6);
     assertArrayEquals(adamByHand(1e-3, 1e-4, p0, 10), run(1e-3, 1e-4, p0, 10), 1e-6);
   }
+
+  @Test
+  void matchesTorchOptimAdam() {
+    // printed by bench/optim_reference.py: torch.optim.Adam in float64 on the same gradients
+    double[] p0 = {0.3, -0.7, 1.5};
+    assertArrayEquals(
+        new double[] {0.2954433460585522, -0.7098458421961735, 1.5099999999499993},
+        run(1e-3, 1e-8, p0, 10),
+        1e-6);
+    assertArrayEquals(
+        new double[] {0.2954448683604773, -0.7094938808978972, 1.5099995000249997},
+        run(1e-3, 1e-4, p0, 10),
+        1e-6);
+  }
 }
