@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
+      SynthCommand.class,
+      EvaluateCaseCommand.class,
     })
 public final class BratsCv implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -22,6 +24,24 @@ public final class BratsCv implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new BratsCv()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command line with brats-cv's error reporting: a failing command prints one line naming the
+   * command and the problem (the stack trace only with BRATS_CV_DEBUG=1) and exits with 2.
+   */
+  public static CommandLine commandLine() {
+    CommandLine cmd = new CommandLine(new BratsCv());
+    cmd.setExecutionExceptionHandler(
+        (ex, cl, parsed) -> {
+          if ("1".equals(System.getenv("BRATS_CV_DEBUG"))) {
+            ex.printStackTrace();
+          }
+          String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+          cl.getErr().println("brats-cv " + cl.getCommandName() + ": error: " + msg);
+          return 2;
+        });
+    return cmd;
   }
 }

@@ -1,0 +1,302 @@
+package org.bratscv.data.nifti;
+
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads NIfTI-1 and NIfTI-2 single files ({@code .nii}, or gzip-compressed {@code .nii.gz}, told
+ * apart by the gzip magic bytes 1f 8b, not by name), either byte order.
+ *
+ * <p>Every header field is validated before anything large is allocated, the declared data size is
+ * checked against a limit, and gzip data is never inflated past what the header declares (plus a
+ * small allowance for trailing padding). Failures are {@link NiftiFormatException}s naming the file
+ * and field. The voxel data is inflated into one array of the declared size and converted in bulk.
+ *
+ * <p>Stateless and thread-safe: one reader can serve all tasks of a JVM.
+ */
+public final class NiftiReader {
+  /** Default limit on the stored voxel data of one file: 2 GiB. */
+  public static final long DEFAULT_MAX_VOXEL_BYTES = 2L << 30;
+
+  // the largest byte[] HotSpot allocates
+  private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+  // compressed bytes read per refill of the inflater; large so inflate runs in long stretches
+  private static final int GZIP_INPUT_BUFFER = 1 << 20;
+  // decompressed bytes accepted after the declared data before the file counts as oversized
+  private static final long TRAILING_ALLOWANCE = 1 << 20;
+
+  private final long maxVoxelBytes;
+
+  /**
+   * @param maxVoxelBytes largest voxel data (bytes as stored, i.e. voxels x bytes per voxel) a file
+   *     may declare; larger files are refused before allocation
+   */
+  public NiftiReader(long maxVoxelBytes) {
+    if (maxVoxelBytes <= 0) {
+      throw new IllegalArgumentException("maxVoxelBytes must be positive, got " + maxVoxelBytes);
+    }
+    this.maxVoxelBytes = maxVoxelBytes;
+  }
+
+  /** A reader with the default 2 GiB limit. */
+  public static NiftiReader withDefaults() {
+    return new NiftiReader(DEFAULT_MAX_VOXEL_BYTES);
+  }
+
+  public long maxVoxelBytes() {
+    return maxVoxelBytes;
+  }
+
+  /**
+   * Reads and validates only the header (for an uncompressed file, also that vox_offset lies inside
+   * the file).
+   */
+  public NiftiHeader readHeader(Path path) throws IOException {
+    long length = Files.size(path);
+    try (InputStream in = Files.newInputStream(path)) {
+      return decode(in, name(path), length, false).header;
+    }
+  }
+
+  /** Reads a 3-D image (a 4-D file with one volume counts as 3-D) with scaled float voxels. */
+  public NiftiImage read(Path path) throws IOException {
+    long length = Files.size(path);
+    try (InputStream in = Files.newInputStream(path)) {
+      return read(in, name(path), length);
+    }
+  }
+
+  /**
+   * Reads a 3-D image from a stream (e.g. a Hadoop file system stream), which is read but not
+   * closed.
+   *
+   * @param name what error messages call the input
+   * @param lengthOrMinus1 the stream's length in bytes when known (checks an uncompressed file's
+   *     data fits before reading), else -1
+   */
+  public NiftiImage read(InputStream in, String name, long lengthOrMinus1) throws IOException {
+    Raw raw = decode(in, name, lengthOrMinus1, true);
+    float[] out = new float[raw.header.spatialDims().voxels()];
+    VoxelCodec.decodeFloats(raw.data, raw.header, out);
+    return new NiftiImage(raw.header, out);
+  }
+
+  /**
+   * The scaled voxels in double precision, computed as nibabel's {@code get_fdata()} does, for
+   * statistics that must match it (e.g. {@code inspect}).
+   */
+  public double[] readDoubles(Path path) throws IOException {
+    long length = Files.size(path);
+    try (InputStream in = Files.newInputStream(path)) {
+      return readDoubles(in, name(path), length);
+    }
+  }
+
+  /** {@link #readDoubles(Path)} from a stream, which is read but not closed. */
+  public double[] readDoubles(InputStream in, String name, long lengthOrMinus1) throws IOException {
+    Raw raw = decode(in, name, lengthOrMinus1, true);
+    double[] out = new double[raw.header.spatialDims().voxels()];
+    VoxelCodec.decodeDoubles(raw.data, raw.header, out);
+    return out;
+  }
+
+  private static String name(Path path) {
+    Path file = path.getFileName();
+    return file == null ? path.toString() : file.toString();
+  }
+
+  /** A header and its voxel bytes as stored (null when only the header was asked for). */
+  private record Raw(NiftiHeader header, byte[] data) {}
+
+  private Raw decode(InputStream source, String name, long length, boolean withData)
+      throws IOException {
+    if (length == 0) {
+      throw new NiftiFormatException(name, "empty file (0 bytes)");
+    }
+    PushbackInputStream pushback = new PushbackInputStream(new NonClosing(source), 2);
+    byte[] magic = pushback.readNBytes(2);
+    if (magic.length == 0) {
+      throw new NiftiFormatException(name, "empty file (0 bytes)");
+    }
+    pushback.unread(magic);
+    boolean gzip = magic.length == 2 && (magic[0] & 0xFF) == 0x1f && (magic[1] & 0xFF) == 0x8b;
+    try (InputStream in = gzip ? new GZIPInputStream(pushback, GZIP_INPUT_BUFFER) : pushback) {
+      return decode(in, name, gzip ? -1 : length, gzip, withData);
+    } catch (ZipException e) {
+      throw new NiftiFormatException(name, "corrupt gzip data (" + e.getMessage() + ")", e);
+    } catch (EOFException e) {
+      throw new NiftiFormatException(name, "truncated gzip data (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private Raw decode(InputStream in, String name, long length, boolean gzip, boolean withData)
+      throws IOException {
+    byte[] head = new byte[NiftiHeader.NIFTI2_HEADER_SIZE];
+    int got = in.readNBytes(head, 0, NiftiHeader.NIFTI1_HEADER_SIZE);
+    if (got == 0 && gzip) {
+      throw new NiftiFormatException(name, "gzip data inflates to 0 bytes (no NIfTI header)");
+    }
+    if (got == NiftiHeader.NIFTI1_HEADER_SIZE && isNifti2(head)) {
+      got +=
+          in.readNBytes(head, got, NiftiHeader.NIFTI2_HEADER_SIZE - NiftiHeader.NIFTI1_HEADER_SIZE);
+    }
+    NiftiHeader h = NiftiHeader.parse(head, got, name, gzip);
+    long headerSize =
+        h.version() == 1 ? NiftiHeader.NIFTI1_HEADER_SIZE : NiftiHeader.NIFTI2_HEADER_SIZE;
+    if (length >= 0 && h.voxOffset() > length) {
+      throw new NiftiFormatException(
+          name,
+          "vox_offset = " + h.voxOffset() + " (beyond the end of the file, " + length + " bytes)");
+    }
+    if (!withData) {
+      return new Raw(h, null);
+    }
+    if (h.volumeCount() > 1) {
+      throw new NiftiFormatException(
+          name,
+          "dim[0] = "
+              + h.dim()[0]
+              + ", shape "
+              + Arrays.toString(h.shape())
+              + " holds "
+              + h.volumeCount()
+              + " volumes (a 3-D volume is expected)");
+    }
+    long bytes = h.voxelBytes();
+    if (bytes > maxVoxelBytes || bytes > MAX_ARRAY) {
+      throw new NiftiFormatException(
+          name,
+          "dims "
+              + h.spatialDims()
+              + " x "
+              + h.dataType().numpyName()
+              + " declare "
+              + bytes
+              + " bytes of voxel data (limit "
+              + Math.min(maxVoxelBytes, MAX_ARRAY)
+              + ")");
+    }
+    if (h.voxOffset() - headerSize > maxVoxelBytes) {
+      throw new NiftiFormatException(
+          name,
+          "vox_offset = "
+              + h.voxOffset()
+              + " (declares more than "
+              + maxVoxelBytes
+              + " bytes of extensions before the data)");
+    }
+    if (length >= 0 && h.voxOffset() + bytes > length) {
+      throw new NiftiFormatException(
+          name,
+          "truncated data: file has "
+              + length
+              + " bytes, header needs "
+              + (h.voxOffset() + bytes)
+              + " (vox_offset "
+              + h.voxOffset()
+              + " + "
+              + bytes
+              + " bytes of "
+              + h.spatialDims()
+              + " "
+              + h.dataType().numpyName()
+              + ")");
+    }
+    long extensions = h.voxOffset() - headerSize;
+    long skipped = skipUpTo(in, extensions);
+    if (skipped < extensions) {
+      throw new NiftiFormatException(
+          name,
+          "vox_offset = "
+              + h.voxOffset()
+              + " (beyond the end of the "
+              + (gzip ? "decompressed " : "")
+              + "data, "
+              + (headerSize + skipped)
+              + " bytes)");
+    }
+    byte[] data = new byte[(int) bytes];
+    int read = in.readNBytes(data, 0, data.length);
+    if (read < data.length) {
+      throw new NiftiFormatException(
+          name,
+          "truncated data: "
+              + read
+              + " of "
+              + bytes
+              + " bytes of voxel data ("
+              + h.spatialDims()
+              + " "
+              + h.dataType().numpyName()
+              + " at vox_offset "
+              + h.voxOffset()
+              + ")");
+    }
+    if (gzip) {
+      // reading on to the end checks the gzip CRC and size; stop at the allowance, never inflate
+      // an unbounded stream
+      byte[] scratch = new byte[64 << 10];
+      long extra = 0;
+      int r;
+      while ((r = in.read(scratch)) != -1) {
+        extra += r;
+        if (extra > TRAILING_ALLOWANCE) {
+          throw new NiftiFormatException(
+              name,
+              "gzip data inflates past the declared size: more than "
+                  + TRAILING_ALLOWANCE
+                  + " bytes follow the "
+                  + (h.voxOffset() + bytes)
+                  + " that vox_offset and dims declare (stopped inflating)");
+        }
+      }
+    }
+    return new Raw(h, data);
+  }
+
+  /** Skips up to {@code n} bytes, returning how many were there. */
+  private static long skipUpTo(InputStream in, long n) throws IOException {
+    long done = 0;
+    byte[] scratch = null;
+    while (done < n) {
+      long s = in.skip(n - done);
+      if (s > 0) {
+        done += s;
+        continue;
+      }
+      if (scratch == null) {
+        scratch = new byte[8192];
+      }
+      int r = in.read(scratch, 0, (int) Math.min(scratch.length, n - done));
+      if (r < 0) {
+        break;
+      }
+      done += r;
+    }
+    return done;
+  }
+
+  private static boolean isNifti2(byte[] head) {
+    int le = (head[0] & 0xFF) | (head[1] & 0xFF) << 8 | (head[2] & 0xFF) << 16 | head[3] << 24;
+    return le == NiftiHeader.NIFTI2_HEADER_SIZE
+        || Integer.reverseBytes(le) == NiftiHeader.NIFTI2_HEADER_SIZE;
+  }
+
+  /** Shields a caller's stream from being closed by the gzip wrapper we must close. */
+  private static final class NonClosing extends FilterInputStream {
+    NonClosing(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public void close() {}
+  }
+}

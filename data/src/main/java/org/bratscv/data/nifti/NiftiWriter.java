@@ -1,0 +1,165 @@
+package org.bratscv.data.nifti;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.zip.GZIPOutputStream;
+import org.bratscv.data.volume.Dims;
+import org.bratscv.data.volume.LabelVolume;
+import org.bratscv.data.volume.Volume;
+
+/**
+ * Writes NIfTI-1 single files ({@code .nii}; {@code .nii.gz} by file name is gzip-compressed),
+ * little-endian, vox_offset 352, on the grid of a source header ({@link NiftiHeader#like}) so that
+ * outputs overlay their image exactly in 3D Slicer and nibabel.
+ *
+ * <p>A file is written under a temporary sibling name and renamed atomically when complete, so a
+ * killed writer never leaves a half file under the target name. Stateless and thread-safe.
+ */
+public final class NiftiWriter {
+  /** gzip level of {@link #withDefaults()}: fast, as nibabel's default of 1. */
+  public static final int DEFAULT_GZIP_LEVEL = 1;
+
+  private static final int IO_BUFFER = 1 << 20;
+
+  private final int gzipLevel;
+
+  /**
+   * @param gzipLevel deflate level 1 (fastest) to 9 (smallest) for {@code .nii.gz} targets
+   */
+  public NiftiWriter(int gzipLevel) {
+    if (gzipLevel < 1 || gzipLevel > 9) {
+      throw new IllegalArgumentException("gzip level must be 1..9, got " + gzipLevel);
+    }
+    this.gzipLevel = gzipLevel;
+  }
+
+  public static NiftiWriter withDefaults() {
+    return new NiftiWriter(DEFAULT_GZIP_LEVEL);
+  }
+
+  /**
+   * Writes {@code v} as {@code type} with the geometry of {@code like} (whose spatial dims must
+   * equal the volume's). Integer types get values rounded half to even and range-checked.
+   *
+   * @throws IllegalArgumentException when dims differ or a value does not fit {@code type}
+   */
+  public void write(Path target, Volume v, NiftiHeader like, NiftiDataType type)
+      throws IOException {
+    String name = target.getFileName().toString();
+    NiftiHeader header = headerFor(v.dims(), like, type, name);
+    byte[] data = VoxelCodec.encode(v.data(), type, v.dims(), name);
+    writeAtomically(target, header, data);
+  }
+
+  /** Writes a labelmap as uint8 with the geometry of {@code like}. */
+  public void write(Path target, LabelVolume labels, NiftiHeader like) throws IOException {
+    NiftiHeader header =
+        headerFor(labels.dims(), like, NiftiDataType.UINT8, target.getFileName().toString());
+    writeAtomically(target, header, labels.labels());
+  }
+
+  /**
+   * Writes {@code v} as {@code type} with a header made from its own geometry ({@link
+   * NiftiHeader#forGeometry}), for images with no source file (synthetic data).
+   */
+  public void write(Path target, Volume v, NiftiDataType type) throws IOException {
+    write(target, v, NiftiHeader.forGeometry(v.geometry(), type), type);
+  }
+
+  /**
+   * Writes to a stream (e.g. a Hadoop output stream), gzip-compressed when {@code gzip}; the stream
+   * is flushed, not closed.
+   */
+  public void write(OutputStream out, boolean gzip, Volume v, NiftiHeader like, NiftiDataType type)
+      throws IOException {
+    NiftiHeader header = headerFor(v.dims(), like, type, "output");
+    writeTo(out, gzip, header, VoxelCodec.encode(v.data(), type, v.dims(), "output"));
+  }
+
+  /** Writes a labelmap as uint8 to a stream; the stream is flushed, not closed. */
+  public void write(OutputStream out, boolean gzip, LabelVolume labels, NiftiHeader like)
+      throws IOException {
+    NiftiHeader header = headerFor(labels.dims(), like, NiftiDataType.UINT8, "output");
+    writeTo(out, gzip, header, labels.labels());
+  }
+
+  private static NiftiHeader headerFor(
+      Dims dims, NiftiHeader like, NiftiDataType type, String name) {
+    if (!dims.equals(like.spatialDims())) {
+      throw new IllegalArgumentException(
+          name
+              + ": volume of "
+              + dims
+              + " cannot be written on the grid of a "
+              + like.spatialDims()
+              + " header");
+    }
+    return NiftiHeader.like(like, type);
+  }
+
+  /** True for names ending in {@code .gz} (any case). */
+  static boolean isGzipName(Path target) {
+    Path f = target.getFileName();
+    return f != null && f.toString().toLowerCase(Locale.ROOT).endsWith(".gz");
+  }
+
+  private void writeAtomically(Path target, NiftiHeader header, byte[] data) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    // a dot-name without .nii/.gz so a listing of finished images never picks it up; unique so
+    // concurrent or retried writers of one target never share it
+    Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".part");
+    try {
+      try (OutputStream out =
+          Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        writeTo(out, isGzipName(target), header, data);
+      }
+      try {
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private void writeTo(OutputStream out, boolean gzip, NiftiHeader header, byte[] data)
+      throws IOException {
+    if (gzip) {
+      GZIPOutputStream gz = new LeveledGzip(out, gzipLevel);
+      gz.write(header.toNifti1Bytes());
+      gz.write(data);
+      gz.finish();
+      gz.flush();
+      // end the deflater (native memory) without closing the caller's stream
+      ((LeveledGzip) gz).release();
+    } else {
+      BufferedOutputStream b = new BufferedOutputStream(out, IO_BUFFER);
+      b.write(header.toNifti1Bytes());
+      b.write(data);
+      b.flush();
+    }
+  }
+
+  /** GZIPOutputStream with a chosen deflate level. */
+  private static final class LeveledGzip extends GZIPOutputStream {
+    LeveledGzip(OutputStream out, int level) throws IOException {
+      super(out, IO_BUFFER);
+      def.setLevel(level);
+    }
+
+    void release() {
+      def.end();
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package org.bratscv.jobs.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The folder a run writes into, on any Hadoop file system. Every output path is built here from
+ * plain name parts (case ids, stage names), so nothing can be written outside the root whatever a
+ * case id or file name contains; and every file is written under a temporary name and renamed when
+ * complete, so a killed or retried task never leaves a half-written file.
+ */
+public final class OutputRoot implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * A name part: letters, digits, '.', '_', '-' and no leading dot (so no "..", no hidden files).
+   */
+  private static final Pattern SAFE_PART =
+      Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9._\\-]{0,199}");
+
+  /** Temporary files carry this prefix; a rerun removes leftovers of killed writers. */
+  public static final String TEMP_PREFIX = "_tmp.";
+
+  private final String root;
+
+  public OutputRoot(String root) {
+    this.root = new Path(root).toString();
+  }
+
+  public String uri() {
+    return root;
+  }
+
+  public Path path() {
+    return new Path(root);
+  }
+
+  public FileSystem fileSystem(Configuration conf) throws IOException {
+    return path().getFileSystem(conf);
+  }
+
+  /**
+   * The path {@code root/part1/part2/...}. Each part must be a plain name; anything that could
+   * climb out of the root or hide a file ("..", "/", a leading dot, control characters) is refused.
+   */
+  public Path resolve(String... parts) {
+    Path p = path();
+    for (String part : parts) {
+      p = new Path(p, checkPart(part));
+    }
+    return p;
+  }
+
+  /** Fails unless {@code part} is a plain file or folder name. */
+  public static String checkPart(String part) {
+    if (part == null || !SAFE_PART.matcher(part).matches()) {
+      throw new IllegalArgumentException(
+          "refusing output name '"
+              + part
+              + "': only letters, digits, '.', '_' and '-' are allowed, not starting with '.'");
+    }
+    return part;
+  }
+
+  /** Writes one file atomically. */
+  public interface Writer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Writes {@code target} through a temporary sibling and renames it into place; an existing target
+   * is replaced. The temporary file is removed when writing fails.
+   */
+  public static void writeAtomically(FileSystem fs, Path target, Writer writer) throws IOException {
+    Path tmp =
+        new Path(target.getParent(), TEMP_PREFIX + target.getName() + "." + UUID.randomUUID());
+    fs.mkdirs(target.getParent());
+    boolean done = false;
+    try {
+      try (FSDataOutputStream out = fs.create(tmp, false)) {
+        writer.write(out);
+      }
+      if (fs.exists(target) && !fs.delete(target, false)) {
+        throw new IOException("cannot replace " + target);
+      }
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("cannot rename " + tmp + " to " + target);
+      }
+      done = true;
+    } finally {
+      if (!done) {
+        fs.delete(tmp, false);
+      }
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package org.bratscv.jobs.spark;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Creates the Spark session for a brats-cv command. Under spark-submit the master and settings come
+ * from the submit; run with plain {@code java -jar} it falls back to {@code local[*]} on the
+ * loopback interface. Settings from the run configuration are applied only where the submit did not
+ * set them.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /** The session for {@code appName} with {@code defaults} applied where unset. */
+  public static SparkSession getOrCreate(String appName, Map<String, String> defaults) {
+    SparkConf conf = new SparkConf();
+    for (Map.Entry<String, String> e : defaults.entrySet()) {
+      conf.setIfMissing(e.getKey(), e.getValue());
+    }
+    conf.setIfMissing("spark.master", "local[*]");
+    if (conf.get("spark.master").startsWith("local")) {
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.ui.enabled", "false");
+    }
+    // oneDNN's AVX-512 fp32 conv3d can return NaN: every executor JVM runs with AVX2 kernels
+    conf.setIfMissing("spark.executorEnv.ONEDNN_MAX_CPU_ISA", "AVX2");
+    conf.setIfMissing("spark.sql.shuffle.partitions", "8");
+    conf.setAppName(appName);
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}

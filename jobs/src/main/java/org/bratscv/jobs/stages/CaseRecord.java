@@ -1,0 +1,81 @@
+package org.bratscv.jobs.stages;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import org.bratscv.data.cases.BratsCase;
+import org.bratscv.data.preprocess.BrainCrop;
+import org.bratscv.data.volume.Affine;
+import org.bratscv.data.volume.BoundingBox;
+import org.bratscv.data.volume.Dims;
+import org.bratscv.data.volume.Geometry;
+import org.bratscv.data.volume.Padding;
+
+/**
+ * {@code case.json} of a preprocessed case: where it came from, how it was cropped and padded, and
+ * which normalisations were written. It is written last, so its presence marks the case complete.
+ *
+ * @param formatVersion version of the preprocessed-case format (see README)
+ * @param sourceFiles T1, T1Gd, T2, FLAIR paths as discovered, then the seg path when there is one
+ * @param originalDims the source volume size (x, y, z)
+ * @param originalSpacing the source voxel size in mm (x, y, z)
+ * @param originalAffine the source voxel-to-world matrix, 16 values row-major
+ * @param box the brain box in source voxels: x0, y0, z0, x1, y1, z1 (ends exclusive)
+ * @param padding zero-padding to a multiple of 8: x before/after, y before/after, z before/after
+ */
+public record CaseRecord(
+    @JsonProperty("format_version") int formatVersion,
+    @JsonProperty("case_id") String caseId,
+    @JsonProperty("layout") String layout,
+    @JsonProperty("label_scheme") String labelScheme,
+    @JsonProperty("has_label") boolean hasLabel,
+    @JsonProperty("source_folder") String sourceFolder,
+    @JsonProperty("source_files") List<String> sourceFiles,
+    @JsonProperty("original_dims") int[] originalDims,
+    @JsonProperty("original_spacing") double[] originalSpacing,
+    @JsonProperty("original_affine") double[] originalAffine,
+    @JsonProperty("box") int[] box,
+    @JsonProperty("padding") int[] padding,
+    @JsonProperty("normalizations") List<String> normalizations) {
+
+  public static final int FORMAT_VERSION = 1;
+
+  static CaseRecord of(
+      BratsCase c, String labelScheme, BrainCrop crop, List<String> normalizations) {
+    Geometry g = crop.original();
+    BoundingBox b = crop.box();
+    Padding p = crop.padding();
+    List<String> files = new java.util.ArrayList<>(c.modalityPaths());
+    if (c.hasLabel()) {
+      files.add(c.segPath());
+    }
+    return new CaseRecord(
+        FORMAT_VERSION,
+        c.id(),
+        c.layout().name().toLowerCase(java.util.Locale.ROOT),
+        labelScheme,
+        c.hasLabel(),
+        c.folder(),
+        files,
+        g.dims().toArray(),
+        g.spacing(),
+        g.affine().toRowMajor(),
+        new int[] {b.x0(), b.y0(), b.z0(), b.x1(), b.y1(), b.z1()},
+        new int[] {p.xBefore(), p.xAfter(), p.yBefore(), p.yAfter(), p.zBefore(), p.zAfter()},
+        normalizations);
+  }
+
+  /** The crop and padding, to map predictions back to the source volume. */
+  public BrainCrop crop() {
+    Geometry g =
+        new Geometry(Dims.of(originalDims), originalSpacing, Affine.ofRowMajor(originalAffine));
+    return new BrainCrop(
+        g,
+        new BoundingBox(box[0], box[1], box[2], box[3], box[4], box[5]),
+        new Padding(padding[0], padding[1], padding[2], padding[3], padding[4], padding[5]));
+  }
+
+  /** The T1 file of the source case: labelmaps are written "like" it. */
+  public String t1File() {
+    return sourceFiles.get(0);
+  }
+}

@@ -1,0 +1,79 @@
+package org.bratscv.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bratscv.data.nifti.NiftiReader;
+import org.bratscv.data.volume.Dims;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SynthAndEvaluateCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void synthWritesABrats2020ArchiveThatEvaluateCaseScores() throws Exception {
+    CliRun synth =
+        CliRun.of(
+            "synth", "--out", dir.toString(), "--cases", "2", "--size", "40x36x32", "--seed", "5");
+    assertEquals(0, synth.exitCode(), synth.err());
+    Path c1 = dir.resolve("BraTS20_Training_001");
+    for (String s : new String[] {"t1", "t1ce", "t2", "flair", "seg"}) {
+      Path f = c1.resolve("BraTS20_Training_001_" + s + ".nii.gz");
+      assertTrue(Files.exists(f), f.toString());
+      assertEquals(new Dims(40, 36, 32), NiftiReader.withDefaults().readHeader(f).spatialDims());
+    }
+    String seg1 = c1.resolve("BraTS20_Training_001_seg.nii.gz").toString();
+    String seg2 = dir.resolve("BraTS20_Training_002/BraTS20_Training_002_seg.nii.gz").toString();
+
+    CliRun self = CliRun.of("evaluate-case", "--pred", seg1, "--gt", seg1, "--json");
+    assertEquals(0, self.exitCode(), self.err());
+    JsonNode j = new ObjectMapper().readTree(self.out());
+    for (String r : new String[] {"ET", "TC", "WT"}) {
+      assertEquals(1.0, j.get(r).get("dice").asDouble(), r);
+      assertEquals(0.0, j.get(r).get("hd95").asDouble(), r);
+    }
+
+    CliRun other = CliRun.of("evaluate-case", "--pred", seg2, "--gt", seg1, "--json");
+    JsonNode o = new ObjectMapper().readTree(other.out());
+    assertTrue(o.get("WT").get("dice").asDouble() < 1.0);
+    assertTrue(o.get("WT").get("hd95").asDouble() > 0);
+
+    CliRun bench =
+        CliRun.of("bench", "hd95", "--pred", seg2, "--gt", seg1, "--repeat", "2", "--json");
+    assertEquals(0, bench.exitCode(), bench.err());
+    assertTrue(new ObjectMapper().readTree(bench.out()).get("ms_per_case").asDouble() > 0);
+  }
+
+  @Test
+  void sameSeedWritesTheSameBytes() throws Exception {
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    CliRun.of("synth", "--out", a.toString(), "--cases", "1", "--size", "24x24x20", "--seed", "9");
+    CliRun.of("synth", "--out", b.toString(), "--cases", "1", "--size", "24x24x20", "--seed", "9");
+    String f = "BraTS20_Training_001/BraTS20_Training_001_flair.nii.gz";
+    assertEquals(-1L, Files.mismatch(a.resolve(f), b.resolve(f)));
+  }
+
+  @Test
+  void badInputsGiveOneLineErrorsAndExitCode2() {
+    CliRun badSize = CliRun.of("synth", "--out", dir.toString(), "--cases", "1", "--size", "9x9");
+    assertEquals(2, badSize.exitCode());
+    assertTrue(badSize.err().contains("size must look like 240x240x155"), badSize.err());
+    CliRun missing =
+        CliRun.of(
+            "evaluate-case",
+            "--pred",
+            dir.resolve("none.nii.gz").toString(),
+            "--gt",
+            dir.resolve("none.nii.gz").toString());
+    assertEquals(2, missing.exitCode());
+    assertTrue(missing.err().contains("none.nii.gz"), missing.err());
+    assertFalse(missing.err().contains("\tat "), "no stack trace by default");
+  }
+}

@@ -1,0 +1,76 @@
+package org.bratscv.jobs.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.bratscv.data.cases.CaseDiscovery;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OutputRootTest {
+  @TempDir java.nio.file.Path dir;
+
+  @Test
+  void namesThatCouldLeaveTheRootAreRefused() {
+    OutputRoot root = new OutputRoot(dir.toString());
+    for (String bad :
+        List.of("..", ".", "../x", "a/b", "/etc", ".hidden", "", "a\u0000b", "c:\\x", "a b")) {
+      assertThrows(IllegalArgumentException.class, () -> root.resolve("cases", bad), bad);
+    }
+    assertEquals(
+        new Path(dir.toUri().getPath(), "cases/BraTS20_Training_001.nii.gz").toUri().getPath(),
+        root.resolve("cases", "BraTS20_Training_001.nii.gz").toUri().getPath());
+  }
+
+  @Test
+  void atomicWriteLeavesOnlyTheCompleteFile() throws IOException {
+    OutputRoot root = new OutputRoot(dir.toString());
+    FileSystem fs = root.fileSystem(new Configuration());
+    Path target = root.resolve("a", "out.txt");
+    OutputRoot.writeAtomically(
+        fs, target, out -> out.write("one".getBytes(StandardCharsets.UTF_8)));
+    OutputRoot.writeAtomically(
+        fs, target, out -> out.write("two".getBytes(StandardCharsets.UTF_8)));
+    assertEquals("two", Files.readString(dir.resolve("a/out.txt")));
+    assertThrows(
+        IOException.class,
+        () ->
+            OutputRoot.writeAtomically(
+                fs,
+                root.resolve("a", "broken.txt"),
+                out -> {
+                  out.write(1);
+                  throw new IOException("disk on fire");
+                }));
+    try (Stream<java.nio.file.Path> files = Files.list(dir.resolve("a"))) {
+      List<String> names =
+          files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".crc")).toList();
+      assertEquals(List.of("out.txt"), names);
+    }
+    assertFalse(Files.exists(dir.resolve("a/broken.txt")));
+  }
+
+  @Test
+  void caseDiscoveryRunsOverTheHadoopFileSystem() throws IOException {
+    String id = "BraTS2021_00001";
+    java.nio.file.Path c = Files.createDirectories(dir.resolve("archive").resolve(id));
+    for (String s : List.of("t1", "t1ce", "t2", "flair", "seg")) {
+      Files.write(c.resolve(id + "_" + s + ".nii.gz"), new byte[] {1});
+    }
+    CaseDiscovery.Result r =
+        new CaseDiscovery(new HadoopCaseStore(new Configuration()))
+            .discover("file://" + dir.resolve("archive"));
+    assertEquals(1, r.cases().size());
+    assertTrue(r.cases().get(0).segPath().startsWith("file:"), r.cases().get(0).segPath());
+  }
+}

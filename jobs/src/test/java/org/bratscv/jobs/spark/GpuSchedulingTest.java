@@ -1,0 +1,144 @@
+package org.bratscv.jobs.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real Spark stage-level GPU scheduling on a {@code local-cluster} of two workers with one fake GPU
+ * each (a discovery script hands each worker a different address).
+ */
+class GpuSchedulingTest {
+  private static SparkSession spark;
+  private static Path claims;
+
+  /** One task's view: its device and when it ran. */
+  record Run(String device, long start, long end) implements java.io.Serializable {}
+
+  @BeforeAll
+  static void startCluster() throws IOException {
+    Path target = Path.of(System.getenv("SPARK_HOME"));
+    Files.createDirectories(target.resolve("jars"));
+    claims = Files.createTempDirectory("gpu-claims");
+    Path script = claims.resolve("discover.sh");
+    Files.writeString(
+        script,
+        "#!/usr/bin/env bash\n"
+            + "for i in 0 1 2 3 4 5 6 7; do\n"
+            + "  if mkdir \""
+            + claims
+            + "/gpu-$i\" 2>/dev/null; then\n"
+            + "    echo \"{\\\"name\\\":\\\"gpu\\\",\\\"addresses\\\":[\\\"$i\\\"]}\"; exit 0\n"
+            + "  fi\n"
+            + "done\n"
+            + "exit 1\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    SparkConf conf =
+        new SparkConf()
+            .setMaster("local-cluster[2,2,1024]")
+            .setAppName("gpu-scheduling-test")
+            .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+            .set("spark.worker.resource.gpu.amount", "1")
+            .set("spark.worker.resource.gpu.discoveryScript", script.toString())
+            .set("spark.executor.resource.gpu.amount", "1")
+            .set("spark.task.resource.gpu.amount", "0.5")
+            .set("spark.executor.cores", "2")
+            .set("spark.dynamicAllocation.enabled", "false")
+            .set("spark.driver.host", "127.0.0.1")
+            .set("spark.driver.bindAddress", "127.0.0.1")
+            .set("spark.ui.enabled", "false");
+    spark = SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  private static List<Run> runTasks(int n, org.apache.spark.resource.ResourceProfile profile)
+      throws Exception {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<Integer> items = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      items.add(i);
+    }
+    JavaRDD<Integer> rdd = sc.parallelize(items, n);
+    if (profile != null) {
+      rdd = rdd.withResources(profile);
+    }
+    return rdd.map(
+            i -> {
+              long start = System.nanoTime();
+              String device = GpuScheduling.taskDevice();
+              Thread.sleep(1500);
+              return new Run(device, start, System.nanoTime());
+            })
+        .collectAsync()
+        .get(120, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void trainingTasksEachHoldOneGpuAndNeverShareIt() throws Exception {
+    List<Run> runs = runTasks(4, GpuScheduling.oneGpuPerTask(1));
+    assertEquals(4, runs.size());
+    Set<String> devices = new HashSet<>();
+    for (Run r : runs) {
+      assertTrue(r.device().matches("gpu:[0-7]"), r.device());
+      devices.add(r.device());
+    }
+    assertEquals(2, devices.size(), "both workers' GPUs were used: " + devices);
+    // executors are separate JVMs but share the machine clock (nanoTime is per-JVM, so compare
+    // only runs on the same address, which ran in the same executor)
+    for (Run a : runs) {
+      for (Run b : runs) {
+        if (a != b && a.device().equals(b.device())) {
+          assertFalse(
+              a.start() < b.end() && b.start() < a.end(),
+              "two training tasks overlapped on " + a.device());
+        }
+      }
+    }
+  }
+
+  @Test
+  void inferenceTasksShareAGpuByTheirFraction() throws Exception {
+    List<Run> runs = runTasks(4, null); // default profile: spark.task.resource.gpu.amount = 0.5
+    boolean overlapOnOneGpu = false;
+    for (Run a : runs) {
+      assertTrue(a.device().startsWith("gpu:"), a.device());
+      for (Run b : runs) {
+        overlapOnOneGpu |=
+            a != b && a.device().equals(b.device()) && a.start() < b.end() && b.start() < a.end();
+      }
+    }
+    assertTrue(overlapOnOneGpu, "with 0.5 GPU per task two tasks run together on one GPU");
+  }
+
+  @Test
+  void plainLocalModeNeverCountsAsAGpuCluster() {
+    SparkConf local =
+        new SparkConf().setMaster("local[4]").set("spark.executor.resource.gpu.amount", "1");
+    assertFalse(GpuScheduling.clusterHasGpus(local));
+    assertTrue(GpuScheduling.clusterHasGpus(spark.sparkContext().getConf()));
+    assertEquals("cpu", GpuScheduling.taskDevice());
+  }
+}
