@@ -14,11 +14,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.Padding;
 import org.bratscv.model.loss.DeepSupervisionLoss;
@@ -198,8 +196,7 @@ public final class FoldTrainer {
     long t0 = System.nanoTime();
     StatefulOptimizer opt = optimizerFor(epoch, params);
     double lr = opt.learningRate();
-    List<String> order = new ArrayList<>(trainCases);
-    Collections.shuffle(order, new Random(seeds.orderSeed(epoch)));
+    List<String> order = seeds.caseOrder(epoch, trainCases);
     int steps = order.size() / config.batchSize();
     double sum = 0;
     for (int s = 0; s < steps; s++) {

@@ -1,38 +1,42 @@
 package org.bratscv.model.train;
 
-import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.bratscv.data.random.Seeds;
 
 /**
- * Every random choice of a training run, derived from (run seed, fold, epoch, case) so that the
- * whole random state of a run at an epoch boundary is just the epoch number: resuming or retrying
- * reproduces the same case order, patches and augmentations.
+ * Every random choice of one fold's training, derived with the data module's {@link Seeds} from
+ * (run seed, fold, epoch, case), so that the whole random state of a run at an epoch boundary is
+ * just the epoch number: resuming or retrying reproduces the same case order, patches and
+ * augmentations on any JVM.
  */
 public record TrainingSeeds(long runSeed, int fold) {
 
   /** Seed of the network initialisation of this fold. */
   public long initSeed() {
-    return mix(mix(runSeed, fold), 0x1A17L);
+    return Seeds.combine(Seeds.child(runSeed, "init"), fold);
   }
 
   /** Seed of the case order of {@code epoch}. */
   public long orderSeed(int epoch) {
-    return mix(mix(mix(runSeed, fold), epoch), 0x0DE4L);
+    return Seeds.combine(Seeds.combine(Seeds.child(runSeed, "case-order"), fold), epoch);
   }
 
   /** Seed of everything random about {@code caseId} in {@code epoch} (patch, augmentation). */
   public long caseSeed(int epoch, String caseId) {
-    long h = mix(mix(runSeed, fold), epoch);
-    for (byte b : caseId.getBytes(StandardCharsets.UTF_8)) {
-      h = mix(h, b);
-    }
-    return h;
+    return Seeds.derive(runSeed, caseId, epoch, fold);
   }
 
-  /** SplitMix64 finaliser over the running hash and one more value. */
-  static long mix(long h, long v) {
-    long z = h + 0x9E3779B97F4A7C15L * (v + 1);
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+  /** The cases of {@code epoch} in their seeded order (Fisher-Yates; the input is not changed). */
+  public List<String> caseOrder(int epoch, List<String> cases) {
+    String[] order = cases.toArray(new String[0]);
+    SplittableRandom rng = Seeds.random(orderSeed(epoch));
+    for (int i = order.length - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      String t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return List.of(order);
   }
 }
