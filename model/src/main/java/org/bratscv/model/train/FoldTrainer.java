@@ -49,9 +49,9 @@ public final class FoldTrainer {
   public static final String FINAL = "final";
   public static final String BEST = "best";
   public static final String EPOCH_PREFIX = "epoch-";
-  public static final String WEIGHTS = "weights.bin";
-  public static final String OPTIMIZER = "optimizer.bin";
-  public static final String SWA = "swa.bin";
+  private static final String WEIGHTS = Checkpoints.WEIGHTS;
+  private static final String OPTIMIZER = Checkpoints.OPTIMIZER;
+  private static final String SWA = Checkpoints.SWA;
 
   // libtorch's generator is process-wide: seeding and drawing the initial weights must not
   // interleave with another trainer's initialisation in the same JVM
@@ -550,7 +550,7 @@ public final class FoldTrainer {
       case SWA_AVERAGE -> swaAverage.copyTo(params);
       case BEST_VALIDATION -> {
         if (bestEpoch >= 0) {
-          CheckpointManifest m = checkpoints.readVerified(BEST);
+          CheckpointManifest m = checkpoints.loadWeights(BEST, params);
           if (m.epoch() != bestEpoch) {
             throw new IllegalStateException(
                 checkpoints.store().describe()
@@ -560,9 +560,6 @@ public final class FoldTrainer {
                     + m.epoch()
                     + " but the best validation loss was at epoch "
                     + bestEpoch);
-          }
-          try (InputStream in = checkpoints.open(BEST, WEIGHTS)) {
-            ModelWeights.read(in, params, checkpoints.store().describe() + "/" + BEST);
           }
         }
       }

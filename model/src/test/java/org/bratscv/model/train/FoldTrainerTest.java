@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
 import ai.djl.util.Pair;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +25,6 @@ import org.bratscv.model.loss.SoftDiceLoss;
 import org.bratscv.model.train.checkpoint.Checkpoints;
 import org.bratscv.model.train.checkpoint.CorruptCheckpointException;
 import org.bratscv.model.train.checkpoint.LocalCheckpointStore;
-import org.bratscv.model.train.checkpoint.ModelWeights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,14 +195,10 @@ class FoldTrainerTest {
     assertEquals(4, run.result().swaSnapshots());
     // the final checkpoint holds the weights left in the block
     Checkpoints cp = new Checkpoints(new LocalCheckpointStore(store));
-    cp.readVerified(FoldTrainer.FINAL);
     try (NDManager m = NDManager.newBaseManager()) {
       TinySupervisedNet net = new TinySupervisedNet(4, 3);
-      net.initialize(
-          m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 4, 8, 8, 8));
-      try (InputStream in = cp.open(FoldTrainer.FINAL, FoldTrainer.WEIGHTS)) {
-        ModelWeights.read(in, net.getParameters(), "final");
-      }
+      net.initialize(m, DataType.FLOAT32, new Shape(1, 4, 8, 8, 8));
+      assertEquals("final", cp.loadWeights(FoldTrainer.FINAL, net.getParameters()).kind());
       Map<String, float[]> saved = weights(net.getParameters());
       for (String name : run.weights().keySet()) {
         assertArrayEquals(run.weights().get(name), saved.get(name), 0f, name);

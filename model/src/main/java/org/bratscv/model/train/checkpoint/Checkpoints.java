@@ -28,6 +28,15 @@ public final class Checkpoints {
   public static final String MANIFEST = "manifest.json";
   public static final String MANIFEST_DIGEST = "manifest.sha256";
 
+  /** Payload with the network's parameters ({@link ModelWeights} format). */
+  public static final String WEIGHTS = "weights.bin";
+
+  /** Payload with the optimizer's per-parameter buffers ({@link TensorBundle} format). */
+  public static final String OPTIMIZER = "optimizer.bin";
+
+  /** Payload with the SWA running average ({@link TensorBundle} format). */
+  public static final String SWA = "swa.bin";
+
   private final CheckpointStore store;
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -161,6 +170,19 @@ public final class Checkpoints {
                 + " bytes and "
                 + e.getValue().sha256());
       }
+    }
+    return manifest;
+  }
+
+  /**
+   * Verifies folder {@code dir} and loads its {@link #WEIGHTS} into {@code params} in place (e.g.
+   * the {@code final} weights of a fold into an initialized network for inference).
+   */
+  public CheckpointManifest loadWeights(String dir, ai.djl.nn.ParameterList params)
+      throws IOException {
+    CheckpointManifest manifest = readVerified(dir);
+    try (InputStream in = open(dir, WEIGHTS)) {
+      ModelWeights.read(in, params, store.describe() + "/" + dir + "/" + WEIGHTS);
     }
     return manifest;
   }
