@@ -236,9 +236,10 @@ public final class FoldTrainer {
             lr,
             seconds);
     history.add(log);
-    listener.onEpoch(log);
     String dir = writeCheckpoint(epoch, params);
+    // reported once durable: a task killed before this point redoes the epoch, never logs it twice
     listener.onCheckpoint(dir);
+    listener.onEpoch(log);
   }
 
   private double trainStep(

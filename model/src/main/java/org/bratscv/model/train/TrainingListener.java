@@ -15,7 +15,10 @@ public interface TrainingListener {
   /** One optimizer step finished. */
   default void onStep(int epoch, int step, int stepsPerEpoch, double loss) {}
 
-  /** One epoch finished (its row is final). */
+  /**
+   * One epoch finished and its checkpoint is written, so the row is final and reported once even
+   * across retries (rows of epochs before a resume are in {@link TrainingResult#history()}).
+   */
   default void onEpoch(EpochLog log) {}
 
   /** A checkpoint folder was written completely. */
