@@ -8,9 +8,10 @@ import ai.djl.training.loss.Loss;
  * Deep supervision: the same {@link SoftDiceLoss} applied to the main output and to each auxiliary
  * output, summed without weights (main + the four auxiliary losses for EquiUnet).
  *
- * <p>{@code predictions} is the network's training output: main probabilities first, then the
- * auxiliary probabilities, each already upsampled to the target's size. A single-element list (the
- * inference output) gives just the main loss.
+ * <p>{@code predictions} is the network's training output: main output first, then the auxiliary
+ * outputs, each already upsampled to the target's size (probabilities or logits, as the term's
+ * {@link SoftDiceLoss.Input} says). A single-element list (the inference output) gives just the
+ * main loss.
  */
 public final class DeepSupervisionLoss extends Loss {
 

@@ -35,8 +35,9 @@ import org.bratscv.model.train.checkpoint.TensorBundle;
  * every k epochs, the learning-rate schedule, fast SWA (A) or best-by-validation weights (B), and a
  * checkpoint after every epoch from which a rerun resumes exactly.
  *
- * <p>The block must return, in training mode, the main probabilities followed by the auxiliary ones
- * (all at full size); in inference mode its first output is the main probabilities. The caller owns
+ * <p>The block must return, in training mode, the main output followed by the auxiliary ones (all
+ * at full size); in inference mode its first output is the main output. Outputs are probabilities
+ * or logits as {@link TrainingConfig#networkOutput()} says (EquiUnet: logits). The caller owns
  * {@code manager} (on the device to train on) and the block: an uninitialized block is initialized
  * here from the fold's seed. Every step runs in a sub-manager of {@code manager}.
  *
@@ -91,7 +92,7 @@ public final class FoldTrainer {
     this.checkpoints = new Checkpoints(store);
     this.listener = listener == null ? TrainingListener.NONE : listener;
     this.seeds = new TrainingSeeds(config.seed(), fold);
-    this.loss = new DeepSupervisionLoss(new SoftDiceLoss(config.dice()));
+    this.loss = new DeepSupervisionLoss(new SoftDiceLoss(config.dice(), config.networkOutput()));
     this.fingerprint = config.fingerprint(fold);
   }
 
@@ -367,7 +368,7 @@ public final class FoldTrainer {
       NDArray x =
           sub.create(image, new Shape(1, s.channels(), padded.nz(), padded.ny(), padded.nx()));
       NDList out = block.forward(parameterStore, new NDList(x), false);
-      float[] paddedProbs = out.head().toFloatArray();
+      float[] paddedProbs = loss.term().probabilities(out.head()).toFloatArray();
       if (paddedProbs.length != r * pv) {
         throw new IllegalStateException(
             "the network returned "
@@ -384,8 +385,11 @@ public final class FoldTrainer {
         System.arraycopy(pad.undo(channel, dims), 0, probs, ch * v, v);
       }
       Shape shape = new Shape(1, r, s.depth(), s.height(), s.width());
+      // the probabilities are computed already: score them as such
       double caseLoss =
-          loss.term().loss(sub.create(probs, shape), sub.create(s.target(), shape)).getFloat();
+          new SoftDiceLoss(config.dice(), SoftDiceLoss.Input.PROBABILITIES, loss.term().smooth())
+              .loss(sub.create(probs, shape), sub.create(s.target(), shape))
+              .getFloat();
       double[] result = new double[4];
       result[0] = caseLoss;
       for (int ch = 0; ch < Math.min(3, r); ch++) {

@@ -16,6 +16,7 @@ import org.bratscv.model.loss.SoftDiceLoss;
  * @param inputChannels image channels (4 modalities)
  * @param regions output channels (ET, TC, WT)
  * @param dice soft Dice denominator (A: squares, B: sums)
+ * @param networkOutput whether the network emits probabilities or logits (EquiUnet: logits)
  * @param optimizer main-phase optimizer
  * @param schedule main-phase learning-rate schedule
  * @param swa fast SWA after the main phase, or null for none
@@ -33,6 +34,7 @@ public record TrainingConfig(
     int inputChannels,
     int regions,
     SoftDiceLoss.Denominator dice,
+    SoftDiceLoss.Input networkOutput,
     OptimizerConfig optimizer,
     ScheduleConfig schedule,
     SwaConfig swa,
@@ -90,6 +92,10 @@ public record TrainingConfig(
       throw new IllegalArgumentException(
           "validateEvery, sizeDivisor and keepCheckpoints must be positive");
     }
+    if (dice == null || networkOutput == null || optimizer == null || schedule == null) {
+      throw new IllegalArgumentException(
+          "dice, networkOutput, optimizer and schedule are required");
+    }
     if (finalWeights == FinalWeights.SWA_AVERAGE && swa == null) {
       throw new IllegalArgumentException("final weights SWA_AVERAGE need an SWA configuration");
     }
@@ -108,6 +114,7 @@ public record TrainingConfig(
         4,
         3,
         SoftDiceLoss.Denominator.SQUARES,
+        SoftDiceLoss.Input.LOGITS,
         OptimizerConfig.ranger(1e-4),
         ScheduleConfig.constantThenCosine(100, 200, 0),
         SwaConfig.paper(),
@@ -132,6 +139,7 @@ public record TrainingConfig(
         4,
         3,
         SoftDiceLoss.Denominator.SUMS,
+        SoftDiceLoss.Input.LOGITS,
         OptimizerConfig.adam(1e-4, 1e-4),
         ScheduleConfig.cosine(400, 0),
         null,

@@ -44,7 +44,8 @@ class SoftDiceLossTest {
     double loss0 = 1 - (2 * 1.75 + 1) / (1.3125 + 3 + 1);
     // channel 1: S = .2 .4 .6 .8, R = 0: sum SR = 0, sum S^2 = 1.2, sum R^2 = 0
     double loss1 = 1 - (2 * 0 + 1) / (1.2 + 0 + 1);
-    SoftDiceLoss dice = new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES);
+    SoftDiceLoss dice =
+        new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES, SoftDiceLoss.Input.PROBABILITIES);
 
     float[] perChannel = dice.perChannel(probs(), target()).toFloatArray();
 
@@ -60,7 +61,8 @@ class SoftDiceLossTest {
     // channel 0: sum S = 1.75, sum R = 3; channel 1: sum S = 2.0, sum R = 0
     double loss0 = 1 - (2 * 1.75 + 1) / (1.75 + 3 + 1);
     double loss1 = 1 - (2 * 0 + 1) / (2.0 + 0 + 1);
-    SoftDiceLoss dice = new SoftDiceLoss(SoftDiceLoss.Denominator.SUMS);
+    SoftDiceLoss dice =
+        new SoftDiceLoss(SoftDiceLoss.Denominator.SUMS, SoftDiceLoss.Input.PROBABILITIES);
 
     assertEquals((loss0 + loss1) / 2, dice.loss(probs(), target()).getFloat(), 1e-6);
     assertEquals(0.4420289855, (loss0 + loss1) / 2, 1e-9);
@@ -68,14 +70,31 @@ class SoftDiceLossTest {
 
   @Test
   void perfectPredictionHasZeroLossAndSmoothingKeepsEmptyChannelsAtZero() {
-    SoftDiceLoss dice = new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES);
+    SoftDiceLoss dice =
+        new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES, SoftDiceLoss.Input.PROBABILITIES);
     // the empty channel 1 predicted empty gives (0 + 1) / (0 + 0 + 1) = 1: no loss
     assertEquals(0.0, dice.loss(target(), target()).getFloat(), 1e-7);
   }
 
   @Test
+  void logitsInputAppliesTheSigmoidFirst() {
+    // logit(p) = ln(p / (1 - p)); p = 0 and 1 become -30 and 30, within 1e-13 of them
+    float[] logits = new float[PROBS.length];
+    for (int i = 0; i < PROBS.length; i++) {
+      double p = Math.min(Math.max(PROBS[i], 1e-13), 1 - 1e-13);
+      logits[i] = (float) Math.log(p / (1 - p));
+    }
+    SoftDiceLoss fromLogits =
+        new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES, SoftDiceLoss.Input.LOGITS);
+    double expected = ((1 - 4.5 / 5.3125) + (1 - 1 / 2.2)) / 2;
+    assertEquals(
+        expected, fromLogits.loss(manager.create(logits, SHAPE), target()).getFloat(), 1e-6);
+  }
+
+  @Test
   void djlEvaluateTakesLabelsThenPredictions() {
-    SoftDiceLoss dice = new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES);
+    SoftDiceLoss dice =
+        new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES, SoftDiceLoss.Input.PROBABILITIES);
     assertEquals(
         dice.loss(probs(), target()).getFloat(),
         dice.evaluate(new NDList(target()), new NDList(probs())).getFloat(),
@@ -84,7 +103,8 @@ class SoftDiceLossTest {
 
   @Test
   void deepSupervisionAddsMainAndAuxiliaryLossesUnweighted() {
-    SoftDiceLoss term = new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES);
+    SoftDiceLoss term =
+        new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES, SoftDiceLoss.Input.PROBABILITIES);
     DeepSupervisionLoss loss = new DeepSupervisionLoss(term);
     NDArray aux = manager.full(SHAPE, 0.5f);
     // aux, channel 0: sum SR = 1.5, sum S^2 = 1, sum R^2 = 3; channel 1: sum S^2 = 1
@@ -98,7 +118,8 @@ class SoftDiceLossTest {
 
   @Test
   void mismatchedShapesAreRejectedWithBothShapes() {
-    SoftDiceLoss dice = new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES);
+    SoftDiceLoss dice =
+        new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES, SoftDiceLoss.Input.PROBABILITIES);
     NDArray small = manager.zeros(new Shape(2, 2, 1, 1, 1));
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> dice.loss(small, target()));

@@ -48,6 +48,7 @@ class FoldTrainerTest {
         4,
         3,
         SoftDiceLoss.Denominator.SQUARES,
+        SoftDiceLoss.Input.PROBABILITIES,
         optimizer,
         ScheduleConfig.constantThenCosine(epochs / 2, epochs, 0),
         swa,
@@ -68,8 +69,14 @@ class FoldTrainerTest {
   /** Runs one fold with a fresh net and manager; returns the result and the final weights. */
   private static Run train(TrainingConfig config, Path store, SampleSource data, int fold)
       throws IOException {
+    return train(config, store, data, fold, true);
+  }
+
+  private static Run train(
+      TrainingConfig config, Path store, SampleSource data, int fold, boolean sigmoidInNet)
+      throws IOException {
     try (NDManager manager = NDManager.newBaseManager()) {
-      TinySupervisedNet net = new TinySupervisedNet(4, 3);
+      TinySupervisedNet net = new TinySupervisedNet(4, 3, sigmoidInNet);
       List<Integer> managed = new ArrayList<>();
       TrainingListener listener =
           new TrainingListener() {
@@ -125,6 +132,7 @@ class FoldTrainerTest {
             base.inputChannels(),
             base.regions(),
             base.dice(),
+            base.networkOutput(),
             base.optimizer(),
             base.schedule(),
             base.swa(),
@@ -261,6 +269,39 @@ class FoldTrainerTest {
         assertThrows(
             IllegalStateException.class, () -> train(miniA(), store, new SyntheticSamples(), 1));
     assertTrue(e.getMessage().contains("another configuration or fold"), e.getMessage());
+  }
+
+  @Test
+  void logitsNetworkTrainsExactlyLikeTheSameNetworkWithItsSigmoid() throws IOException {
+    TrainingConfig probabilities =
+        config(OptimizerConfig.adam(0.05, 1e-8), null, TrainingConfig.FinalWeights.LAST, 3, 1);
+    TrainingConfig logits =
+        new TrainingConfig(
+            probabilities.epochs(),
+            probabilities.batchSize(),
+            probabilities.patch(),
+            probabilities.inputChannels(),
+            probabilities.regions(),
+            probabilities.dice(),
+            SoftDiceLoss.Input.LOGITS,
+            probabilities.optimizer(),
+            probabilities.schedule(),
+            probabilities.swa(),
+            probabilities.validateEvery(),
+            probabilities.finalWeights(),
+            probabilities.seed(),
+            probabilities.precision(),
+            probabilities.sizeDivisor(),
+            probabilities.keepCheckpoints());
+    Run a = train(probabilities, tmp.resolve("p"), new SyntheticSamples(), 0, true);
+    Run b = train(logits, tmp.resolve("l"), new SyntheticSamples(), 0, false);
+    for (int e = 0; e < 3; e++) {
+      EpochLog x = a.result().history().get(e);
+      EpochLog y = b.result().history().get(e);
+      assertEquals(x.trainLoss(), y.trainLoss(), 1e-6);
+      assertEquals(x.validationLoss(), y.validationLoss(), 1e-6);
+      assertEquals(x.diceWt(), y.diceWt(), 1e-6);
+    }
   }
 
   @Test

@@ -13,9 +13,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * A stand-in for EquiUnet in tests: one 3x3x3 conv + ReLU, then a 1x1x1 sigmoid head for the main
- * output and another for one auxiliary output. Training mode returns (main, aux); inference mode
- * returns (main), like the real network.
+ * A stand-in for EquiUnet in tests: one 3x3x3 conv + ReLU, then a 1x1x1 head for the main output
+ * and another for one auxiliary output, ending in a sigmoid (probabilities) or not (logits, like
+ * EquiUnet). Training mode returns (main, aux); inference mode returns (main), like the real
+ * network.
  */
 final class TinySupervisedNet extends AbstractBlock {
 
@@ -25,6 +26,10 @@ final class TinySupervisedNet extends AbstractBlock {
   private final Block aux;
 
   TinySupervisedNet(int width, int regions) {
+    this(width, regions, true);
+  }
+
+  TinySupervisedNet(int width, int regions, boolean sigmoid) {
     this.regions = regions;
     hidden =
         addChildBlock(
@@ -37,14 +42,15 @@ final class TinySupervisedNet extends AbstractBlock {
                         .setFilters(width)
                         .build())
                 .add(Activation::relu));
-    main = addChildBlock("main", head(regions));
-    aux = addChildBlock("aux", head(regions));
+    main = addChildBlock("main", head(regions, sigmoid));
+    aux = addChildBlock("aux", head(regions, sigmoid));
   }
 
-  private static Block head(int regions) {
-    return new SequentialBlock()
-        .add(Conv3d.builder().setKernelShape(new Shape(1, 1, 1)).setFilters(regions).build())
-        .add(Activation::sigmoid);
+  private static Block head(int regions, boolean sigmoid) {
+    SequentialBlock head =
+        new SequentialBlock()
+            .add(Conv3d.builder().setKernelShape(new Shape(1, 1, 1)).setFilters(regions).build());
+    return sigmoid ? head.add(Activation::sigmoid) : head;
   }
 
   @Override
