@@ -27,6 +27,7 @@ import org.bratscv.model.optim.StatefulOptimizer;
 import org.bratscv.model.train.checkpoint.CheckpointManifest;
 import org.bratscv.model.train.checkpoint.CheckpointStore;
 import org.bratscv.model.train.checkpoint.Checkpoints;
+import org.bratscv.model.train.checkpoint.CorruptCheckpointException;
 import org.bratscv.model.train.checkpoint.ModelWeights;
 import org.bratscv.model.train.checkpoint.TensorBundle;
 
@@ -128,7 +129,16 @@ public final class FoldTrainer {
     long snapshots;
     List<String> done = checkpoints.list(EPOCH_PREFIX);
     if (!done.isEmpty()) {
-      resumedAfter = resume(done.get(done.size() - 1), params);
+      String latest = done.get(done.size() - 1);
+      try {
+        resumedAfter = resume(latest, params);
+      } catch (CorruptCheckpointException e) {
+        String hint =
+            done.size() > 1
+                ? "; delete that folder to resume from " + done.get(done.size() - 2)
+                : "; delete that folder to train this fold from the start";
+        throw new CorruptCheckpointException(e.getMessage() + hint, e);
+      }
       listener.onResume(resumedAfter);
     }
     try {

@@ -258,6 +258,7 @@ class FoldTrainerTest {
             () -> train(config, store, new SyntheticSamples(), 0));
     assertTrue(e.getMessage().contains("epoch-000002"), e.getMessage());
     assertTrue(e.getMessage().contains("weights.bin"), e.getMessage());
+    assertTrue(e.getMessage().contains("resume from epoch-000001"), e.getMessage());
   }
 
   @Test
