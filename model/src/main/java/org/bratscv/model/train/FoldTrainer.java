@@ -71,6 +71,7 @@ public final class FoldTrainer {
   private final String fingerprint;
 
   private ParameterStore parameterStore;
+  private boolean started;
   private StatefulOptimizer optimizer;
   private final WeightAverage swaAverage = new WeightAverage();
   private double bestLoss = Double.NaN;
@@ -113,6 +114,10 @@ public final class FoldTrainer {
    */
   public TrainingResult train(List<String> trainCases, List<String> validationCases)
       throws IOException {
+    if (started) {
+      throw new IllegalStateException("a FoldTrainer trains once; make a new one to train again");
+    }
+    started = true;
     if (trainCases.size() < config.batchSize()) {
       throw new IllegalArgumentException(
           "fold "
