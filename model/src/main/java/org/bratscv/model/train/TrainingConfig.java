@@ -1,0 +1,175 @@
+package org.bratscv.model.train;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.bratscv.model.loss.SoftDiceLoss;
+
+/**
+ * Everything that defines how one fold of one pipeline variant is trained. {@link #pipelineA()} and
+ * {@link #pipelineB()} hold the method's defaults (METHOD.md); the YAML config overrides fields.
+ *
+ * @param epochs main-phase epochs (SWA epochs come on top)
+ * @param batchSize patches per step; the last incomplete batch of an epoch is dropped
+ * @param patch training patch size (D, H, W)
+ * @param inputChannels image channels (4 modalities)
+ * @param regions output channels (ET, TC, WT)
+ * @param dice soft Dice denominator (A: squares, B: sums)
+ * @param networkOutput whether the network emits probabilities or logits (EquiUnet: logits)
+ * @param optimizer main-phase optimizer
+ * @param schedule main-phase learning-rate schedule
+ * @param swa fast SWA after the main phase, or null for none
+ * @param validateEvery validate after every k-th epoch (epochs k-1, 2k-1, ...)
+ * @param finalWeights which weights the run returns
+ * @param seed run seed (with the fold, the source of all randomness)
+ * @param precision compute precision of training
+ * @param sizeDivisor validation volumes are zero-padded to a multiple of this (three 2x poolings)
+ * @param keepCheckpoints how many epoch checkpoints to keep (the newest ones)
+ */
+public record TrainingConfig(
+    int epochs,
+    int batchSize,
+    PatchSize patch,
+    int inputChannels,
+    int regions,
+    SoftDiceLoss.Denominator dice,
+    SoftDiceLoss.Input networkOutput,
+    OptimizerConfig optimizer,
+    ScheduleConfig schedule,
+    SwaConfig swa,
+    int validateEvery,
+    FinalWeights finalWeights,
+    long seed,
+    Precision precision,
+    int sizeDivisor,
+    int keepCheckpoints) {
+
+  /** The seed of the public reference implementation, used as the default run seed. */
+  public static final long DEFAULT_SEED = 16111990L;
+
+  /** Training patch size in voxels, (D, H, W). */
+  public record PatchSize(int depth, int height, int width) {
+    public PatchSize {
+      if (depth <= 0 || height <= 0 || width <= 0) {
+        throw new IllegalArgumentException(
+            "patch size must be positive, got " + depth + "x" + height + "x" + width);
+      }
+    }
+
+    public static PatchSize cube(int n) {
+      return new PatchSize(n, n, n);
+    }
+  }
+
+  /** Which weights a finished run returns. */
+  public enum FinalWeights {
+    /** The weights after the last epoch. */
+    LAST,
+    /** The weights of the epoch with the lowest validation loss (pipeline B). */
+    BEST_VALIDATION,
+    /** The SWA average (pipeline A). */
+    SWA_AVERAGE
+  }
+
+  /**
+   * Compute precision. Only fp32 (TF32 on Ampere+ GPUs) is supported for training: bf16 aborts the
+   * JVM in DJL 0.36 and fp16 needs loss scaling, which this loop does not do.
+   */
+  public enum Precision {
+    FP32
+  }
+
+  public TrainingConfig {
+    if (epochs < 0 || batchSize <= 0 || inputChannels <= 0 || regions <= 0) {
+      throw new IllegalArgumentException(
+          "need epochs >= 0 and positive batch size and channels, got epochs "
+              + epochs
+              + ", batch "
+              + batchSize);
+    }
+    if (validateEvery <= 0 || sizeDivisor <= 0 || keepCheckpoints <= 0) {
+      throw new IllegalArgumentException(
+          "validateEvery, sizeDivisor and keepCheckpoints must be positive");
+    }
+    if (dice == null || networkOutput == null || optimizer == null || schedule == null) {
+      throw new IllegalArgumentException(
+          "dice, networkOutput, optimizer and schedule are required");
+    }
+    if (finalWeights == FinalWeights.SWA_AVERAGE && swa == null) {
+      throw new IllegalArgumentException("final weights SWA_AVERAGE need an SWA configuration");
+    }
+  }
+
+  /**
+   * Pipeline A: 200 epochs, batch 1, 128^3 patches, Dice with squares, Ranger lr 1e-4, constant
+   * then cosine to 0 from epoch 100, validation every 3 epochs, then the paper's fast SWA; the SWA
+   * average is the result.
+   */
+  public static TrainingConfig pipelineA() {
+    return new TrainingConfig(
+        200,
+        1,
+        PatchSize.cube(128),
+        4,
+        3,
+        SoftDiceLoss.Denominator.SQUARES,
+        SoftDiceLoss.Input.LOGITS,
+        OptimizerConfig.ranger(1e-4),
+        ScheduleConfig.constantThenCosine(100, 200, 0),
+        SwaConfig.paper(),
+        3,
+        FinalWeights.SWA_AVERAGE,
+        DEFAULT_SEED,
+        Precision.FP32,
+        8,
+        2);
+  }
+
+  /**
+   * Pipeline B: 400 epochs, batch 3, 128^3 patches, Dice with sums, Adam (lr 1e-4, eps 1e-4),
+   * cosine annealing over the 400 epochs, validation every 3 epochs, the weights with the lowest
+   * validation loss are the result.
+   */
+  public static TrainingConfig pipelineB() {
+    return new TrainingConfig(
+        400,
+        3,
+        PatchSize.cube(128),
+        4,
+        3,
+        SoftDiceLoss.Denominator.SUMS,
+        SoftDiceLoss.Input.LOGITS,
+        OptimizerConfig.adam(1e-4, 1e-4),
+        ScheduleConfig.cosine(400, 0),
+        null,
+        3,
+        FinalWeights.BEST_VALIDATION,
+        DEFAULT_SEED,
+        Precision.FP32,
+        8,
+        2);
+  }
+
+  /** Main-phase plus SWA epochs. */
+  public int totalEpochs() {
+    return epochs + (swa == null ? 0 : swa.totalEpochs());
+  }
+
+  /** Whether {@code epoch} (0-based, overall) is followed by validation. */
+  public boolean validatesAfter(int epoch) {
+    return (epoch + 1) % validateEvery == 0;
+  }
+
+  /** Digest of this configuration and the fold; a checkpoint only resumes the run that made it. */
+  public String fingerprint(int fold) {
+    try {
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest((this + "|fold=" + fold).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,332 @@
+package org.bratscv.model.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.ParameterList;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.bratscv.model.loss.SoftDiceLoss;
+import org.bratscv.model.train.checkpoint.Checkpoints;
+import org.bratscv.model.train.checkpoint.CorruptCheckpointException;
+import org.bratscv.model.train.checkpoint.LocalCheckpointStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FoldTrainerTest {
+
+  private static final List<String> TRAIN = List.of("c1", "c2", "c3", "c4");
+  private static final List<String> VALIDATION = List.of("v1", "v2");
+
+  @TempDir Path tmp;
+
+  private static TrainingConfig config(
+      OptimizerConfig optimizer,
+      SwaConfig swa,
+      TrainingConfig.FinalWeights finalWeights,
+      int epochs,
+      int validateEvery) {
+    return new TrainingConfig(
+        epochs,
+        2,
+        TrainingConfig.PatchSize.cube(SyntheticSamples.PATCH),
+        4,
+        3,
+        SoftDiceLoss.Denominator.SQUARES,
+        SoftDiceLoss.Input.PROBABILITIES,
+        optimizer,
+        ScheduleConfig.constantThenCosine(epochs / 2, epochs, 0),
+        swa,
+        validateEvery,
+        finalWeights,
+        11,
+        TrainingConfig.Precision.FP32,
+        8,
+        2);
+  }
+
+  /** Pipeline A in miniature: Ranger, then 2 SWA cycles of 2 epochs, a snapshot every epoch. */
+  private static TrainingConfig miniA() {
+    SwaConfig swa = new SwaConfig(2, 2, 1, 2, 0, OptimizerConfig.adam(1e-3, 1e-8), false);
+    return config(OptimizerConfig.ranger(0.01), swa, TrainingConfig.FinalWeights.SWA_AVERAGE, 4, 2);
+  }
+
+  /** Runs one fold with a fresh net and manager; returns the result and the final weights. */
+  private static Run train(TrainingConfig config, Path store, SampleSource data, int fold)
+      throws IOException {
+    return train(config, store, data, fold, true);
+  }
+
+  private static Run train(
+      TrainingConfig config, Path store, SampleSource data, int fold, boolean sigmoidInNet)
+      throws IOException {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      TinySupervisedNet net = new TinySupervisedNet(4, 3, sigmoidInNet);
+      List<Integer> managed = new ArrayList<>();
+      TrainingListener listener =
+          new TrainingListener() {
+            @Override
+            public void onEpoch(EpochLog log) {
+              managed.add(manager.getManagedArrays().size());
+            }
+          };
+      FoldTrainer trainer =
+          new FoldTrainer(
+              config, fold, net, manager, data, new LocalCheckpointStore(store), listener);
+      TrainingResult result = trainer.train(TRAIN, VALIDATION);
+      return new Run(result, weights(net.getParameters()), managed);
+    }
+  }
+
+  record Run(TrainingResult result, Map<String, float[]> weights, List<Integer> managedArrays) {}
+
+  private static Map<String, float[]> weights(ParameterList params) {
+    Map<String, float[]> w = new LinkedHashMap<>();
+    for (Pair<String, Parameter> p : params) {
+      w.put(p.getKey(), p.getValue().getArray().toFloatArray());
+    }
+    return w;
+  }
+
+  /** Fails once, at the first sample of {@code crashEpoch}, like a killed task. */
+  private static final class CrashingSamples extends SyntheticSamples {
+    private final int crashEpoch;
+
+    CrashingSamples(int crashEpoch) {
+      this.crashEpoch = crashEpoch;
+    }
+
+    @Override
+    public Sample trainingSample(String caseId, int epoch, TrainingSeeds seeds) {
+      if (epoch == crashEpoch) {
+        throw new IllegalStateException("simulated crash in epoch " + epoch);
+      }
+      return super.trainingSample(caseId, epoch, seeds);
+    }
+  }
+
+  @Test
+  void shortRunLearnsTheTrivialTargetWithoutLeakingArrays() throws IOException {
+    TrainingConfig base =
+        config(OptimizerConfig.adam(0.05, 1e-8), null, TrainingConfig.FinalWeights.LAST, 20, 5);
+    TrainingConfig config =
+        new TrainingConfig(
+            base.epochs(),
+            1,
+            base.patch(),
+            base.inputChannels(),
+            base.regions(),
+            base.dice(),
+            base.networkOutput(),
+            base.optimizer(),
+            base.schedule(),
+            base.swa(),
+            base.validateEvery(),
+            base.finalWeights(),
+            base.seed(),
+            base.precision(),
+            base.sizeDivisor(),
+            base.keepCheckpoints());
+    Run run = train(config, tmp.resolve("learn"), new SyntheticSamples(), 0);
+    List<EpochLog> h = run.result().history();
+
+    assertEquals(20, h.size());
+    assertTrue(
+        h.get(19).trainLoss() < 0.5 * h.get(0).trainLoss(),
+        "train loss " + h.get(0).trainLoss() + " -> " + h.get(19).trainLoss());
+    assertTrue(Double.isNaN(h.get(0).validationLoss()));
+    assertTrue(h.get(4).validated());
+    assertTrue(h.get(19).validationLoss() < h.get(4).validationLoss());
+    for (double dice : new double[] {h.get(19).diceEt(), h.get(19).diceTc(), h.get(19).diceWt()}) {
+      assertTrue(dice > 0.8, "Dice " + dice);
+    }
+    assertEquals(0.05, h.get(9).learningRate(), 0);
+    assertEquals(0.05 * (1 + Math.cos(Math.PI * 9 / 10)) / 2, h.get(19).learningRate(), 1e-12);
+    // each step runs in a sub-manager: nothing piles up in the model's manager
+    assertEquals(run.managedArrays().get(1), run.managedArrays().get(19));
+  }
+
+  @Test
+  void resumeAfterCrashesReproducesTheUninterruptedRun() throws IOException {
+    TrainingConfig config = miniA();
+    Run straight = train(config, tmp.resolve("straight"), new SyntheticSamples(), 1);
+
+    Path store = tmp.resolve("resumed");
+    // crash in the main phase (mid-Lookahead), then inside an SWA cycle
+    assertThrows(
+        IllegalStateException.class, () -> train(config, store, new CrashingSamples(2), 1));
+    assertThrows(
+        IllegalStateException.class, () -> train(config, store, new CrashingSamples(5), 1));
+    Run resumed = train(config, store, new SyntheticSamples(), 1);
+
+    assertEquals(4, resumed.result().resumedAfter());
+    assertEquals(4, resumed.result().swaSnapshots());
+    List<EpochLog> a = straight.result().history();
+    List<EpochLog> b = resumed.result().history();
+    assertEquals(8, b.size());
+    for (int e = 0; e < 8; e++) {
+      assertEquals(a.get(e).trainLoss(), b.get(e).trainLoss(), 0, "train loss, epoch " + e);
+      assertEquals(a.get(e).validationLoss(), b.get(e).validationLoss(), 1e-6, "val, epoch " + e);
+      assertEquals(a.get(e).learningRate(), b.get(e).learningRate(), 0);
+    }
+    for (String name : straight.weights().keySet()) {
+      assertArrayEquals(straight.weights().get(name), resumed.weights().get(name), 0f, name);
+    }
+  }
+
+  @Test
+  void swaPhaseRestartsTheRateEachCycleAndReturnsTheAverage() throws IOException {
+    Path store = tmp.resolve("swa");
+    Run run = train(miniA(), store, new SyntheticSamples(), 0);
+    List<EpochLog> h = run.result().history();
+
+    assertEquals("main", h.get(3).phase());
+    assertEquals("swa", h.get(4).phase());
+    assertEquals(1e-3, h.get(4).learningRate(), 0);
+    assertEquals(5e-4, h.get(5).learningRate(), 1e-15);
+    assertEquals(1e-3, h.get(6).learningRate(), 0);
+    assertEquals(4, run.result().swaSnapshots());
+    // the final checkpoint holds the weights left in the block
+    Checkpoints cp = new Checkpoints(new LocalCheckpointStore(store));
+    try (NDManager m = NDManager.newBaseManager()) {
+      TinySupervisedNet net = new TinySupervisedNet(4, 3);
+      net.initialize(m, DataType.FLOAT32, new Shape(1, 4, 8, 8, 8));
+      assertEquals("final", cp.loadWeights(FoldTrainer.FINAL, net.getParameters()).kind());
+      Map<String, float[]> saved = weights(net.getParameters());
+      for (String name : run.weights().keySet()) {
+        assertArrayEquals(run.weights().get(name), saved.get(name), 0f, name);
+      }
+    }
+    // only the newest two epoch checkpoints are kept
+    assertEquals(List.of("epoch-000006", "epoch-000007"), cp.list(FoldTrainer.EPOCH_PREFIX));
+  }
+
+  @Test
+  void bestValidationWeightsAreTheResultOfPipelineB() throws IOException {
+    TrainingConfig config =
+        config(
+            OptimizerConfig.adam(0.05, 1e-4),
+            null,
+            TrainingConfig.FinalWeights.BEST_VALIDATION,
+            6,
+            1);
+    Path store = tmp.resolve("best");
+    Run run = train(config, store, new SyntheticSamples(), 2);
+    List<EpochLog> h = run.result().history();
+
+    int argmin = 0;
+    for (int e = 1; e < h.size(); e++) {
+      if (h.get(e).validationLoss() < h.get(argmin).validationLoss()) {
+        argmin = e;
+      }
+    }
+    assertEquals(argmin, run.result().bestEpoch());
+    assertEquals(h.get(argmin).validationLoss(), run.result().bestValidationLoss(), 0);
+    Checkpoints cp = new Checkpoints(new LocalCheckpointStore(store));
+    assertEquals(argmin, cp.readVerified(FoldTrainer.BEST).epoch());
+  }
+
+  @Test
+  void corruptedLatestCheckpointStopsTheResumeWithAClearError() throws IOException {
+    TrainingConfig config = miniA();
+    Path store = tmp.resolve("corrupt");
+    assertThrows(
+        IllegalStateException.class, () -> train(config, store, new CrashingSamples(3), 0));
+    Path weights = store.resolve("epoch-000002/weights.bin");
+    byte[] bytes = Files.readAllBytes(weights);
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(weights, bytes);
+
+    CorruptCheckpointException e =
+        assertThrows(
+            CorruptCheckpointException.class,
+            () -> train(config, store, new SyntheticSamples(), 0));
+    assertTrue(e.getMessage().contains("epoch-000002"), e.getMessage());
+    assertTrue(e.getMessage().contains("weights.bin"), e.getMessage());
+    assertTrue(e.getMessage().contains("resume from epoch-000001"), e.getMessage());
+  }
+
+  @Test
+  void checkpointOfAnotherConfigurationIsNotResumed() throws IOException {
+    Path store = tmp.resolve("other");
+    assertThrows(
+        IllegalStateException.class, () -> train(miniA(), store, new CrashingSamples(1), 0));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> train(miniA(), store, new SyntheticSamples(), 1));
+    assertTrue(e.getMessage().contains("another configuration or fold"), e.getMessage());
+  }
+
+  @Test
+  void logitsNetworkTrainsExactlyLikeTheSameNetworkWithItsSigmoid() throws IOException {
+    TrainingConfig probabilities =
+        config(OptimizerConfig.adam(0.05, 1e-8), null, TrainingConfig.FinalWeights.LAST, 3, 1);
+    TrainingConfig logits =
+        new TrainingConfig(
+            probabilities.epochs(),
+            probabilities.batchSize(),
+            probabilities.patch(),
+            probabilities.inputChannels(),
+            probabilities.regions(),
+            probabilities.dice(),
+            SoftDiceLoss.Input.LOGITS,
+            probabilities.optimizer(),
+            probabilities.schedule(),
+            probabilities.swa(),
+            probabilities.validateEvery(),
+            probabilities.finalWeights(),
+            probabilities.seed(),
+            probabilities.precision(),
+            probabilities.sizeDivisor(),
+            probabilities.keepCheckpoints());
+    Run a = train(probabilities, tmp.resolve("p"), new SyntheticSamples(), 0, true);
+    Run b = train(logits, tmp.resolve("l"), new SyntheticSamples(), 0, false);
+    for (int e = 0; e < 3; e++) {
+      EpochLog x = a.result().history().get(e);
+      EpochLog y = b.result().history().get(e);
+      assertEquals(x.trainLoss(), y.trainLoss(), 1e-6);
+      assertEquals(x.validationLoss(), y.validationLoss(), 1e-6);
+      assertEquals(x.diceWt(), y.diceWt(), 1e-6);
+    }
+  }
+
+  @Test
+  void twoFoldsTrainConcurrentlyInOneJvmLikeSequentially() throws Exception {
+    TrainingConfig config =
+        config(OptimizerConfig.adam(0.05, 1e-8), null, TrainingConfig.FinalWeights.LAST, 2, 1);
+    Run s0 = train(config, tmp.resolve("s0"), new SyntheticSamples(), 0);
+    Run s1 = train(config, tmp.resolve("s1"), new SyntheticSamples(), 1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Run> c0 =
+          pool.submit(() -> train(config, tmp.resolve("c0"), new SyntheticSamples(), 0));
+      Future<Run> c1 =
+          pool.submit(() -> train(config, tmp.resolve("c1"), new SyntheticSamples(), 1));
+      for (Run[] pair : new Run[][] {{s0, c0.get()}, {s1, c1.get()}}) {
+        for (int e = 0; e < 2; e++) {
+          assertEquals(
+              pair[0].result().history().get(e).trainLoss(),
+              pair[1].result().history().get(e).trainLoss(),
+              1e-6);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
