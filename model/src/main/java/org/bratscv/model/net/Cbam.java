@@ -33,7 +33,7 @@ import ai.djl.util.PairList;
  */
 public final class Cbam extends AbstractBlock {
   private static final byte VERSION = 1;
-  private static final int[] SPATIAL = {2, 3, 4};
+  private static final int[] LAST = {2};
   private static final int[] CHANNEL = {1};
 
   private final int channels;
@@ -76,8 +76,10 @@ public final class Cbam extends AbstractBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     long n = x.getShape().get(0);
-    NDArray avg = mlp(ps, x.mean(SPATIAL), training, params);
-    NDArray max = mlp(ps, x.max(SPATIAL), training, params);
+    // libtorch's DJL binding reduces one axis at a time: flatten the spatial axes first.
+    NDArray flat = x.reshape(n, channels, -1);
+    NDArray avg = mlp(ps, flat.mean(LAST), training, params);
+    NDArray max = mlp(ps, flat.max(LAST), training, params);
     NDArray channelScale = Activation.sigmoid(avg.add(max)).reshape(n, channels, 1, 1, 1);
     NDArray y = x.mul(channelScale);
     NDArray pooled = y.max(CHANNEL, true).concat(y.mean(CHANNEL, true), 1);
