@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
+      ModelCommand.class,
     })
 public final class BratsCv implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -22,6 +23,11 @@ public final class BratsCv implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Commands that load libtorch need ONEDNN_MAX_CPU_ISA in the environment on AVX-512 CPUs.
+    java.util.OptionalInt child = Relauncher.relaunchIfNeeded(args, BratsCv.class);
+    if (child.isPresent()) {
+      System.exit(child.getAsInt());
+    }
     System.exit(new CommandLine(new BratsCv()).execute(args));
   }
 }
