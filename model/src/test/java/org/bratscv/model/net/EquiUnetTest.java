@@ -185,7 +185,8 @@ class EquiUnetTest {
   @Test
   void trainingStepProducesFiniteGradientsForEveryParameter() {
     try (NDManager m = manager.newSubManager()) {
-      EquiUnet net = EquiUnet.builder().optWidth(2).optDeepSupervision(true).build();
+      EquiUnet net =
+          EquiUnet.builder().optWidth(2).optDeepSupervision(true).optAttention(true).build();
       net.initialize(m, 3L);
       try (NDManager step = m.newSubManager();
           GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -199,7 +200,12 @@ class EquiUnetTest {
         for (var p : net.namedParameters()) {
           NDArray g = p.getValue().getArray().getGradient();
           assertTrue(g.isInfinite().logicalOr(g.isNaN()).none().getBoolean(), p.getKey());
-          assertTrue(g.abs().sum().getFloat() > 0, "zero gradient for " + p.getKey());
+          // A CBAM hidden layer this narrow (1 unit) may be a dead ReLU: then the weights around
+          // it get no gradient (mlpOut's bias still does).
+          String k = p.getKey();
+          if (!k.contains("mlpIn") && !(k.contains("mlpOut") && k.endsWith("weight"))) {
+            assertTrue(g.abs().sum().getFloat() > 0, "zero gradient for " + p.getKey());
+          }
         }
       }
     }

@@ -108,6 +108,32 @@ class NormTest {
     }
   }
 
+  /**
+   * Leak trap: ops on parameters land in the parameters' manager unless moved; repeated passes must
+   * not grow it.
+   */
+  @Test
+  void forwardPassesLeaveNothingInTheParameterManager() {
+    for (Block norm :
+        new Block[] {
+          GroupNorm.builder().setChannels(8).optGroups(2).build(),
+          InstanceNorm.builder().setChannels(3).build()
+        }) {
+      try (NDManager model = manager.newSubManager()) {
+        Shape shape = new Shape(2, norm instanceof GroupNorm ? 8 : 3, 4, 4, 4);
+        norm.initialize(model, DataType.FLOAT32, shape);
+        int before = model.getManagedArrays().size();
+        for (int i = 0; i < 5; i++) {
+          try (NDManager step = model.newSubManager()) {
+            norm.forward(
+                new ParameterStore(step, false), new NDList(step.randomNormal(shape)), true);
+          }
+        }
+        assertEquals(before, model.getManagedArrays().size(), norm.toString());
+      }
+    }
+  }
+
   private static void checkAgainstDouble(Block norm, int n, int c, int groups) {
     Shape shape = new Shape(n, c, 3, 4, 5);
     norm.initialize(manager, DataType.FLOAT32, shape);
