@@ -154,9 +154,19 @@ def main():
     for _ in range(a.steps):
         forward()
     forward_ms = (time.perf_counter() - t1) * 1000 / a.steps
+    fp16_ms = None
+    if dev.type == "cuda":
+        net.half()
+        x = x.half()
+        forward()
+        t2 = time.perf_counter()
+        for _ in range(a.steps):
+            forward()
+        fp16_ms = round((time.perf_counter() - t2) * 1000 / a.steps, 1)
     out = {
         "train_step_ms": round(train_ms, 1),
         "forward_ms": round(forward_ms, 1),
+        **({"forward_fp16_ms": fp16_ms} if fp16_ms is not None else {}),
         "width": a.width,
         "size": a.size,
         "steps": a.steps,

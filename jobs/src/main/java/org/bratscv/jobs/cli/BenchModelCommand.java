@@ -67,6 +67,9 @@ public final class BenchModelCommand implements Callable<Integer> {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("train_step_ms", Math.round(r.trainStepMs() * 10) / 10.0);
     out.put("forward_ms", Math.round(r.forwardMs() * 10) / 10.0);
+    if (!Double.isNaN(r.forwardFp16Ms())) {
+      out.put("forward_fp16_ms", Math.round(r.forwardFp16Ms() * 10) / 10.0);
+    }
     out.put("width", network.width);
     out.put("size", size);
     out.put("steps", steps);

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
@@ -50,8 +51,12 @@ public final class ModelBenchmark {
     }
   }
 
-  /** Mean milliseconds per training step and per forward pass, and the network's size. */
-  public record Result(double trainStepMs, double forwardMs, long parameters) {}
+  /**
+   * Mean milliseconds per training step and per forward pass, and the network's size; on a GPU also
+   * per float16 forward pass (network and input cast to float16), else NaN.
+   */
+  public record Result(
+      double trainStepMs, double forwardMs, double forwardFp16Ms, long parameters) {}
 
   public static Result run(Settings s) {
     try (NDManager manager = NDManager.newBaseManager(s.device())) {
@@ -82,7 +87,19 @@ public final class ModelBenchmark {
         forward(net, store, manager, x);
       }
       double forwardMs = (System.nanoTime() - t1) / 1e6 / s.steps();
-      return new Result(trainMs, forwardMs, net.parameterCount());
+
+      double fp16Ms = Double.NaN;
+      if (s.device().isGpu()) {
+        net.cast(DataType.FLOAT16);
+        NDArray x16 = x.toType(DataType.FLOAT16, false);
+        forward(net, store, manager, x16);
+        long t2 = System.nanoTime();
+        for (int i = 0; i < s.steps(); i++) {
+          forward(net, store, manager, x16);
+        }
+        fp16Ms = (System.nanoTime() - t2) / 1e6 / s.steps();
+      }
+      return new Result(trainMs, forwardMs, fp16Ms, net.parameterCount());
     }
   }
 
