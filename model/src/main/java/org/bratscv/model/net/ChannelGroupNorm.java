@@ -98,20 +98,18 @@ abstract class ChannelGroupNorm extends AbstractBlock {
     long n = shape.get(0);
     long rows = n * groups;
     Shape stats = new Shape(rows);
-    // Throwaway running statistics: the kernel insists on them, training=true ignores them.
-    NDArray runningMean = manager.zeros(stats, x.getDataType(), x.getDevice());
-    NDArray runningVar = manager.ones(stats, x.getDataType(), x.getDevice());
+    // The kernel insists on running statistics; with momentum 0 (see batchNorm) it leaves them as
+    // they are, so one zeros and one ones array serve as running mean/var and, for groups,
+    // as the unit scale and zero shift: two allocations per call instead of four.
+    NDArray zeros = manager.zeros(stats, x.getDataType(), x.getDevice());
+    NDArray ones = manager.ones(stats, x.getDataType(), x.getDevice());
     NDArray view = x.reshape(1, rows, -1);
-    NDArray y;
     if (groups == channels) {
       NDArray scale = n == 1 ? g : attach(g.tile(n), manager);
       NDArray shift = n == 1 ? b : attach(b.tile(n), manager);
-      y = batchNorm(view, runningMean, runningVar, scale, shift);
-      return new NDList(y.reshape(shape));
+      return new NDList(batchNorm(view, zeros, ones, scale, shift).reshape(shape));
     }
-    NDArray ones = manager.ones(stats, x.getDataType(), x.getDevice());
-    NDArray zeros = manager.zeros(stats, x.getDataType(), x.getDevice());
-    y = batchNorm(view, runningMean, runningVar, ones, zeros).reshape(shape);
+    NDArray y = batchNorm(view, zeros, ones, ones, zeros).reshape(shape);
     long[] perChannel = new long[shape.dimension()];
     java.util.Arrays.fill(perChannel, 1);
     perChannel[1] = channels;
@@ -121,9 +119,10 @@ abstract class ChannelGroupNorm extends AbstractBlock {
   }
 
   private NDArray batchNorm(NDArray view, NDArray mean, NDArray var, NDArray scale, NDArray shift) {
-    // axis -1 selects libtorch's own layout (statistics per dim 1); momentum is irrelevant.
+    // axis -1 selects libtorch's own layout (statistics per dim 1). DJL hands libtorch 1 -
+    // momentum, so 1 here means torch momentum 0: running stats stay exactly as given.
     return view.getNDArrayInternal()
-        .batchNorm(view, mean, var, scale, shift, -1, 0.1f, epsilon, true)
+        .batchNorm(view, mean, var, scale, shift, -1, 1f, epsilon, true)
         .singletonOrThrow();
   }
 
