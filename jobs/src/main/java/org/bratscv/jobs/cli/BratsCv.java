@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       SynthCommand.class,
       EvaluateCaseCommand.class,
+      ModelCommand.class,
     })
 public final class BratsCv implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -24,6 +25,11 @@ public final class BratsCv implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Commands that load libtorch need ONEDNN_MAX_CPU_ISA in the environment on AVX-512 CPUs.
+    java.util.OptionalInt child = Relauncher.relaunchIfNeeded(args, BratsCv.class);
+    if (child.isPresent()) {
+      System.exit(child.getAsInt());
+    }
     System.exit(commandLine().execute(args));
   }
 

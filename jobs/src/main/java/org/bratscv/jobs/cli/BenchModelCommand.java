@@ -1,0 +1,89 @@
+package org.bratscv.jobs.cli;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bratscv.model.bench.ModelBenchmark;
+import org.bratscv.model.engine.EngineSettings;
+import org.bratscv.model.engine.TorchEngine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code brats-cv bench model}: milliseconds per EquiUnet training step (forward, soft Dice,
+ * backward, Adam) and per inference forward pass, on random data. {@code bench/equiunet_torch.py}
+ * prints the same keys for PyTorch eager.
+ */
+@Command(
+    name = "model",
+    mixinStandardHelpOptions = true,
+    description = "Time an EquiUnet training step and forward pass on random data.")
+public final class BenchModelCommand implements Callable<Integer> {
+  @Mixin NetworkOptions network = new NetworkOptions();
+
+  @Option(
+      names = "--deep-supervision",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Train with the four deep-supervision heads (default ${DEFAULT-VALUE}).")
+  boolean deepSupervision;
+
+  @Option(
+      names = "--size",
+      description = "Edge of the input cube, multiple of 8 (default ${DEFAULT-VALUE}).")
+  int size = 64;
+
+  @Option(
+      names = "--steps",
+      description = "Timed repetitions after one warm-up (default ${DEFAULT-VALUE}).")
+  int steps = 5;
+
+  @Option(
+      names = "--threads",
+      description = "libtorch intra-op threads, 0 = its default (default ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--device", description = "cpu, gpu, gpu:N or N (default ${DEFAULT-VALUE}).")
+  String device = "cpu";
+
+  @Option(names = "--seed", description = "Seed of weights and data (default ${DEFAULT-VALUE}).")
+  long seed = 42;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    TorchEngine engine = TorchEngine.start(EngineSettings.defaults().withThreads(threads, 0));
+    Device dev = engine.device(device);
+    ModelBenchmark.Result r =
+        ModelBenchmark.run(
+            new ModelBenchmark.Settings(network.config(deepSupervision), size, steps, dev, seed));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("train_step_ms", Math.round(r.trainStepMs() * 10) / 10.0);
+    out.put("forward_ms", Math.round(r.forwardMs() * 10) / 10.0);
+    if (!Double.isNaN(r.forwardFp16Ms())) {
+      out.put("forward_fp16_ms", Math.round(r.forwardFp16Ms() * 10) / 10.0);
+    }
+    out.put("width", network.width);
+    out.put("size", size);
+    out.put("steps", steps);
+    out.put("threads", engine.intraOpThreads());
+    out.put("device", dev.toString());
+    out.put("norm", network.norm.name().toLowerCase(Locale.ROOT));
+    out.put("deep_supervision", deepSupervision);
+    out.put("parameters", r.parameters());
+    out.put("engine", engine.describe());
+    if (json) {
+      System.out.println(new ObjectMapper().writeValueAsString(out));
+    } else {
+      out.forEach((k, v) -> System.out.println(k + ": " + v));
+    }
+    return 0;
+  }
+}

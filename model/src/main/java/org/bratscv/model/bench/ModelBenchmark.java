@@ -1,0 +1,154 @@
+package org.bratscv.model.bench;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
+import java.util.List;
+import org.bratscv.model.net.EquiUnet;
+
+/**
+ * Times EquiUnet on random data: a training step (forward, soft Dice loss over the main and
+ * deep-supervision outputs, backward, Adam update) and an inference forward pass (no gradients),
+ * both at batch 1 on a cube of {@code size}^3 voxels. {@code bench/equiunet_torch.py} does the same
+ * in PyTorch eager so the two can be compared on one machine.
+ *
+ * <p>The loss here is the paper's pipeline-A soft Dice, written locally so the benchmark does not
+ * depend on the training package: per region {@code 1 - (2 sum(S R) + 1) / (sum(S^2) + sum(R^2) +
+ * 1)} with {@code S = sigmoid(logits)}, averaged over the three regions, summed over outputs.
+ */
+public final class ModelBenchmark {
+  private ModelBenchmark() {}
+
+  /**
+   * What to time.
+   *
+   * @param config the network
+   * @param size spatial edge of the input cube, multiple of 8
+   * @param steps timed repetitions of each measurement (after one untimed warm-up)
+   * @param device where to run
+   * @param seed for the weights and the random input and targets
+   */
+  public record Settings(EquiUnet.Config config, int size, int steps, Device device, long seed) {
+    public Settings {
+      if (size <= 0 || size % 8 != 0) {
+        throw new IllegalArgumentException("size must be a positive multiple of 8, got " + size);
+      }
+      if (steps <= 0) {
+        throw new IllegalArgumentException("steps must be positive, got " + steps);
+      }
+    }
+  }
+
+  /**
+   * Mean milliseconds per training step and per forward pass, and the network's size; on a GPU also
+   * per float16 forward pass (network and input cast to float16), else NaN.
+   */
+  public record Result(
+      double trainStepMs, double forwardMs, double forwardFp16Ms, long parameters) {}
+
+  public static Result run(Settings s) {
+    try (NDManager manager = NDManager.newBaseManager(s.device())) {
+      EquiUnet net =
+          EquiUnet.builder().fromConfig(s.config()).build().initialize(manager, s.seed());
+      Shape in = new Shape(1, s.config().inChannels(), s.size(), s.size(), s.size());
+      Shape out = new Shape(1, s.config().outChannels(), s.size(), s.size(), s.size());
+      Engine.getEngine("PyTorch").setRandomSeed((int) s.seed());
+      NDArray x = manager.randomNormal(in);
+      NDArray target = manager.randomUniform(0, 1, out).gt(0.5).toType(x.getDataType(), false);
+      Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-4f)).build();
+      List<Parameter> params = new ArrayList<>();
+      for (Pair<String, Parameter> p : net.getParameters()) {
+        params.add(p.getValue());
+      }
+      ParameterStore store = new ParameterStore(manager, false);
+
+      trainStep(net, store, manager, x, target, adam, params);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < s.steps(); i++) {
+        trainStep(net, store, manager, x, target, adam, params);
+      }
+      double trainMs = (System.nanoTime() - t0) / 1e6 / s.steps();
+
+      forward(net, store, manager, x);
+      long t1 = System.nanoTime();
+      for (int i = 0; i < s.steps(); i++) {
+        forward(net, store, manager, x);
+      }
+      double forwardMs = (System.nanoTime() - t1) / 1e6 / s.steps();
+
+      double fp16Ms = Double.NaN;
+      if (s.device().isGpu()) {
+        net.cast(DataType.FLOAT16);
+        NDArray x16 = x.toType(DataType.FLOAT16, false);
+        forward(net, store, manager, x16);
+        long t2 = System.nanoTime();
+        for (int i = 0; i < s.steps(); i++) {
+          forward(net, store, manager, x16);
+        }
+        fp16Ms = (System.nanoTime() - t2) / 1e6 / s.steps();
+      }
+      return new Result(trainMs, forwardMs, fp16Ms, net.parameterCount());
+    }
+  }
+
+  private static void trainStep(
+      EquiUnet net,
+      ParameterStore store,
+      NDManager manager,
+      NDArray x,
+      NDArray target,
+      Optimizer adam,
+      List<Parameter> params) {
+    try (NDManager step = manager.newSubManager()) {
+      x.tempAttach(step);
+      try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+        NDList outs = net.forward(store, new NDList(x), true);
+        NDArray loss = null;
+        for (NDArray o : outs) {
+          NDArray l = softDice(o, target);
+          loss = loss == null ? l : loss.add(l);
+        }
+        gc.backward(loss);
+      }
+      for (Parameter p : params) {
+        NDArray w = p.getArray();
+        NDArray grad = w.getGradient();
+        grad.attach(step); // the wrapper is per call: keep it out of the model's manager
+        adam.update(p.getId(), w, grad);
+        grad.subi(grad); // libtorch accumulates gradients: clear for the next step
+      }
+      // Synchronise (and surface NaN) by reading one value.
+      params.get(0).getArray().get(0).toFloatArray();
+    }
+  }
+
+  private static void forward(EquiUnet net, ParameterStore store, NDManager manager, NDArray x) {
+    try (NDManager step = manager.newSubManager()) {
+      x.tempAttach(step);
+      NDArray y = net.forward(store, new NDList(x), false).singletonOrThrow();
+      y.get(0).toFloatArray();
+    }
+  }
+
+  /** Pipeline A's soft Dice, batch-wise, averaged over the output channels. */
+  static NDArray softDice(NDArray logits, NDArray target) {
+    long c = logits.getShape().get(1);
+    NDArray s = Activation.sigmoid(logits).swapAxes(0, 1).reshape(c, -1);
+    NDArray r = target.swapAxes(0, 1).reshape(c, -1);
+    NDArray inter = s.mul(r).sum(new int[] {1});
+    NDArray denom = s.square().sum(new int[] {1}).add(r.square().sum(new int[] {1})).add(1);
+    return inter.mul(2).add(1).div(denom).neg().add(1).mean();
+  }
+}

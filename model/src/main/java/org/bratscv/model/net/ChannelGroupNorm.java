@@ -1,0 +1,138 @@
+package org.bratscv.model.net;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * Shared body of {@link GroupNorm} and {@link InstanceNorm}: per sample, the channels are split
+ * into {@code groups} groups, each group is normalised by its own mean and biased variance, {@code
+ * (x - mean) / sqrt(var + eps)}, then each channel is scaled by gamma and shifted by beta
+ * (initialised to 1 and 0, as torch does).
+ *
+ * <p>The statistics come from libtorch's fused batch-norm kernel applied to the input viewed as
+ * {@code (1, N*G, -1)} in training mode: per "channel" of that view (one group of one sample) it
+ * computes exactly the group's mean and biased variance, in one pass and with its own backward,
+ * which is what {@code torch.nn.GroupNorm} does internally too. When every group is one channel
+ * (instance norm) the affine step is fused into the same call.
+ *
+ * <p>Leak trap: an op whose first operand is a parameter lands in the model's manager and would
+ * stay there for the model's lifetime; such results are attached to the input's manager here.
+ */
+abstract class ChannelGroupNorm extends AbstractBlock {
+  private static final byte VERSION = 1;
+
+  private final int channels;
+  private final int groups;
+  private final float epsilon;
+  private final Parameter gamma;
+  private final Parameter beta;
+
+  ChannelGroupNorm(int channels, int groups, float epsilon) {
+    super(VERSION);
+    if (channels <= 0 || groups <= 0 || channels % groups != 0) {
+      throw new IllegalArgumentException(
+          "norm over " + channels + " channels cannot be split into " + groups + " equal groups");
+    }
+    if (!(epsilon > 0)) {
+      throw new IllegalArgumentException("norm epsilon must be > 0, got " + epsilon);
+    }
+    this.channels = channels;
+    this.groups = groups;
+    this.epsilon = epsilon;
+    this.gamma =
+        addParameter(
+            Parameter.builder()
+                .setName("gamma")
+                .setType(Parameter.Type.GAMMA)
+                .optShape(new Shape(channels))
+                .optInitializer(Initializer.ONES)
+                .build());
+    this.beta =
+        addParameter(
+            Parameter.builder()
+                .setName("beta")
+                .setType(Parameter.Type.BETA)
+                .optShape(new Shape(channels))
+                .optInitializer(Initializer.ZEROS)
+                .build());
+  }
+
+  public int channels() {
+    return channels;
+  }
+
+  public int groups() {
+    return groups;
+  }
+
+  public float epsilon() {
+    return epsilon;
+  }
+
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore parameterStore,
+      NDList inputs,
+      boolean training,
+      PairList<String, Object> params) {
+    NDArray x = inputs.singletonOrThrow();
+    Shape shape = x.getShape();
+    if (shape.dimension() < 2 || shape.get(1) != channels) {
+      throw new IllegalArgumentException(
+          getClass().getSimpleName()
+              + " over "
+              + channels
+              + " channels got input of shape "
+              + shape);
+    }
+    NDManager manager = x.getManager();
+    NDArray g = parameterStore.getValue(gamma, x.getDevice(), training);
+    NDArray b = parameterStore.getValue(beta, x.getDevice(), training);
+    long n = shape.get(0);
+    long rows = n * groups;
+    Shape stats = new Shape(rows);
+    // The kernel insists on running statistics; with momentum 0 (see batchNorm) it leaves them as
+    // they are, so one zeros and one ones array serve as running mean/var and, for groups,
+    // as the unit scale and zero shift: two allocations per call instead of four.
+    NDArray zeros = manager.zeros(stats, x.getDataType(), x.getDevice());
+    NDArray ones = manager.ones(stats, x.getDataType(), x.getDevice());
+    NDArray view = x.reshape(1, rows, -1);
+    if (groups == channels) {
+      NDArray scale = n == 1 ? g : attach(g.tile(n), manager);
+      NDArray shift = n == 1 ? b : attach(b.tile(n), manager);
+      return new NDList(batchNorm(view, zeros, ones, scale, shift).reshape(shape));
+    }
+    NDArray y = batchNorm(view, zeros, ones, ones, zeros).reshape(shape);
+    long[] perChannel = new long[shape.dimension()];
+    java.util.Arrays.fill(perChannel, 1);
+    perChannel[1] = channels;
+    NDArray scale = attach(g.reshape(perChannel), manager);
+    NDArray shift = attach(b.reshape(perChannel), manager);
+    return new NDList(y.mul(scale).add(shift));
+  }
+
+  private NDArray batchNorm(NDArray view, NDArray mean, NDArray var, NDArray scale, NDArray shift) {
+    // axis -1 selects libtorch's own layout (statistics per dim 1). DJL hands libtorch 1 -
+    // momentum, so 1 here means torch momentum 0: running stats stay exactly as given.
+    return view.getNDArrayInternal()
+        .batchNorm(view, mean, var, scale, shift, -1, 1f, epsilon, true)
+        .singletonOrThrow();
+  }
+
+  private static NDArray attach(NDArray a, NDManager manager) {
+    a.attach(manager);
+    return a;
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return new Shape[] {inputShapes[0]};
+  }
+}
