@@ -117,6 +117,11 @@ public final class NiftiHeader {
     this.calMax = f.calMax;
     this.calMin = f.calMin;
     validateDims();
+    if (hasScaling() && !Double.isFinite(sclInter)) {
+      // nibabel refuses this too: a valid slope with an intercept that would make every voxel NaN
+      throw new IllegalArgumentException(
+          "scl_inter = " + sclInter + " (must be finite when scl_slope = " + sclSlope + ")");
+    }
     this.dataType = NiftiDataType.ofCode(datatype);
     this.spatialDims =
         new Dims((int) dim[1], dim[0] >= 2 ? (int) dim[2] : 1, dim[0] >= 3 ? (int) dim[3] : 1);

@@ -114,6 +114,16 @@ class NiftiReaderTest {
   }
 
   @Test
+  void nonFiniteInterceptWithAValidSlopeIsNamed() throws IOException {
+    NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.INT16);
+    nb.slope = 2;
+    nb.inter = Double.NaN;
+    assertEquals(
+        "i.nii: scl_inter = NaN (must be finite when scl_slope = 2.0)",
+        failure("i.nii", int16File(nb)));
+  }
+
+  @Test
   void detectsGzipByMagicBytesNotByName() throws IOException {
     NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.INT16);
     byte[] raw = nb.file(nb.data(NiftiDataType.INT16, 1, 2, 3, 4, 5, 6, 7, 8));
