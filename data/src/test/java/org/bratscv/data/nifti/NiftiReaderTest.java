@@ -2,6 +2,7 @@ package org.bratscv.data.nifti;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,10 +141,20 @@ class NiftiReaderTest {
     nb.extension = new byte[] {1, 0, 0, 0, 16, 0, 0, 0, 4, 0, 0, 0, 'a', 'b', 'c', 0};
     byte[] raw = nb.file(nb.data(NiftiDataType.INT16, 8, 7, 6, 5, 4, 3, 2, 1));
 
-    NiftiImage img = reader.read(new ByteArrayInputStream(raw), "stream.nii", -1);
+    boolean[] closed = {false};
+    ByteArrayInputStream in =
+        new ByteArrayInputStream(raw) {
+          @Override
+          public void close() {
+            closed[0] = true;
+          }
+        };
+
+    NiftiImage img = reader.read(in, "stream.nii", -1);
 
     assertArrayEquals(new float[] {8, 7, 6, 5, 4, 3, 2, 1}, img.data());
     assertEquals(368, img.header().voxOffset());
+    assertFalse(closed[0], "the caller's stream stays open");
   }
 
   @Test
