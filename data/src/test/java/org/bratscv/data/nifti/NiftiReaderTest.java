@@ -158,6 +158,29 @@ class NiftiReaderTest {
   }
 
   @Test
+  void oneReaderServesConcurrentReads() throws Exception {
+    NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.INT16).dims(16, 16, 16);
+    double[] values = new double[4096];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i % 1000 - 500;
+    }
+    Path p = file("shared.nii.gz", NiftiBytes.gzip(nb.file(nb.data(NiftiDataType.INT16, values))));
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      java.util.List<java.util.concurrent.Future<double[]>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        results.add(pool.submit(() -> reader.readDoubles(p)));
+      }
+      for (java.util.concurrent.Future<double[]> r : results) {
+        assertArrayEquals(values, r.get());
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
   void fourDimensionalFileWithOneVolumeReadsAs3d() throws IOException {
     NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.UINT8).dims(2, 2, 2, 1);
     Path p = file("t.nii", nb.file(nb.data(NiftiDataType.UINT8, 1, 2, 3, 4, 5, 6, 7, 8)));
