@@ -11,7 +11,12 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.bratscv.data.volume.Dims;
 import org.junit.jupiter.api.Test;
@@ -165,14 +170,13 @@ class NiftiReaderTest {
       values[i] = i % 1000 - 500;
     }
     Path p = file("shared.nii.gz", NiftiBytes.gzip(nb.file(nb.data(NiftiDataType.INT16, values))));
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(4);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      java.util.List<java.util.concurrent.Future<double[]>> results = new java.util.ArrayList<>();
+      List<Future<double[]>> results = new ArrayList<>();
       for (int t = 0; t < 16; t++) {
         results.add(pool.submit(() -> reader.readDoubles(p)));
       }
-      for (java.util.concurrent.Future<double[]> r : results) {
+      for (Future<double[]> r : results) {
         assertArrayEquals(values, r.get());
       }
     } finally {
