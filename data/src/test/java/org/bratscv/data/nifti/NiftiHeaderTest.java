@@ -159,7 +159,7 @@ class NiftiHeaderTest {
     assertEquals(0, h.quaternB(), EPS);
     assertEquals(0, h.quaternC(), EPS);
     assertEquals(Math.sqrt(0.5), h.quaternD(), EPS);
-    assertArrayEquals(new double[] {-1, 2, 3, 4}, java.util.Arrays.copyOf(h.pixdim(), 4), EPS);
+    assertArrayEquals(new double[] {-1, 2, 3, 4}, Arrays.copyOf(h.pixdim(), 4), EPS);
     // drop the sform: the qform alone must give the same affine back
     byte[] bytes = h.toNifti1Bytes();
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(254, (short) 0);

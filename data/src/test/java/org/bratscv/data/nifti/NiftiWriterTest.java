@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.bratscv.data.volume.Affine;
@@ -88,7 +89,7 @@ class NiftiWriterTest {
     byte[] plain = Files.readAllBytes(dir.resolve("a.nii"));
     assertEquals(0x1f, gz[0] & 0xFF);
     assertEquals(0x8b, gz[1] & 0xFF);
-    assertArrayEquals(new byte[] {0x5c, 0x01, 0, 0}, java.util.Arrays.copyOf(plain, 4));
+    assertArrayEquals(new byte[] {0x5c, 0x01, 0, 0}, Arrays.copyOf(plain, 4));
     assertEquals(352 + 12 * 2, plain.length);
   }
 
