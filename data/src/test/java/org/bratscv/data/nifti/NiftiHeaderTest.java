@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.bratscv.data.volume.Affine;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.Geometry;
