@@ -45,7 +45,16 @@ public final class BenchNiftiCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
+    try {
+      return measure();
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("bench nifti: " + InspectCommand.describe(e));
+      return 1;
+    }
+  }
+
+  private int measure() throws IOException {
     if (repeat < 1) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--repeat must be at least 1, got " + repeat);

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -64,19 +66,33 @@ public final class InspectCommand implements Callable<Integer> {
         out.println(json ? jsonLine(name, h, s) : text(name, h, s));
       } catch (IOException | RuntimeException e) {
         failures++;
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        String message = describe(e);
         if (json) {
           ObjectNode o = mapper.createObjectNode();
           o.put("file", name);
           o.put("error", message);
           out.println(o);
         } else {
-          err.println("inspect: " + name + ": " + message);
+          err.println("inspect: " + message);
         }
       }
       out.flush();
     }
     return failures == 0 ? 0 : 1;
+  }
+
+  /**
+   * The error as one line that names the file: NIfTI errors already do; file-system errors (whose
+   * message is just the path) get words.
+   */
+  static String describe(Exception e) {
+    if (e instanceof NoSuchFileException) {
+      return e.getMessage() + ": no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return e.getMessage() + ": permission denied";
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   private String jsonLine(String name, NiftiHeader h, VoxelStatistics s) {

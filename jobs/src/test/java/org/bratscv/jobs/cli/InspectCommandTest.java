@@ -97,6 +97,19 @@ class InspectCommandTest {
   }
 
   @Test
+  void missingFileIsReportedInWords() {
+    Path missing = dir.resolve("missing.nii.gz");
+
+    Run r = run("inspect", missing.toString());
+
+    assertEquals(1, r.exit());
+    assertEquals("inspect: " + missing + ": no such file", r.err().strip());
+    Run bench = run("bench", "nifti", missing.toString());
+    assertEquals(1, bench.exit());
+    assertEquals("bench nifti: " + missing + ": no such file", bench.err().strip());
+  }
+
+  @Test
   void textBlockNamesShapeTypeAndValues() throws IOException {
     Path p = image("t.nii");
 
