@@ -377,14 +377,18 @@ public final class NiftiHeader {
 
   private static void checkVoxOffset(Fields f, int headerSize, String name)
       throws NiftiFormatException {
-    if (f.voxOffset < headerSize) {
+    // the header and the 4-byte extension flag come first (nibabel refuses less as well)
+    long min = headerSize + 4;
+    if (f.voxOffset < min) {
       throw new NiftiFormatException(
           name,
           "vox_offset = "
               + f.voxOffset
               + " (must be at least "
+              + min
+              + ": the "
               + headerSize
-              + ": voxel data cannot start inside the header)");
+              + "-byte header and the 4-byte extension flag come first)");
     }
   }
 

@@ -334,8 +334,14 @@ class NiftiReaderTest {
     NiftiBytes low = NiftiBytes.v1();
     low.voxOffset = 100.0;
     assertEquals(
-        "x.nii: vox_offset = 100 (must be at least 348: voxel data cannot start inside the header)",
+        "x.nii: vox_offset = 100 (must be at least 352: the 348-byte header and the 4-byte"
+            + " extension flag come first)",
         failure("x.nii", int16File(low)));
+    NiftiBytes v2 = NiftiBytes.v2();
+    v2.voxOffset = 540.0;
+    assertTrue(
+        failure("y.nii", int16File(v2))
+            .startsWith("y.nii: vox_offset = 540 (must be at least 544"));
 
     NiftiBytes far = NiftiBytes.v1();
     far.voxOffset = 5000.0;
