@@ -418,7 +418,7 @@ public final class NiftiHeader {
     return sb.append('"').toString();
   }
 
-  static String hex(byte[] bytes, int n) {
+  private static String hex(byte[] bytes, int n) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
       sb.append(i == 0 ? "" : " ").append(String.format("%02x", bytes[i] & 0xFF));
