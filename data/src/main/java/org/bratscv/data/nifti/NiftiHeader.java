@@ -11,8 +11,9 @@ import org.bratscv.data.volume.Geometry;
 /**
  * Every field of a NIfTI-1 or NIfTI-2 header, immutable, with the derived facts the pipeline uses:
  * spatial size, voxel spacing and the voxel-to-world affine chosen by nibabel's rule (sform when
- * {@code sform_code > 0}, else qform when {@code qform_code > 0}, else pixdim scaling). Headers for
- * writing are made with {@link #like} (keep a source image's geometry) or {@link #forGeometry}.
+ * {@code sform_code > 0}, else qform when {@code qform_code > 0}, else nibabel's base affine from
+ * pixdim). Headers for writing are made with {@link #like} (keep a source image's geometry) or
+ * {@link #forGeometry}.
  *
  * <p>Both versions are held in the wider NIfTI-2 types (long dims, double floats).
  */
@@ -117,6 +118,11 @@ public final class NiftiHeader {
     this.calMax = f.calMax;
     this.calMin = f.calMin;
     validateDims();
+    if (hasScaling() && !Double.isFinite(sclInter)) {
+      // nibabel refuses this too: a valid slope with an intercept that would make every voxel NaN
+      throw new IllegalArgumentException(
+          "scl_inter = " + sclInter + " (must be finite when scl_slope = " + sclSlope + ")");
+    }
     this.dataType = NiftiDataType.ofCode(datatype);
     this.spatialDims =
         new Dims((int) dim[1], dim[0] >= 2 ? (int) dim[2] : 1, dim[0] >= 3 ? (int) dim[3] : 1);
@@ -180,8 +186,27 @@ public final class NiftiHeader {
             e);
       }
     }
+    // neither code set: nibabel's base affine (get_base_affine): the voxel sizes with x flipped
+    // (radiological convention) and the volume's centre at the world origin
     double[] s = spacing();
-    return Affine.scaling(s[0], s[1], s[2]);
+    long[] n = {dim[1], dim[0] >= 2 ? dim[2] : 1, dim[0] >= 3 ? dim[3] : 1};
+    return Affine.ofRowMajor(
+        -s[0],
+        0,
+        0,
+        (n[0] - 1) / 2.0 * s[0],
+        0,
+        s[1],
+        0,
+        -(n[1] - 1) / 2.0 * s[1],
+        0,
+        0,
+        s[2],
+        -(n[2] - 1) / 2.0 * s[2],
+        0,
+        0,
+        0,
+        1);
   }
 
   /**
@@ -372,14 +397,18 @@ public final class NiftiHeader {
 
   private static void checkVoxOffset(Fields f, int headerSize, String name)
       throws NiftiFormatException {
-    if (f.voxOffset < headerSize) {
+    // the header and the 4-byte extension flag come first (nibabel refuses less as well)
+    long min = headerSize + 4;
+    if (f.voxOffset < min) {
       throw new NiftiFormatException(
           name,
           "vox_offset = "
               + f.voxOffset
               + " (must be at least "
+              + min
+              + ": the "
               + headerSize
-              + ": voxel data cannot start inside the header)");
+              + "-byte header and the 4-byte extension flag come first)");
     }
   }
 
@@ -409,7 +438,7 @@ public final class NiftiHeader {
     return sb.append('"').toString();
   }
 
-  static String hex(byte[] bytes, int n) {
+  private static String hex(byte[] bytes, int n) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
       sb.append(i == 0 ? "" : " ").append(String.format("%02x", bytes[i] & 0xFF));
@@ -790,7 +819,8 @@ public final class NiftiHeader {
   /**
    * The voxel-to-world affine: sform when {@code sform_code > 0}, else the qform (quaternion b, c,
    * d; qfac = pixdim[0], 0 read as 1; pixdim scaling; qoffset) when {@code qform_code > 0}, else
-   * scaling by the spacing (the NIfTI standard's "method 1").
+   * nibabel's base affine: the spacing with x flipped and the volume centred on the origin (what
+   * {@code nibabel.load(f).affine} gives; the NIfTI standard's "method 1" would not flip x).
    */
   public Affine affine() {
     return affine;

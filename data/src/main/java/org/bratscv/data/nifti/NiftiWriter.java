@@ -136,13 +136,16 @@ public final class NiftiWriter {
   private void writeTo(OutputStream out, boolean gzip, NiftiHeader header, byte[] data)
       throws IOException {
     if (gzip) {
-      GZIPOutputStream gz = new LeveledGzip(out, gzipLevel);
-      gz.write(header.toNifti1Bytes());
-      gz.write(data);
-      gz.finish();
-      gz.flush();
-      // end the deflater (native memory) without closing the caller's stream
-      ((LeveledGzip) gz).release();
+      LeveledGzip gz = new LeveledGzip(out, gzipLevel);
+      try {
+        gz.write(header.toNifti1Bytes());
+        gz.write(data);
+        gz.finish();
+        gz.flush();
+      } finally {
+        // end the deflater (native memory) without closing the caller's stream
+        gz.release();
+      }
     } else {
       BufferedOutputStream b = new BufferedOutputStream(out, IO_BUFFER);
       b.write(header.toNifti1Bytes());

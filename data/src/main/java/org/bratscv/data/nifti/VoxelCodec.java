@@ -11,8 +11,9 @@ import org.bratscv.data.volume.Dims;
 
 /**
  * Bulk conversion between stored voxel bytes and Java arrays: one loop per datatype over a typed
- * buffer view of the whole byte array (no per-voxel stream calls), with scl_slope/scl_inter applied
- * in the same loop.
+ * buffer view of the byte array (no per-voxel stream calls), with scl_slope/scl_inter applied in
+ * the same loop. Decoding works on voxel ranges so a reader can convert each chunk right after
+ * inflating it.
  *
  * <p>Scaled values are computed in double as {@code raw * slope + inter}, like nibabel's {@code
  * get_fdata()}; the float variant rounds that double to float once.
@@ -20,32 +21,34 @@ import org.bratscv.data.volume.Dims;
 final class VoxelCodec {
   private VoxelCodec() {}
 
-  /** Decodes {@code out.length} voxels of {@code header}'s type and byte order into floats. */
-  static void decodeFloats(byte[] raw, NiftiHeader header, float[] out) {
+  /**
+   * Decodes voxels {@code from} (inclusive) to {@code to} (exclusive) of {@code header}'s type and
+   * byte order into the same positions of {@code out}.
+   */
+  static void decodeFloats(byte[] raw, NiftiHeader header, float[] out, int from, int to) {
     ByteBuffer bb = ByteBuffer.wrap(raw).order(header.byteOrder());
-    int n = out.length;
     boolean identity = header.isUnscaled();
     double slope = header.hasScaling() ? header.sclSlope() : 1;
     double inter = header.hasScaling() ? header.sclInter() : 0;
     switch (header.dataType()) {
       case UINT8 -> {
         if (identity) {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = raw[i] & 0xFF;
           }
         } else {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = (float) ((raw[i] & 0xFF) * slope + inter);
           }
         }
       }
       case INT8 -> {
         if (identity) {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = raw[i];
           }
         } else {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = (float) (raw[i] * slope + inter);
           }
         }
@@ -53,11 +56,11 @@ final class VoxelCodec {
       case INT16 -> {
         ShortBuffer v = bb.asShortBuffer();
         if (identity) {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = v.get(i);
           }
         } else {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = (float) (v.get(i) * slope + inter);
           }
         }
@@ -65,11 +68,11 @@ final class VoxelCodec {
       case UINT16 -> {
         ShortBuffer v = bb.asShortBuffer();
         if (identity) {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = v.get(i) & 0xFFFF;
           }
         } else {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = (float) ((v.get(i) & 0xFFFF) * slope + inter);
           }
         }
@@ -77,41 +80,41 @@ final class VoxelCodec {
       case INT32 -> {
         IntBuffer v = bb.asIntBuffer();
         if (identity) {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = (float) (double) v.get(i);
           }
         } else {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = (float) (v.get(i) * slope + inter);
           }
         }
       }
       case UINT32 -> {
         IntBuffer v = bb.asIntBuffer();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
           out[i] = (float) ((v.get(i) & 0xFFFFFFFFL) * slope + inter);
         }
       }
       case INT64 -> {
         // via double, as numpy's int64 -> float64 -> float32 path rounds
         LongBuffer v = bb.asLongBuffer();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
           out[i] = (float) ((double) v.get(i) * slope + inter);
         }
       }
       case FLOAT32 -> {
         FloatBuffer v = bb.asFloatBuffer();
         if (identity) {
-          v.get(0, out, 0, n);
+          v.get(from, out, from, to - from);
         } else {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = (float) (v.get(i) * slope + inter);
           }
         }
       }
       case FLOAT64 -> {
         DoubleBuffer v = bb.asDoubleBuffer();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
           out[i] = (float) (v.get(i) * slope + inter);
         }
       }
@@ -119,64 +122,63 @@ final class VoxelCodec {
   }
 
   /**
-   * Decodes {@code out.length} voxels into doubles, exactly as nibabel's {@code get_fdata()}
-   * (float64) computes them: for statistics that must agree with nibabel.
+   * Decodes voxels {@code from} to {@code to} (exclusive) into doubles, exactly as nibabel's {@code
+   * get_fdata()} (float64) computes them: for statistics that must agree with nibabel.
    */
-  static void decodeDoubles(byte[] raw, NiftiHeader header, double[] out) {
+  static void decodeDoubles(byte[] raw, NiftiHeader header, double[] out, int from, int to) {
     ByteBuffer bb = ByteBuffer.wrap(raw).order(header.byteOrder());
-    int n = out.length;
     // with slope 1 / inter 0 the multiply-add is exact, so one loop per type serves both cases
     double slope = header.hasScaling() ? header.sclSlope() : 1;
     double inter = header.hasScaling() ? header.sclInter() : 0;
     switch (header.dataType()) {
       case UINT8 -> {
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
           out[i] = (raw[i] & 0xFF) * slope + inter;
         }
       }
       case INT8 -> {
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
           out[i] = raw[i] * slope + inter;
         }
       }
       case INT16 -> {
         ShortBuffer v = bb.asShortBuffer();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
           out[i] = v.get(i) * slope + inter;
         }
       }
       case UINT16 -> {
         ShortBuffer v = bb.asShortBuffer();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
           out[i] = (v.get(i) & 0xFFFF) * slope + inter;
         }
       }
       case INT32 -> {
         IntBuffer v = bb.asIntBuffer();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
           out[i] = v.get(i) * slope + inter;
         }
       }
       case UINT32 -> {
         IntBuffer v = bb.asIntBuffer();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
           out[i] = (v.get(i) & 0xFFFFFFFFL) * slope + inter;
         }
       }
       case INT64 -> {
         LongBuffer v = bb.asLongBuffer();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
           out[i] = (double) v.get(i) * slope + inter;
         }
       }
       case FLOAT32 -> {
         FloatBuffer v = bb.asFloatBuffer();
         if (slope == 1 && inter == 0) {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = v.get(i);
           }
         } else {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = v.get(i) * slope + inter;
           }
         }
@@ -184,9 +186,9 @@ final class VoxelCodec {
       case FLOAT64 -> {
         DoubleBuffer v = bb.asDoubleBuffer();
         if (slope == 1 && inter == 0) {
-          v.get(0, out, 0, n);
+          v.get(from, out, from, to - from);
         } else {
-          for (int i = 0; i < n; i++) {
+          for (int i = from; i < to; i++) {
             out[i] = v.get(i) * slope + inter;
           }
         }

@@ -2,6 +2,7 @@ package org.bratscv.data.nifti;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,12 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.bratscv.data.volume.Dims;
 import org.junit.jupiter.api.Test;
@@ -114,6 +120,16 @@ class NiftiReaderTest {
   }
 
   @Test
+  void nonFiniteInterceptWithAValidSlopeIsNamed() throws IOException {
+    NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.INT16);
+    nb.slope = 2;
+    nb.inter = Double.NaN;
+    assertEquals(
+        "i.nii: scl_inter = NaN (must be finite when scl_slope = 2.0)",
+        failure("i.nii", int16File(nb)));
+  }
+
+  @Test
   void detectsGzipByMagicBytesNotByName() throws IOException {
     NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.INT16);
     byte[] raw = nb.file(nb.data(NiftiDataType.INT16, 1, 2, 3, 4, 5, 6, 7, 8));
@@ -130,10 +146,42 @@ class NiftiReaderTest {
     nb.extension = new byte[] {1, 0, 0, 0, 16, 0, 0, 0, 4, 0, 0, 0, 'a', 'b', 'c', 0};
     byte[] raw = nb.file(nb.data(NiftiDataType.INT16, 8, 7, 6, 5, 4, 3, 2, 1));
 
-    NiftiImage img = reader.read(new ByteArrayInputStream(raw), "stream.nii", -1);
+    boolean[] closed = {false};
+    ByteArrayInputStream in =
+        new ByteArrayInputStream(raw) {
+          @Override
+          public void close() {
+            closed[0] = true;
+          }
+        };
+
+    NiftiImage img = reader.read(in, "stream.nii", -1);
 
     assertArrayEquals(new float[] {8, 7, 6, 5, 4, 3, 2, 1}, img.data());
     assertEquals(368, img.header().voxOffset());
+    assertFalse(closed[0], "the caller's stream stays open");
+  }
+
+  @Test
+  void oneReaderServesConcurrentReads() throws Exception {
+    NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.INT16).dims(16, 16, 16);
+    double[] values = new double[4096];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i % 1000 - 500;
+    }
+    Path p = file("shared.nii.gz", NiftiBytes.gzip(nb.file(nb.data(NiftiDataType.INT16, values))));
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<double[]>> results = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        results.add(pool.submit(() -> reader.readDoubles(p)));
+      }
+      for (Future<double[]> r : results) {
+        assertArrayEquals(values, r.get());
+      }
+    } finally {
+      pool.shutdown();
+    }
   }
 
   @Test
@@ -286,8 +334,14 @@ class NiftiReaderTest {
     NiftiBytes low = NiftiBytes.v1();
     low.voxOffset = 100.0;
     assertEquals(
-        "x.nii: vox_offset = 100 (must be at least 348: voxel data cannot start inside the header)",
+        "x.nii: vox_offset = 100 (must be at least 352: the 348-byte header and the 4-byte"
+            + " extension flag come first)",
         failure("x.nii", int16File(low)));
+    NiftiBytes v2 = NiftiBytes.v2();
+    v2.voxOffset = 540.0;
+    assertTrue(
+        failure("y.nii", int16File(v2))
+            .startsWith("y.nii: vox_offset = 540 (must be at least 544"));
 
     NiftiBytes far = NiftiBytes.v1();
     far.voxOffset = 5000.0;

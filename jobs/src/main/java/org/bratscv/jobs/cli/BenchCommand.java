@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks: NIfTI decoding, HD95 metrics, model steps.",
-    subcommands = {BenchHd95Command.class, BenchModelCommand.class})
+    subcommands = {BenchNiftiCommand.class, BenchHd95Command.class, BenchModelCommand.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       BenchCommand.class,
       SynthCommand.class,
+      InspectCommand.class,
       EvaluateCaseCommand.class,
       ModelCommand.class,
     })
