@@ -151,6 +151,27 @@ public record TrainingConfig(
         2);
   }
 
+  /** The same configuration with another run seed. */
+  public TrainingConfig withSeed(long newSeed) {
+    return new TrainingConfig(
+        epochs,
+        batchSize,
+        patch,
+        inputChannels,
+        regions,
+        dice,
+        networkOutput,
+        optimizer,
+        schedule,
+        swa,
+        validateEvery,
+        finalWeights,
+        newSeed,
+        precision,
+        sizeDivisor,
+        keepCheckpoints);
+  }
+
   /** Main-phase plus SWA epochs. */
   public int totalEpochs() {
     return epochs + (swa == null ? 0 : swa.totalEpochs());

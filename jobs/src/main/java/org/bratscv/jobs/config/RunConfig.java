@@ -1,0 +1,184 @@
+package org.bratscv.jobs.config;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bratscv.data.folds.KFold;
+import org.bratscv.data.labels.LabelScheme;
+import org.bratscv.data.preprocess.Normalization;
+import org.bratscv.model.infer.Precision;
+import org.bratscv.model.train.TrainingConfig;
+
+/**
+ * A whole run, as one YAML file describes it (see {@code conf/README.md} for every key): data
+ * source, output root, folds, the training pipelines, the ensemble, metric conventions, compute and
+ * Spark settings. Built from a {@link ConfigTree} after {@code --set} overrides; unknown keys are
+ * errors.
+ *
+ * @param trainArchive the labelled archive to cross-validate on
+ * @param testArchive a second archive scored or segmented by the whole ensemble, or null
+ * @param labelScheme the archive's labels, or null to take each case layout's own
+ * @param splitFile an imported fold split, or null to draw one with the seed
+ */
+public record RunConfig(
+    String name,
+    long seed,
+    String trainArchive,
+    String testArchive,
+    LabelScheme labelScheme,
+    long maxVoxelBytes,
+    String output,
+    int folds,
+    String splitFile,
+    Map<String, PipelineSettings> pipelines,
+    EnsembleSettings ensemble,
+    double emptyHd95,
+    ComputeSettings compute,
+    Map<String, String> spark,
+    String resolvedYaml)
+    implements Serializable {
+
+  /** The {@code ensemble} section. */
+  public record EnsembleSettings(int tta, double threshold, List<String> merge, Precision precision)
+      implements Serializable {}
+
+  /**
+   * The {@code compute} section.
+   *
+   * @param casesPerTask cases one preprocess/infer/evaluate task handles
+   * @param engineThreads libtorch intra-op threads per task (1 when several tasks share a JVM)
+   * @param trainCpusPerTask CPU cores a training task asks for
+   * @param inferGpuShare fraction of a GPU an inference task asks for (GPU clusters only)
+   */
+  public record ComputeSettings(
+      int casesPerTask, int engineThreads, int trainCpusPerTask, double inferGpuShare)
+      implements Serializable {}
+
+  /** Loads {@code file}, applies {@code overrides} ({@code key=value}) and validates. */
+  public static RunConfig load(Path file, List<String> overrides) {
+    return of(ConfigTree.load(file).withAll(overrides));
+  }
+
+  public static RunConfig of(ConfigTree tree) {
+    Settings s = Settings.of(tree);
+    String name = s.string("name", "brats-cv");
+    long seed = s.longValue("seed", TrainingConfig.DEFAULT_SEED);
+
+    Settings data = s.section("data");
+    String train = data.requiredString("train");
+    String test = data.string("test", null);
+    String labels =
+        data.choice("labels", "auto", "auto", "brats2020", "brats2021", "brats2023", "brats2024");
+    long maxVoxelBytes = data.longValue("max_voxel_bytes", Integer.MAX_VALUE - 8L);
+    data.rejectUnknownKeys();
+
+    String output = s.requiredString("output");
+
+    Settings folds = s.section("folds");
+    int k = folds.integer("k", KFold.DEFAULT_K);
+    String split = folds.string("split_file", null);
+    folds.rejectUnknownKeys();
+
+    Map<String, PipelineSettings> pipelines = new LinkedHashMap<>();
+    Settings ps = s.section("pipelines");
+    List<String> names = s.sectionKeys("pipelines");
+    if (names.isEmpty()) {
+      throw new ConfigException("pipelines: at least one pipeline is needed (e.g. A and B)");
+    }
+    for (String p : names) {
+      checkName("pipeline", p);
+      pipelines.put(p, PipelineSettings.read(p, ps.section(p), seed));
+    }
+    ps.rejectUnknownKeys();
+
+    Settings e = s.section("ensemble");
+    int tta = e.integer("tta", 16);
+    if (tta != 1 && tta != 16) {
+      throw new ConfigException("ensemble.tta must be 1 (no augmentation) or 16, got " + tta);
+    }
+    double threshold = e.number("threshold", 0.5);
+    List<String> merge =
+        e.strings("merge", pipelines.size() == 2 ? new ArrayList<>(pipelines.keySet()) : List.of());
+    if (!merge.isEmpty()) {
+      if (merge.size() != 2 || !pipelines.keySet().containsAll(merge)) {
+        throw new ConfigException(
+            "ensemble.merge names the two pipelines of the second pass (first one's labels kept),"
+                + " got "
+                + merge
+                + "; pipelines are "
+                + pipelines.keySet());
+      }
+    }
+    Precision precision = Precision.parse(e.string("precision", "fp32"));
+    e.rejectUnknownKeys();
+
+    Settings m = s.section("metrics");
+    double emptyHd95 = m.number("empty_hd95", 373.13);
+    m.rejectUnknownKeys();
+
+    Settings c = s.section("compute");
+    ComputeSettings compute =
+        new ComputeSettings(
+            c.integer("cases_per_task", 2),
+            c.integer("engine_threads", 1),
+            c.integer("train_cpus_per_task", 1),
+            c.number("infer_gpu_share", 0.25));
+    c.rejectUnknownKeys();
+
+    Map<String, String> spark = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> en : tree.section("spark").asMap().entrySet()) {
+      spark.put(en.getKey(), String.valueOf(en.getValue()));
+    }
+    s.section("spark");
+    s.rejectUnknownKeys();
+
+    return new RunConfig(
+        name,
+        seed,
+        train,
+        test,
+        labels.equals("auto") ? null : LabelScheme.parse(labels),
+        maxVoxelBytes,
+        output,
+        k,
+        split,
+        pipelines,
+        new EnsembleSettings(tta, threshold, merge, precision),
+        emptyHd95,
+        compute,
+        spark,
+        tree.toYaml());
+  }
+
+  private static void checkName(String what, String name) {
+    if (!name.matches("[A-Za-z0-9_\\-]{1,40}")) {
+      throw new ConfigException(
+          what + " name '" + name + "' must be letters, digits, '_' or '-' (it names folders)");
+    }
+  }
+
+  /** The normalisations the pipelines need, so preprocessing writes each once. */
+  public Set<Normalization> normalizations() {
+    Set<Normalization> out = EnumSet.noneOf(Normalization.class);
+    pipelines.values().forEach(p -> out.add(p.normalization()));
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "RunConfig["
+        + name
+        + ", pipelines "
+        + pipelines.keySet()
+        + ", "
+        + folds
+        + " folds, output "
+        + output
+        + "]";
+  }
+}
