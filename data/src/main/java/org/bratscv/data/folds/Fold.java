@@ -10,7 +10,7 @@ import java.util.List;
  * @param train case ids to train on
  * @param val held-out case ids
  */
-public record Fold(int fold, List<String> train, List<String> val) {
+public record Fold(int fold, List<String> train, List<String> val) implements java.io.Serializable {
   public Fold {
     train = List.copyOf(train);
     val = List.copyOf(val);

@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * @param k number of folds
  * @param folds the folds, in index order 0..k-1
  */
-public record FoldSplit(Long seed, int k, List<Fold> folds) {
+public record FoldSplit(Long seed, int k, List<Fold> folds) implements java.io.Serializable {
   public FoldSplit {
     folds = List.copyOf(folds);
     validate(k, folds);

@@ -17,7 +17,8 @@ public record OptimizerConfig(
     double weightDecay,
     double lookaheadAlpha,
     int lookaheadK,
-    double rectificationThreshold) {
+    double rectificationThreshold)
+    implements java.io.Serializable {
 
   /** The optimizers this project implements. */
   public enum Kind {

@@ -12,7 +12,8 @@ import org.bratscv.model.optim.LearningRateSchedule;
  * @param decayStart first epoch of the cosine ({@link Kind#CONSTANT_THEN_COSINE} only)
  * @param period length of the half-cosine in epochs
  */
-public record ScheduleConfig(Kind kind, double floor, int decayStart, int period) {
+public record ScheduleConfig(Kind kind, double floor, int decayStart, int period)
+    implements java.io.Serializable {
 
   /** Schedule shapes. */
   public enum Kind {

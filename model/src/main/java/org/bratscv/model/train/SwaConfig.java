@@ -21,7 +21,8 @@ public record SwaConfig(
     int cosinePeriod,
     double floor,
     OptimizerConfig optimizer,
-    boolean includeStartWeights) {
+    boolean includeStartWeights)
+    implements java.io.Serializable {
 
   public SwaConfig {
     if (cycles <= 0 || cycleEpochs <= 0 || snapshotEvery <= 0 || cosinePeriod <= 0) {

@@ -43,13 +43,14 @@ public record TrainingConfig(
     long seed,
     Precision precision,
     int sizeDivisor,
-    int keepCheckpoints) {
+    int keepCheckpoints)
+    implements java.io.Serializable {
 
   /** The seed of the public reference implementation, used as the default run seed. */
   public static final long DEFAULT_SEED = 16111990L;
 
   /** Training patch size in voxels, (D, H, W). */
-  public record PatchSize(int depth, int height, int width) {
+  public record PatchSize(int depth, int height, int width) implements java.io.Serializable {
     public PatchSize {
       if (depth <= 0 || height <= 0 || width <= 0) {
         throw new IllegalArgumentException(

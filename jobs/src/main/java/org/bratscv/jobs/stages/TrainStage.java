@@ -1,0 +1,350 @@
+package org.bratscv.jobs.stages;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.bratscv.data.folds.Fold;
+import org.bratscv.data.folds.FoldSplit;
+import org.bratscv.data.labels.LabelScheme;
+import org.bratscv.data.nifti.NiftiReader;
+import org.bratscv.data.preprocess.PreparedCase;
+import org.bratscv.jobs.config.PipelineSettings;
+import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.io.Csv;
+import org.bratscv.jobs.io.HadoopCheckpointStore;
+import org.bratscv.jobs.io.HadoopConf;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.spark.GpuScheduling;
+import org.bratscv.jobs.spark.Progress;
+import org.bratscv.model.engine.DeviceChoice;
+import org.bratscv.model.engine.EngineSettings;
+import org.bratscv.model.engine.TorchEngine;
+import org.bratscv.model.net.EquiUnet;
+import org.bratscv.model.train.EpochLog;
+import org.bratscv.model.train.FoldTrainer;
+import org.bratscv.model.train.PreparedCaseSamples;
+import org.bratscv.model.train.TrainingListener;
+import org.bratscv.model.train.TrainingResult;
+import org.bratscv.model.train.TrainingSeeds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The train stage: one Spark task per (variant, pipeline, fold). On a GPU cluster the tasks run
+ * under a task resource profile of exactly one GPU each ({@link GpuScheduling#oneGpuPerTask}), and
+ * each task trains on the GPU whose address Spark gave it; without GPU resources they run on the
+ * CPU with {@code compute.engine_threads} libtorch threads. Each task checkpoints to {@code
+ * train/<variant>/<pipeline>/fold<k>/} after every epoch, so a retried task resumes where its
+ * predecessor stopped; a task whose {@code final/} weights exist is skipped. Writes {@code
+ * train/log.parquet} + {@code log.csv} (one row per epoch) and the models manifest {@code
+ * train/models.parquet} + {@code models.csv}.
+ */
+public final class TrainStage {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainStage.class);
+  static final String TASK_LOG = "log.csv";
+
+  /** One training task. */
+  public record Task(String variant, String pipeline, int fold) implements Serializable {
+    String label() {
+      return variant + "/" + pipeline + "/fold" + fold;
+    }
+  }
+
+  /**
+   * @param pipelines the pipelines of each variant (in a cross-validation: one variant)
+   */
+  public record Settings(
+      OutputRoot out,
+      Map<String, Map<String, PipelineSettings>> pipelines,
+      FoldSplit split,
+      RunConfig.ComputeSettings compute,
+      int caseCache)
+      implements Serializable {}
+
+  /** The models manifest and the training log. */
+  public record Result(List<ModelRow> models, List<EpochRow> log) {
+    public List<ModelRow> failed() {
+      return models.stream().filter(m -> !m.isOk()).toList();
+    }
+  }
+
+  /** What one task returns to the driver. */
+  record Outcome(ModelRow model, List<EpochRow> log) implements Serializable {}
+
+  /** Every (variant, pipeline, fold) of the settings, in a stable order. */
+  public static List<Task> allTasks(Settings s) {
+    List<Task> tasks = new ArrayList<>();
+    for (Map.Entry<String, Map<String, PipelineSettings>> v : s.pipelines().entrySet()) {
+      for (String p : v.getValue().keySet()) {
+        for (Fold f : s.split().folds()) {
+          tasks.add(new Task(v.getKey(), p, f.fold()));
+        }
+      }
+    }
+    return tasks;
+  }
+
+  /** The checkpoint folder of a task. */
+  public static Path taskDir(OutputRoot out, Task t) {
+    return out.resolve("train", t.variant(), t.pipeline(), "fold" + t.fold());
+  }
+
+  public Result run(SparkSession spark, Settings s, List<Task> tasks) throws IOException {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
+    boolean gpus = GpuScheduling.clusterHasGpus(sc.getConf());
+    LOG.info(
+        "train: {} tasks ({}), {}",
+        tasks.size(),
+        tasks.stream().map(Task::label).toList(),
+        gpus ? "one GPU each" : "on CPUs, " + s.compute().engineThreads() + " threads each");
+    List<Outcome> outcomes;
+    long totalEpochs = 0;
+    for (Task t : tasks) {
+      totalEpochs += pipeline(s, t).training().totalEpochs();
+    }
+    try (Progress progress = Progress.start(spark.sparkContext(), "train: epochs", totalEpochs)) {
+      LongAccumulator epochsDone = progress.counter();
+      JavaRDD<Task> rdd = sc.parallelize(tasks, Math.max(1, tasks.size()));
+      if (gpus) {
+        rdd = rdd.withResources(GpuScheduling.oneGpuPerTask(s.compute().trainCpusPerTask()));
+      }
+      sc.setJobDescription("train " + tasks.size() + " models");
+      outcomes = rdd.map(t -> trainOne(t, s, conf, epochsDone)).collect();
+    }
+    List<ModelRow> models = new ArrayList<>();
+    List<EpochRow> log = new ArrayList<>();
+    for (Outcome o : outcomes) {
+      models.add(o.model());
+      log.addAll(o.log());
+    }
+    log.sort(
+        Comparator.comparing(EpochRow::getVariant)
+            .thenComparing(EpochRow::getPipeline)
+            .thenComparing(EpochRow::getFold)
+            .thenComparing(EpochRow::getEpoch));
+    write(spark, s.out(), models, log);
+    for (ModelRow m : models) {
+      if (!m.isOk()) {
+        LOG.error(
+            "train: {}/{}/fold{} failed: {}",
+            m.getVariant(),
+            m.getPipeline(),
+            m.getFold(),
+            m.getReason());
+      }
+    }
+    return new Result(models, log);
+  }
+
+  private static PipelineSettings pipeline(Settings s, Task t) {
+    return s.pipelines().get(t.variant()).get(t.pipeline());
+  }
+
+  /** Trains (or resumes, or skips) one task; a failure becomes an error row, never an exception. */
+  static Outcome trainOne(Task t, Settings s, HadoopConf conf, LongAccumulator epochsDone) {
+    long t0 = System.nanoTime();
+    PipelineSettings p = pipeline(s, t);
+    ModelRow row = new ModelRow();
+    row.setVariant(t.variant());
+    row.setPipeline(t.pipeline());
+    row.setFold(t.fold());
+    row.setNormalization(p.normalization().name());
+    row.setWidth(p.network().width());
+    row.setNorm(p.network().norm().name().toLowerCase(Locale.ROOT));
+    row.setDeepSupervision(p.network().deepSupervision());
+    row.setAttention(p.network().attention());
+    row.setFinalWeights(p.training().finalWeights().name().toLowerCase(Locale.ROOT));
+    row.setEpochs(p.training().totalEpochs());
+    row.setBestEpoch(-1);
+    row.setResumedAfter(-1);
+    String device = GpuScheduling.taskDevice();
+    row.setDevice(device);
+    Path dir = taskDir(s.out(), t);
+    row.setCheckpoint(new Path(dir, FoldTrainer.FINAL).toString());
+    try {
+      FileSystem fs = dir.getFileSystem(conf.get());
+      HadoopCheckpointStore store = new HadoopCheckpointStore(fs, dir);
+      Path taskLog = new Path(dir, TASK_LOG);
+      if (store.exists(FoldTrainer.FINAL + "/manifest.json") && fs.exists(taskLog)) {
+        List<EpochRow> log = readTaskLog(fs, taskLog);
+        epochsDone.add(log.size());
+        row.setStatus("ok");
+        row.setReason("");
+        row.setResumedAfter(log.size() - 1);
+        row.setSeconds((System.nanoTime() - t0) / 1e9);
+        return new Outcome(row, log);
+      }
+      Fold fold = s.split().fold(t.fold());
+      TorchEngine engine =
+          TorchEngine.start(EngineSettings.defaults().withThreads(s.compute().engineThreads(), 1));
+      Device dev = DeviceChoice.requireAvailable(DeviceChoice.parse(device), engine.gpuCount());
+      OutputRoot out = s.out();
+      NiftiReader reader = NiftiReader.withDefaults();
+      Map<String, PreparedCase> cache = lru(s.caseCache());
+      PreparedCaseSamples.CaseLoader loader =
+          id -> {
+            synchronized (cache) {
+              PreparedCase c = cache.get(id);
+              if (c != null) {
+                return c;
+              }
+            }
+            PreparedCase c =
+                PreparedCaseFiles.read(
+                    fs, PreparedCaseFiles.caseDir(out, id), EnumSet.of(p.normalization()), reader);
+            synchronized (cache) {
+              cache.put(id, c);
+            }
+            return c;
+          };
+      LabelScheme scheme =
+          LabelScheme.parse(
+              PreparedCaseFiles.readRecord(fs, PreparedCaseFiles.caseDir(out, fold.train().get(0)))
+                  .labelScheme());
+      PreparedCaseSamples samples =
+          new PreparedCaseSamples(
+              loader, p.normalization(), scheme, p.augmentationOrNull(), patchDims(p));
+      TrainingResult result;
+      try (NDManager manager = NDManager.newBaseManager(dev, engine.engine().getEngineName())) {
+        EquiUnet net = p.network().build();
+        net.initialize(manager, new TrainingSeeds(p.training().seed(), t.fold()).initSeed());
+        FoldTrainer trainer =
+            new FoldTrainer(
+                p.training(), t.fold(), net, manager, samples, store, listener(t, p, epochsDone));
+        result = trainer.train(fold.train(), fold.val());
+      }
+      List<EpochRow> log = new ArrayList<>();
+      for (EpochLog l : result.history()) {
+        log.add(EpochRow.of(t.variant(), t.pipeline(), t.fold(), l));
+      }
+      List<String[]> csv = new ArrayList<>();
+      log.forEach(r -> csv.add(r.csvValues()));
+      byte[] bytes = Csv.table(EpochRow.csvHeader(), csv);
+      OutputRoot.writeAtomically(fs, taskLog, o -> o.write(bytes));
+      row.setStatus("ok");
+      row.setReason("");
+      row.setBestEpoch(result.bestEpoch());
+      row.setResumedAfter(result.resumedAfter());
+      row.setSeconds((System.nanoTime() - t0) / 1e9);
+      return new Outcome(row, log);
+    } catch (Exception | OutOfMemoryError e) {
+      row.setStatus("error");
+      row.setReason(t.label() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      row.setSeconds((System.nanoTime() - t0) / 1e9);
+      LOG.error("train {} failed", t.label(), e);
+      return new Outcome(row, List.of());
+    }
+  }
+
+  private static org.bratscv.data.volume.Dims patchDims(PipelineSettings p) {
+    var patch = p.training().patch();
+    return new org.bratscv.data.volume.Dims(patch.width(), patch.height(), patch.depth());
+  }
+
+  private static TrainingListener listener(Task t, PipelineSettings p, LongAccumulator epochs) {
+    int total = p.training().totalEpochs();
+    long start = System.nanoTime();
+    return new TrainingListener() {
+      private int resumedAfter = -1;
+
+      @Override
+      public void onResume(int completedEpoch) {
+        resumedAfter = completedEpoch;
+        epochs.add(completedEpoch + 1);
+        LOG.info("train {}: resuming after epoch {} of {}", t.label(), completedEpoch + 1, total);
+      }
+
+      @Override
+      public void onEpoch(EpochLog l) {
+        epochs.add(1);
+        int done = l.epoch() - resumedAfter;
+        double perEpoch = (System.nanoTime() - start) / 1e9 / Math.max(1, done);
+        LOG.info(
+            "train {}: epoch {}/{} ({}) loss {}{} lr {} {} s/epoch, ETA {} s",
+            t.label(),
+            l.epoch() + 1,
+            total,
+            l.phase(),
+            String.format(Locale.ROOT, "%.4f", l.trainLoss()),
+            l.validated()
+                ? String.format(
+                    Locale.ROOT,
+                    ", val loss %.4f, Dice ET %.3f TC %.3f WT %.3f",
+                    l.validationLoss(),
+                    l.diceEt(),
+                    l.diceTc(),
+                    l.diceWt())
+                : "",
+            String.format(Locale.ROOT, "%.2e", l.learningRate()),
+            String.format(Locale.ROOT, "%.1f", perEpoch),
+            Math.round(perEpoch * (total - l.epoch() - 1)));
+      }
+    };
+  }
+
+  private static <K, V> Map<K, V> lru(int capacity) {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > capacity;
+      }
+    };
+  }
+
+  static List<EpochRow> readTaskLog(FileSystem fs, Path file) throws IOException {
+    List<EpochRow> rows = new ArrayList<>();
+    try (InputStream in = fs.open(file)) {
+      String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
+      for (int i = 1; i < lines.length; i++) {
+        if (!lines[i].isBlank()) {
+          rows.add(EpochRow.parse(lines[i].split(",", -1)));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static void write(
+      SparkSession spark, OutputRoot out, List<ModelRow> models, List<EpochRow> log)
+      throws IOException {
+    FileSystem fs = out.fileSystem(spark.sparkContext().hadoopConfiguration());
+    spark
+        .createDataFrame(log, EpochRow.class)
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(out.resolve("train", "log.parquet").toString());
+    List<String[]> logCsv = new ArrayList<>();
+    log.forEach(r -> logCsv.add(r.csvValues()));
+    byte[] logBytes = Csv.table(EpochRow.csvHeader(), logCsv);
+    OutputRoot.writeAtomically(fs, out.resolve("train", "log.csv"), o -> o.write(logBytes));
+    spark
+        .createDataFrame(models, ModelRow.class)
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(out.resolve("train", "models.parquet").toString());
+    List<String[]> modelCsv = new ArrayList<>();
+    models.forEach(r -> modelCsv.add(r.csvValues()));
+    byte[] modelBytes = Csv.table(ModelRow.csvHeader(), modelCsv);
+    OutputRoot.writeAtomically(fs, out.resolve("train", "models.csv"), o -> o.write(modelBytes));
+  }
+}

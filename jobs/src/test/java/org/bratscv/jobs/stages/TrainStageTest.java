@@ -1,0 +1,116 @@
+package org.bratscv.jobs.stages;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.bratscv.data.folds.FoldSplit;
+import org.bratscv.data.preprocess.Normalization;
+import org.bratscv.data.synth.PhantomArchive;
+import org.bratscv.data.synth.PhantomGenerator;
+import org.bratscv.data.volume.Dims;
+import org.bratscv.jobs.config.ConfigTree;
+import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.spark.SparkSessions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainStageTest {
+  private static SparkSession spark;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkSessions.getOrCreate("train-test", Map.of("spark.master", "local[2]"));
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  /** A tiny pipeline A (2 main epochs, 1 SWA cycle of 2) and B, width 2, 16^3 patches. */
+  static RunConfig tinyConfig(Path archive, Path out) {
+    return RunConfig.of(
+        ConfigTree.empty()
+            .withAll(
+                List.of(
+                    "data.train=" + archive,
+                    "output=" + out,
+                    "folds.k=2",
+                    "pipelines.A.epochs=2",
+                    "pipelines.A.network.width=2",
+                    "pipelines.A.patch=[16,16,16]",
+                    "pipelines.A.validate_every=1",
+                    "pipelines.A.swa.cycles=1",
+                    "pipelines.A.swa.cycle_epochs=2",
+                    "pipelines.A.swa.snapshot_every=1",
+                    "pipelines.B.epochs=2",
+                    "pipelines.B.batch=1",
+                    "pipelines.B.network.width=2",
+                    "pipelines.B.patch=[16,16,16]",
+                    "pipelines.B.validate_every=1")));
+  }
+
+  @Test
+  void eachPipelineAndFoldTrainsOnceAndARerunSkipsFinishedModels() throws IOException {
+    Path archive = dir.resolve("archive");
+    new PhantomArchive(new PhantomGenerator(new Dims(24, 24, 16), 3), "Training", 1, true)
+        .write(archive, 4, id -> {});
+    RunConfig c = tinyConfig(archive, dir.resolve("out"));
+    OutputRoot out = new OutputRoot(c.output());
+    PreprocessStage.Result pre =
+        new PreprocessStage()
+            .run(
+                spark,
+                new PreprocessStage.Settings(
+                    archive.toString(),
+                    out,
+                    EnumSet.of(Normalization.A, Normalization.B),
+                    null,
+                    2,
+                    1L << 30));
+    FoldSplit split =
+        new FoldsStage()
+            .run(
+                new Configuration(),
+                new FoldsStage.Settings(out, 2, c.seed(), null),
+                pre.ok().stream().map(CaseManifestRow::getCaseId).toList());
+    TrainStage.Settings s =
+        new TrainStage.Settings(out, Map.of("baseline", c.pipelines()), split, c.compute(), 8);
+    List<TrainStage.Task> tasks = TrainStage.allTasks(s);
+    assertEquals(4, tasks.size());
+
+    TrainStage.Result r = new TrainStage().run(spark, s, tasks);
+    assertEquals(
+        List.of(), r.failed(), "failed: " + r.failed().stream().map(ModelRow::getReason).toList());
+    assertEquals(4, r.models().size());
+    // A: 2 main + 2 SWA epochs; B: 2 epochs; per fold
+    assertEquals(2 * 4 + 2 * 2, r.log().size());
+    for (ModelRow m : r.models()) {
+      assertEquals("cpu", m.getDevice());
+      assertTrue(Files.exists(Path.of(m.getCheckpoint(), "manifest.json")), m.getCheckpoint());
+    }
+    assertTrue(r.log().stream().allMatch(e -> e.getValidationLoss() != null));
+    assertEquals(1 + 12, Files.readAllLines(dir.resolve("out/train/log.csv")).size());
+    assertEquals(1 + 4, Files.readAllLines(dir.resolve("out/train/models.csv")).size());
+
+    TrainStage.Result again = new TrainStage().run(spark, s, tasks);
+    assertEquals(12, again.log().size());
+    for (ModelRow m : again.models()) {
+      assertEquals(m.getEpochs() - 1, m.getResumedAfter(), "skipped: " + m.getPipeline());
+    }
+    assertEquals(1 + 12, Files.readAllLines(dir.resolve("out/train/log.csv")).size());
+  }
+}
