@@ -70,6 +70,15 @@ public final class NiftiReader {
     }
   }
 
+  /**
+   * Reads and validates only the header from a stream (e.g. a Hadoop file); {@code name} is what
+   * errors call the file, {@code lengthOrMinus1} its size when known.
+   */
+  public NiftiHeader readHeader(InputStream in, String name, long lengthOrMinus1)
+      throws IOException {
+    return decodeHeader(in, name, lengthOrMinus1);
+  }
+
   /** Reads a 3-D image (a 4-D file with one volume counts as 3-D) with scaled float voxels. */
   public NiftiImage read(Path path) throws IOException {
     long length = Files.size(path);

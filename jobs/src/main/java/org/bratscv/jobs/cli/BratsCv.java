@@ -16,6 +16,13 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       EvaluateCaseCommand.class,
       ModelCommand.class,
+      DemoCommand.class,
+      CvCommand.class,
+      StageCommands.Preprocess.class,
+      StageCommands.Folds.class,
+      StageCommands.Train.class,
+      StageCommands.Infer.class,
+      StageCommands.Evaluate.class,
     })
 public final class BratsCv implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -49,8 +49,12 @@ public final class EvaluateStage {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateStage.class);
   static final String[] METRICS = {"dice", "hd95", "sensitivity", "specificity"};
 
-  /** One labelmap to score: its set, its case and its file. */
-  public record Item(String labelmapSet, String caseId, String predFile) implements Serializable {}
+  /**
+   * One labelmap to score: its set, its case, its file, and the case's preprocessed folder (whose
+   * {@code case.json} names the ground truth).
+   */
+  public record Item(String labelmapSet, String caseId, String predFile, String caseDir)
+      implements Serializable {}
 
   /**
    * @param emptyHd95 HD95 when exactly one mask is empty (373.13, the BraTS image diagonal)
@@ -206,8 +210,7 @@ public final class EvaluateStage {
   static Outcome score(
       Item item, Settings s, FileSystem outFs, HadoopConf conf, NiftiReader reader) {
     try {
-      CaseRecord record =
-          PreparedCaseFiles.readRecord(outFs, PreparedCaseFiles.caseDir(s.out(), item.caseId()));
+      CaseRecord record = PreparedCaseFiles.readRecord(outFs, new Path(item.caseDir()));
       if (!record.hasLabel()) {
         return new Outcome(
             List.of(), "case " + item.caseId() + " has no ground truth to score against");

@@ -31,7 +31,7 @@ public final class ModelRow implements Serializable {
 
   public ModelRow() {}
 
-  boolean isOk() {
+  public boolean isOk() {
     return "ok".equals(status);
   }
 

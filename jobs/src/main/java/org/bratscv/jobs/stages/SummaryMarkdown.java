@@ -6,10 +6,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The results summary as Markdown: the paper's table of means, then every statistic. */
-final class SummaryMarkdown {
+public final class SummaryMarkdown {
   private SummaryMarkdown() {}
 
-  static String render(List<EvaluateStage.SummaryRow> rows) {
+  public static String render(List<EvaluateStage.SummaryRow> rows) {
     StringBuilder sb = new StringBuilder();
     sb.append(
         "| labelmap set | Dice ET | Dice WT | Dice TC | HD95 ET | HD95 WT | HD95 TC | cases |\n");

@@ -1,0 +1,35 @@
+package org.bratscv.jobs.cli;
+
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.stages.CrossValidation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code brats-cv cv}: the whole cross-validation from one configuration. */
+@Command(
+    name = "cv",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the whole cross-validation: preprocess -> folds -> train (one task per pipeline x"
+          + " fold) -> infer (out-of-fold, and the ensemble on data.test) -> evaluate.",
+      "Every stage skips work whose output is complete, so a rerun resumes.",
+      "Exit code: 0 all cases ok, 3 finished with failed cases/models (listed), other: the run"
+          + " failed."
+    })
+public final class CvCommand implements Callable<Integer> {
+  @Mixin RunOptions run;
+
+  @Override
+  public Integer call() throws Exception {
+    RunConfig c = run.load();
+    SparkSession spark = Runs.spark(c, "cv");
+    try {
+      CrossValidation.Outcome o = new CrossValidation(spark, c).all();
+      return Runs.report(o, c.output());
+    } finally {
+      Runs.stop(spark);
+    }
+  }
+}

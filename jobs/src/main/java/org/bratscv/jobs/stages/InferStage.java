@@ -1,0 +1,278 @@
+package org.bratscv.jobs.stages;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.bratscv.data.labels.LabelScheme;
+import org.bratscv.data.labels.RegionLabelmap;
+import org.bratscv.data.labels.TwoPassMerge;
+import org.bratscv.data.nifti.NiftiDataType;
+import org.bratscv.data.nifti.NiftiHeader;
+import org.bratscv.data.nifti.NiftiReader;
+import org.bratscv.data.nifti.NiftiWriter;
+import org.bratscv.data.preprocess.BrainCrop;
+import org.bratscv.data.preprocess.Normalization;
+import org.bratscv.data.preprocess.PreparedCase;
+import org.bratscv.data.volume.LabelVolume;
+import org.bratscv.data.volume.MultiChannelVolume;
+import org.bratscv.jobs.config.NetworkSettings;
+import org.bratscv.jobs.io.Csv;
+import org.bratscv.jobs.io.HadoopConf;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.spark.GpuScheduling;
+import org.bratscv.jobs.spark.Progress;
+import org.bratscv.model.engine.DeviceChoice;
+import org.bratscv.model.engine.EngineSettings;
+import org.bratscv.model.engine.TorchEngine;
+import org.bratscv.model.infer.Ensemble;
+import org.bratscv.model.infer.Precision;
+import org.bratscv.model.infer.TestTimeAugmentation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The infer stage: Spark tasks over groups of cases. For each case and pipeline, the pipeline's
+ * models (all folds' for an ensemble, the held-out fold's for out-of-fold scoring) each predict
+ * under the 16 test-time augmentations; the probabilities are averaged (5 folds x 16 = 80
+ * predictions per pipeline), thresholded into a labelmap, merged across two pipelines by the second
+ * pass, put back into the case's original geometry and written as NIfTI with the geometry of the
+ * case's T1 file, so it overlays in 3D Slicer: {@code <root>/predictions/<set>/<case>.nii.gz} with
+ * sets {@code <prefix>-<pipeline>} and {@code <prefix>-merged}. Executors keep loaded models
+ * ({@link LoadedModels}); a case whose outputs all exist is skipped.
+ */
+public final class InferStage {
+  private static final Logger LOG = LoggerFactory.getLogger(InferStage.class);
+
+  /** A model of the ensemble: its pipeline, fold, checkpoint folder and network. */
+  public record Member(
+      String pipeline,
+      int fold,
+      String taskDir,
+      Normalization normalization,
+      NetworkSettings network)
+      implements Serializable {}
+
+  /**
+   * One case to segment.
+   *
+   * @param caseDir its preprocessed folder
+   * @param members per pipeline, the models that vote on this case
+   */
+  public record CaseJob(String caseId, String caseDir, Map<String, List<Member>> members)
+      implements Serializable {}
+
+  /**
+   * @param root where {@code predictions/} goes
+   * @param prefix labelmap set prefix ({@code oof} or {@code test})
+   * @param merge the two pipelines of the second pass (first one's labels kept), or empty
+   */
+  public record Settings(
+      OutputRoot root,
+      String prefix,
+      int tta,
+      double threshold,
+      List<String> merge,
+      Precision precision,
+      int casesPerTask,
+      int engineThreads,
+      double gpuShare)
+      implements Serializable {}
+
+  /** One written (or failed) labelmap. */
+  public record Prediction(
+      String labelmapSet, String caseId, String file, String caseDir, String error, double seconds)
+      implements Serializable {
+    public boolean ok() {
+      return error == null;
+    }
+  }
+
+  /** The labelmap sets this configuration writes. */
+  public static List<String> sets(Settings s, Set<String> pipelines) {
+    List<String> out = new ArrayList<>();
+    for (String p : pipelines) {
+      out.add(s.prefix() + "-" + p);
+    }
+    if (!s.merge().isEmpty()) {
+      out.add(s.prefix() + "-merged");
+    }
+    return out;
+  }
+
+  public List<Prediction> run(SparkSession spark, Settings s, List<CaseJob> jobs)
+      throws IOException {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
+    List<Prediction> out;
+    try (Progress p =
+        Progress.start(spark.sparkContext(), "infer " + s.prefix() + ": cases", jobs.size())) {
+      LongAccumulator done = p.counter();
+      int slices = Math.max(1, (jobs.size() + s.casesPerTask() - 1) / s.casesPerTask());
+      JavaRDD<CaseJob> rdd = sc.parallelize(jobs, slices);
+      if (GpuScheduling.clusterHasGpus(sc.getConf())) {
+        rdd = rdd.withResources(GpuScheduling.gpuShare(1, s.gpuShare()));
+      }
+      sc.setJobDescription("infer " + s.prefix() + " " + jobs.size() + " cases");
+      out = rdd.mapPartitions((Iterator<CaseJob> it) -> segmentAll(it, s, conf, done)).collect();
+    }
+    List<Prediction> sorted = new ArrayList<>(out);
+    sorted.sort(Comparator.comparing(Prediction::labelmapSet).thenComparing(Prediction::caseId));
+    List<String[]> csv = new ArrayList<>();
+    for (Prediction pr : sorted) {
+      csv.add(
+          new String[] {
+            pr.labelmapSet(),
+            pr.caseId(),
+            pr.ok() ? "ok" : "error",
+            pr.ok() ? "" : pr.error(),
+            pr.file()
+          });
+    }
+    FileSystem fs = s.root().fileSystem(sc.hadoopConfiguration());
+    byte[] bytes =
+        Csv.table(new String[] {"labelmap_set", "case_id", "status", "reason", "file"}, csv);
+    OutputRoot.writeAtomically(
+        fs, s.root().resolve("predictions", s.prefix() + "-index.csv"), o -> o.write(bytes));
+    long failed = sorted.stream().filter(x -> !x.ok()).count();
+    LOG.info("infer {}: {} labelmaps, {} failed", s.prefix(), sorted.size() - failed, failed);
+    return sorted;
+  }
+
+  private static Iterator<Prediction> segmentAll(
+      Iterator<CaseJob> jobs, Settings s, HadoopConf conf, LongAccumulator done)
+      throws IOException {
+    TorchEngine engine =
+        TorchEngine.start(EngineSettings.defaults().withThreads(s.engineThreads(), 1));
+    Device device =
+        DeviceChoice.requireAvailable(
+            DeviceChoice.parse(GpuScheduling.taskDevice()), engine.gpuCount());
+    FileSystem outFs = s.root().fileSystem(conf.get());
+    NiftiReader reader = NiftiReader.withDefaults();
+    List<Prediction> out = new ArrayList<>();
+    while (jobs.hasNext()) {
+      out.addAll(segment(jobs.next(), s, conf, outFs, reader, device));
+      done.add(1);
+    }
+    return out.iterator();
+  }
+
+  static Path target(Settings s, String set, String caseId) {
+    return s.root().resolve("predictions", set, caseId + ".nii.gz");
+  }
+
+  /** Segments one case; problems become failed predictions of that case only. */
+  static List<Prediction> segment(
+      CaseJob job,
+      Settings s,
+      HadoopConf conf,
+      FileSystem outFs,
+      NiftiReader reader,
+      Device device) {
+    long t0 = System.nanoTime();
+    List<String> sets = sets(s, job.members().keySet());
+    List<Prediction> out = new ArrayList<>();
+    try {
+      boolean complete = true;
+      for (String set : sets) {
+        complete &= outFs.exists(target(s, set, job.caseId()));
+      }
+      if (complete) {
+        for (String set : sets) {
+          out.add(
+              new Prediction(
+                  set,
+                  job.caseId(),
+                  target(s, set, job.caseId()).toString(),
+                  job.caseDir(),
+                  null,
+                  0));
+        }
+        return out;
+      }
+      Path caseDir = new Path(job.caseDir());
+      CaseRecord record = PreparedCaseFiles.readRecord(outFs, caseDir);
+      Set<Normalization> needed = EnumSet.noneOf(Normalization.class);
+      job.members().values().forEach(ms -> ms.forEach(m -> needed.add(m.normalization())));
+      PreparedCase pc = PreparedCaseFiles.read(outFs, caseDir, needed, reader);
+      BrainCrop crop = pc.crop();
+      LabelScheme scheme = LabelScheme.parse(record.labelScheme());
+      NiftiHeader t1 = readHeader(record.t1File(), conf, reader);
+      Map<String, LabelVolume> labels = new LinkedHashMap<>();
+      for (Map.Entry<String, List<Member>> e : job.members().entrySet()) {
+        Ensemble.Builder b =
+            Ensemble.builder()
+                .optDevice(device)
+                .optPrecision(device.isGpu() ? s.precision() : Precision.FP32)
+                .optAugmentations(
+                    s.tta() == 16 ? TestTimeAugmentation.all() : TestTimeAugmentation.none());
+        Map<String, MultiChannelVolume> inputs = new LinkedHashMap<>();
+        for (Member m : e.getValue()) {
+          Path taskDir = new Path(m.taskDir());
+          b.addMember(
+              m.pipeline() + "-fold" + m.fold(),
+              LoadedModels.get(taskDir.getFileSystem(conf.get()), taskDir, m.network(), device),
+              m.normalization().name());
+          inputs.putIfAbsent(
+              m.normalization().name(), crop.padCropped(pc.image(m.normalization())));
+        }
+        MultiChannelVolume probs = b.build().predict(inputs);
+        LabelVolume padded = RegionLabelmap.fromProbabilities(probs, scheme, s.threshold());
+        labels.put(e.getKey(), crop.restore(padded));
+      }
+      if (!s.merge().isEmpty()) {
+        labels.put(
+            "merged",
+            TwoPassMerge.merge(labels.get(s.merge().get(0)), labels.get(s.merge().get(1))));
+      }
+      NiftiHeader like = NiftiHeader.like(t1, NiftiDataType.UINT8);
+      NiftiWriter writer = NiftiWriter.withDefaults();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      for (Map.Entry<String, LabelVolume> e : labels.entrySet()) {
+        String set = s.prefix() + "-" + e.getKey();
+        Path target = target(s, set, job.caseId());
+        LabelVolume l = e.getValue();
+        OutputRoot.writeAtomically(outFs, target, o -> writer.write(o, true, l, like));
+        out.add(new Prediction(set, job.caseId(), target.toString(), job.caseDir(), null, seconds));
+      }
+      return out;
+    } catch (Exception | OutOfMemoryError e) {
+      String reason =
+          "case " + job.caseId() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
+      LOG.error("infer {}", reason, e);
+      out.clear();
+      for (String set : sets) {
+        out.add(
+            new Prediction(
+                set, job.caseId(), "", job.caseDir(), reason, (System.nanoTime() - t0) / 1e9));
+      }
+      return out;
+    }
+  }
+
+  static NiftiHeader readHeader(String file, HadoopConf conf, NiftiReader reader)
+      throws IOException {
+    Path p = new Path(file);
+    FileSystem fs = p.getFileSystem(conf.get());
+    try (InputStream in = fs.open(p)) {
+      return reader.readHeader(in, p.getName(), fs.getFileStatus(p).getLen());
+    }
+  }
+}

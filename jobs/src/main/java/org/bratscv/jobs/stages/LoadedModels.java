@@ -1,0 +1,67 @@
+package org.bratscv.jobs.stages;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.bratscv.jobs.config.NetworkSettings;
+import org.bratscv.jobs.io.HadoopCheckpointStore;
+import org.bratscv.model.net.EquiUnet;
+import org.bratscv.model.train.FoldTrainer;
+import org.bratscv.model.train.checkpoint.Checkpoints;
+
+/**
+ * The trained networks an executor has loaded, kept for the executor's lifetime so that every
+ * inference task on it reuses them instead of reading the weights again. This is the one piece of
+ * JVM-wide mutable state in brats-cv, on purpose: an executor JVM runs many tasks. Bounded (least
+ * recently used networks are closed past {@link #CAPACITY}); loading is synchronised per JVM.
+ */
+final class LoadedModels {
+  static final int CAPACITY = 32;
+
+  private record Key(String checkpointDir, String device, NetworkSettings network) {}
+
+  private record Loaded(EquiUnet net, NDManager manager) {}
+
+  private static final Map<Key, Loaded> CACHE =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Loaded> eldest) {
+          if (size() > CAPACITY) {
+            eldest.getValue().manager().close();
+            return true;
+          }
+          return false;
+        }
+      };
+
+  private LoadedModels() {}
+
+  /**
+   * The network of {@code taskDir}'s final weights on {@code device}, loaded on first use. The
+   * checkpoint's checksums are verified, so a corrupted file is an error, never a silent load.
+   */
+  static synchronized EquiUnet get(
+      FileSystem fs, Path taskDir, NetworkSettings network, Device device) throws IOException {
+    Key key = new Key(taskDir.toString(), device.toString(), network);
+    Loaded l = CACHE.get(key);
+    if (l != null) {
+      return l.net();
+    }
+    NDManager manager = NDManager.newBaseManager(device);
+    try {
+      EquiUnet net = network.build();
+      net.initialize(manager, 0);
+      new Checkpoints(new HadoopCheckpointStore(fs, taskDir))
+          .loadWeights(FoldTrainer.FINAL, net.getParameters());
+      CACHE.put(key, new Loaded(net, manager));
+      return net;
+    } catch (IOException | RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+}
