@@ -48,8 +48,21 @@ public final class FoldsStage {
     Path target = s.out().resolve(FOLDS_JSON);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     FoldSplitJson.write(split, bytes);
-    OutputRoot.writeAtomically(
-        target.getFileSystem(conf), target, out -> out.write(bytes.toByteArray()));
+    FileSystem fs = target.getFileSystem(conf);
+    if (fs.exists(target)) {
+      byte[] old;
+      try (InputStream in = fs.open(target)) {
+        old = in.readAllBytes();
+      }
+      if (java.util.Arrays.equals(old, bytes.toByteArray())) {
+        return split; // a rerun draws the same split: keep the file as it is
+      }
+      LOG.warn(
+          "folds: the split differs from the one in {}; models trained on the old split are"
+              + " not retrained by themselves: delete train/ to retrain",
+          target);
+    }
+    OutputRoot.writeAtomically(fs, target, out -> out.write(bytes.toByteArray()));
     for (Fold f : split.folds()) {
       LOG.info(
           "folds: fold {}: {} train, {} val cases", f.fold(), f.train().size(), f.val().size());

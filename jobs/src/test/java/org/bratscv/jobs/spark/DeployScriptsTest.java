@@ -40,7 +40,8 @@ class DeployScriptsTest {
     Path smi = bin.resolve("nvidia-smi");
     Files.writeString(smi, "#!/bin/sh\nprintf '0\\n1\\n2\\n'\n");
     Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
-    ProcessBuilder pb = new ProcessBuilder("bash", DEPLOY.resolve("getGpusResources.sh").toString());
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", DEPLOY.resolve("getGpusResources.sh").toString());
     pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
     pb.environment().remove("CUDA_VISIBLE_DEVICES");
     JsonNode json = new ObjectMapper().readTree(run(pb, 0));
@@ -50,7 +51,8 @@ class DeployScriptsTest {
 
   @Test
   void discoveryScriptFailsWithoutNvidiaSmi() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("bash", DEPLOY.resolve("getGpusResources.sh").toString());
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", DEPLOY.resolve("getGpusResources.sh").toString());
     pb.environment().put("PATH", Files.createDirectories(dir.resolve("empty")) + ":/usr/bin:/bin");
     String out = run(pb, 1);
     assertTrue(out.contains("nvidia-smi not found"), out);
