@@ -134,6 +134,63 @@ class GpuSchedulingTest {
   }
 
   @Test
+  void inferenceProfileWithHalfAGpuRunsTwoTasksTogetherOnOneGpu() throws Exception {
+    List<Run> runs = runTasks(4, GpuScheduling.gpuShare(1, 0.5));
+    boolean shared = false;
+    for (Run a : runs) {
+      assertTrue(a.device().startsWith("gpu:"), a.device());
+      for (Run b : runs) {
+        shared |=
+            a != b && a.device().equals(b.device()) && a.start() < b.end() && b.start() < a.end();
+      }
+    }
+    assertTrue(shared, "0.5 GPU per inference task lets two tasks share one GPU");
+  }
+
+  @Test
+  void trainStageHandsEachTaskItsOwnGpuAddressAsTheModelDevice() throws Exception {
+    java.nio.file.Path out = java.nio.file.Files.createTempDirectory("train-gpu");
+    org.bratscv.jobs.config.RunConfig c =
+        org.bratscv.jobs.config.RunConfig.of(
+            org.bratscv.jobs.config.ConfigTree.empty()
+                .withAll(
+                    List.of(
+                        "data.train=/unused",
+                        "output=" + out,
+                        "folds.k=2",
+                        "pipelines.A.epochs=1",
+                        "pipelines.B.epochs=1")));
+    org.bratscv.data.folds.FoldSplit split =
+        org.bratscv.data.folds.KFold.split(List.of("a", "b", "c", "d"), 2, 1);
+    org.bratscv.jobs.stages.TrainStage.Settings s =
+        new org.bratscv.jobs.stages.TrainStage.Settings(
+            new org.bratscv.jobs.io.OutputRoot(out.toString()),
+            java.util.Map.of("baseline", c.pipelines()),
+            split,
+            c.compute(),
+            1);
+    var tasks = org.bratscv.jobs.stages.TrainStage.allTasks(s);
+    var result = new org.bratscv.jobs.stages.TrainStage().run(spark, s, tasks);
+    assertEquals(4, result.models().size());
+    Set<String> devices = new HashSet<>();
+    for (var m : result.models()) {
+      // the executors' libtorch is the CPU build: the GPU Spark assigned reaches the model's device
+      // choice, which refuses it with a clear message instead of training on the CPU
+      assertTrue(m.getDevice().matches("gpu:[0-7]"), m.getDevice());
+      assertEquals("error", m.getStatus());
+      assertTrue(
+          m.getReason()
+              .contains(
+                  "device gpu("
+                      + m.getDevice().substring(4)
+                      + ") requested but the PyTorch engine sees 0 GPU(s)"),
+          m.getReason());
+      devices.add(m.getDevice());
+    }
+    assertEquals(2, devices.size(), "both workers' GPUs were handed out: " + devices);
+  }
+
+  @Test
   void plainLocalModeNeverCountsAsAGpuCluster() {
     SparkConf local =
         new SparkConf().setMaster("local[4]").set("spark.executor.resource.gpu.amount", "1");
