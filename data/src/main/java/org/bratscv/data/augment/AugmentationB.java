@@ -156,15 +156,8 @@ public record AugmentationB(
         ch[c] = SpatialFlip.flip(ch[c], d, plan.flips);
       }
     }
-    MultiChannelVolume target = patch.target();
-    if (SpatialFlip.any(plan.flips)) {
-      float[][] t = new float[target.channelCount()][];
-      for (int c = 0; c < t.length; c++) {
-        t[c] = SpatialFlip.flip(target.channel(c), d, plan.flips);
-      }
-      target = new MultiChannelVolume(target.geometry(), t);
-    }
-    return new TrainingPatch(new MultiChannelVolume(image.geometry(), ch), target);
+    return new TrainingPatch(
+        new MultiChannelVolume(image.geometry(), ch), SpatialFlip.flip(patch.target(), plan.flips));
   }
 
   static float[] gammaCorrected(float[] v, double gamma) {

@@ -1,6 +1,7 @@
 package org.bratscv.data.augment;
 
 import org.bratscv.data.volume.Dims;
+import org.bratscv.data.volume.MultiChannelVolume;
 
 /** Mirrors a volume along any of its spatial axes x, y, z (one pass, new array). */
 final class SpatialFlip {
@@ -32,5 +33,17 @@ final class SpatialFlip {
       }
     }
     return out;
+  }
+
+  /** Every channel of {@code v} flipped along {@code axes} (the label channels of a patch). */
+  static MultiChannelVolume flip(MultiChannelVolume v, boolean[] axes) {
+    if (!any(axes)) {
+      return v;
+    }
+    float[][] out = new float[v.channelCount()][];
+    for (int c = 0; c < out.length; c++) {
+      out[c] = flip(v.channel(c), v.dims(), axes);
+    }
+    return new MultiChannelVolume(v.geometry(), out);
   }
 }
