@@ -206,7 +206,9 @@ public final class CrossValidation {
         new InferStage().run(spark, inferSettings(test, "test"), jobs);
     List<InferStage.Prediction> withErrors = new ArrayList<>(preds);
     for (CaseManifestRow r : pre.errors()) {
-      withErrors.add(new InferStage.Prediction("test", r.getCaseId(), "", "", r.getReason(), 0));
+      withErrors.add(
+          new InferStage.Prediction(
+              "test", r.getCaseId(), "", "", r.getHasLabel(), r.getReason(), 0));
     }
     return withErrors;
   }
@@ -249,6 +251,7 @@ public final class CrossValidation {
                   id,
                   r.getAs("file"),
                   PreparedCaseFiles.caseDir(root, id).toString(),
+                  Boolean.parseBoolean(r.getAs("has_label")),
                   null,
                   0));
         }
@@ -261,7 +264,7 @@ public final class CrossValidation {
   public EvaluateStage.Result evaluateOnDisk() throws IOException {
     List<InferStage.Prediction> labelled = new ArrayList<>();
     for (InferStage.Prediction p : predictionsOnDisk()) {
-      if (hasLabel(p)) {
+      if (p.hasLabel()) {
         labelled.add(p);
       }
     }
@@ -278,7 +281,7 @@ public final class CrossValidation {
     preds.addAll(inferTest());
     List<InferStage.Prediction> labelled = new ArrayList<>();
     for (InferStage.Prediction p : preds) {
-      if (p.ok() && hasLabel(p)) {
+      if (p.ok() && p.hasLabel()) {
         labelled.add(p);
       }
     }
@@ -290,15 +293,5 @@ public final class CrossValidation {
             .distinct()
             .toList();
     return new Outcome(pre.errors(), trained.failed(), failedPredictions, eval);
-  }
-
-  private boolean hasLabel(InferStage.Prediction p) {
-    try {
-      FileSystem fs = out.fileSystem(hadoop());
-      return PreparedCaseFiles.readRecord(fs, new org.apache.hadoop.fs.Path(p.caseDir()))
-          .hasLabel();
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

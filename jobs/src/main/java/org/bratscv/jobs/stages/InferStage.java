@@ -93,9 +93,19 @@ public final class InferStage {
       double gpuShare)
       implements Serializable {}
 
-  /** One written (or failed) labelmap. */
+  /**
+   * One written (or failed) labelmap.
+   *
+   * @param hasLabel whether the case has a ground truth to score the labelmap against
+   */
   public record Prediction(
-      String labelmapSet, String caseId, String file, String caseDir, String error, double seconds)
+      String labelmapSet,
+      String caseId,
+      String file,
+      String caseDir,
+      boolean hasLabel,
+      String error,
+      double seconds)
       implements Serializable {
     public boolean ok() {
       return error == null;
@@ -148,7 +158,8 @@ public final class InferStage {
     }
     FileSystem fs = s.root().fileSystem(sc.hadoopConfiguration());
     byte[] bytes =
-        Csv.table(new String[] {"labelmap_set", "case_id", "status", "reason", "file"}, csv);
+        Csv.table(
+            new String[] {"labelmap_set", "case_id", "status", "reason", "file", "has_label"}, csv);
     OutputRoot.writeAtomically(
         fs, s.root().resolve("predictions", s.prefix() + "-index.csv"), o -> o.write(bytes));
     long failed = sorted.stream().filter(x -> !x.ok()).count();
@@ -189,7 +200,11 @@ public final class InferStage {
     long t0 = System.nanoTime();
     List<String> sets = sets(s, job.members().keySet());
     List<Prediction> out = new ArrayList<>();
+    boolean hasLabel = false;
     try {
+      Path caseDir = new Path(job.caseDir());
+      CaseRecord record = PreparedCaseFiles.readRecord(outFs, caseDir);
+      hasLabel = record.hasLabel();
       boolean complete = true;
       for (String set : sets) {
         complete &= outFs.exists(target(s, set, job.caseId()));
@@ -202,13 +217,12 @@ public final class InferStage {
                   job.caseId(),
                   target(s, set, job.caseId()).toString(),
                   job.caseDir(),
+                  hasLabel,
                   null,
                   0));
         }
         return out;
       }
-      Path caseDir = new Path(job.caseDir());
-      CaseRecord record = PreparedCaseFiles.readRecord(outFs, caseDir);
       Set<Normalization> needed = EnumSet.noneOf(Normalization.class);
       job.members().values().forEach(ms -> ms.forEach(m -> needed.add(m.normalization())));
       PreparedCase pc = PreparedCaseFiles.read(outFs, caseDir, needed, reader);
@@ -250,7 +264,9 @@ public final class InferStage {
         Path target = target(s, set, job.caseId());
         LabelVolume l = e.getValue();
         OutputRoot.writeAtomically(outFs, target, o -> writer.write(o, true, l, like));
-        out.add(new Prediction(set, job.caseId(), target.toString(), job.caseDir(), null, seconds));
+        out.add(
+            new Prediction(
+                set, job.caseId(), target.toString(), job.caseDir(), hasLabel, null, seconds));
       }
       return out;
     } catch (Exception | OutOfMemoryError e) {
@@ -261,7 +277,13 @@ public final class InferStage {
       for (String set : sets) {
         out.add(
             new Prediction(
-                set, job.caseId(), "", job.caseDir(), reason, (System.nanoTime() - t0) / 1e9));
+                set,
+                job.caseId(),
+                "",
+                job.caseDir(),
+                hasLabel,
+                reason,
+                (System.nanoTime() - t0) / 1e9));
       }
       return out;
     }
