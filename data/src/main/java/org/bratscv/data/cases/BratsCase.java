@@ -1,7 +1,6 @@
 package org.bratscv.data.cases;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One BraTS case as found on disk: its id, layout, the four modality files in the canonical channel
@@ -26,9 +25,5 @@ public record BratsCase(
 
   public boolean hasLabel() {
     return segPath != null;
-  }
-
-  public Optional<String> seg() {
-    return Optional.ofNullable(segPath);
   }
 }

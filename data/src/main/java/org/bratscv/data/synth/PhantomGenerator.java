@@ -1,7 +1,6 @@
 package org.bratscv.data.synth;
 
 import java.util.SplittableRandom;
-import org.bratscv.data.cases.Modality;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.random.Seeds;
 import org.bratscv.data.volume.Affine;
@@ -179,10 +178,5 @@ public final class PhantomGenerator {
     }
     Geometry g = geometry();
     return new Phantom(caseId, new MultiChannelVolume(g, ch), new LabelVolume(g, seg));
-  }
-
-  /** Channel order of the generated modalities. */
-  public static Modality[] modalities() {
-    return Modality.values();
   }
 }

@@ -65,15 +65,6 @@ public final class Affine {
     return new Affine(v);
   }
 
-  /** World coordinates of voxel (i, j, k). */
-  public double[] apply(double i, double j, double k) {
-    double[] out = new double[3];
-    for (int r = 0; r < 3; r++) {
-      out[r] = m[r * 4] * i + m[r * 4 + 1] * j + m[r * 4 + 2] * k + m[r * 4 + 3];
-    }
-    return out;
-  }
-
   /** Largest absolute element difference to {@code other}. */
   public double maxAbsDifference(Affine other) {
     double d = 0;

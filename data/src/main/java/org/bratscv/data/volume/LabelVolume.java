@@ -52,19 +52,6 @@ public final class LabelVolume {
     return new LabelVolume(full, box.putBack(labels, full.dims()));
   }
 
-  /** Mask of the voxels whose label is in {@code set}. */
-  public boolean[] mask(int... set) {
-    boolean[] in = new boolean[256];
-    for (int l : set) {
-      in[l] = true;
-    }
-    boolean[] out = new boolean[labels.length];
-    for (int i = 0; i < labels.length; i++) {
-      out[i] = in[labels[i] & 0xFF];
-    }
-    return out;
-  }
-
   /**
    * Converts float voxels (as read from a seg file) to labels, failing on values that are not whole
    * numbers in 0..255.

@@ -29,7 +29,7 @@ public final class CvCommand implements Callable<Integer> {
       CrossValidation.Outcome o = new CrossValidation(spark, c).all();
       return Runs.report(o, c.output());
     } finally {
-      Runs.stop(spark);
+      spark.stop();
     }
   }
 }

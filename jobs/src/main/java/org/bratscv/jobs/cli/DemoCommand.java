@@ -93,7 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
       CrossValidation.Outcome o = new CrossValidation(spark, c).all();
       code = Runs.report(o, c.output());
     } finally {
-      Runs.stop(spark);
+      spark.stop();
     }
     System.out.printf("demo finished in %.0f s%n", (System.nanoTime() - t0) / 1e9);
     return code;

@@ -38,8 +38,4 @@ final class Runs {
     e.errors().forEach(x -> System.out.println("  evaluation " + x));
     return SOME_FAILED;
   }
-
-  static void stop(SparkSession spark) {
-    spark.stop();
-  }
 }

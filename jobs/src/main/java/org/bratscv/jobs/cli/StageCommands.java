@@ -22,7 +22,7 @@ import picocli.CommandLine.Mixin;
 final class StageCommands {
   private StageCommands() {}
 
-  /** Runs {@code body} with a session for the configuration; stops the session after. */
+  /** Runs one stage with a session for the configuration; stops the session after. */
   abstract static class Stage implements Callable<Integer> {
     @Mixin RunOptions run;
 
@@ -37,7 +37,7 @@ final class StageCommands {
         cv.saveConfig();
         return run(cv);
       } finally {
-        Runs.stop(spark);
+        spark.stop();
       }
     }
   }

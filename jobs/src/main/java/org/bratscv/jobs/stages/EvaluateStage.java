@@ -92,9 +92,12 @@ public final class EvaluateStage {
                     (Iterator<Item> it) -> {
                       FileSystem fs = s.out().fileSystem(conf.get());
                       NiftiReader reader = NiftiReader.withDefaults();
+                      // one evaluator per label scheme: it keeps its scratch between cases
+                      java.util.Map<LabelScheme, CaseEvaluator> evaluators =
+                          new java.util.EnumMap<>(LabelScheme.class);
                       List<Outcome> out = new ArrayList<>();
                       while (it.hasNext()) {
-                        out.add(score(it.next(), s, fs, conf, reader));
+                        out.add(score(it.next(), s, fs, conf, reader, evaluators));
                         done.add(1);
                       }
                       return out.iterator();
@@ -208,7 +211,12 @@ public final class EvaluateStage {
   record Outcome(List<MetricRow> rows, String error) implements Serializable {}
 
   static Outcome score(
-      Item item, Settings s, FileSystem outFs, HadoopConf conf, NiftiReader reader) {
+      Item item,
+      Settings s,
+      FileSystem outFs,
+      HadoopConf conf,
+      NiftiReader reader,
+      java.util.Map<LabelScheme, CaseEvaluator> evaluators) {
     try {
       CaseRecord record = PreparedCaseFiles.readRecord(outFs, new Path(item.caseDir()));
       if (!record.hasLabel()) {
@@ -220,7 +228,10 @@ public final class EvaluateStage {
       LabelVolume pred = readLabels(item.predFile(), conf, reader);
       LabelVolume gt = readLabels(gtFile, conf, reader);
       CaseMetrics m =
-          new CaseEvaluator(scheme, new MetricConventions(s.emptyHd95())).evaluate(pred, gt);
+          evaluators
+              .computeIfAbsent(
+                  scheme, k -> new CaseEvaluator(k, new MetricConventions(s.emptyHd95())))
+              .evaluate(pred, gt);
       List<MetricRow> rows = new ArrayList<>();
       for (Region r : Region.values()) {
         RegionMetrics rm = m.get(r);
