@@ -91,10 +91,17 @@ public record RunConfig(
       throw new ConfigException("pipelines: at least one pipeline is needed (e.g. A and B)");
     }
     for (String p : names) {
+      Settings section = ps.section(p);
+      if (!ps.has(p)) {
+        continue; // `pipelines.B: null` drops a pipeline an included file brought
+      }
       checkName("pipeline", p);
-      pipelines.put(p, PipelineSettings.read(p, ps.section(p), seed));
+      pipelines.put(p, PipelineSettings.read(p, section, seed));
     }
     ps.rejectUnknownKeys();
+    if (pipelines.isEmpty()) {
+      throw new ConfigException("pipelines: every pipeline is set to null; at least one is needed");
+    }
 
     Settings e = s.section("ensemble");
     int tta = e.integer("tta", 16);
