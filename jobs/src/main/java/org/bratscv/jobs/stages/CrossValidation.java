@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.folds.FoldSplit;
+import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.jobs.config.PipelineSettings;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.OutputRoot;
@@ -39,14 +41,61 @@ public final class CrossValidation {
 
   private final SparkSession spark;
   private final RunConfig config;
+  private final String variant;
+
+  /** preprocess/, folds.json, train/ (shared by the variants of a sweep) */
   private final OutputRoot out;
+
+  /** config.yaml, predictions/, evaluate/ (one per variant of a sweep) */
+  private final OutputRoot results;
+
+  /** the test archive's preprocess/ */
   private final OutputRoot test;
 
+  /** the test archive's predictions/ */
+  private final OutputRoot testResults;
+
+  /** the normalisations preprocessing writes (a sweep's variants may need more than this one) */
+  private final Set<Normalization> normalizations;
+
+  /** A cross-validation run: everything under {@code config.output()}. */
   public CrossValidation(SparkSession spark, RunConfig config) {
+    this(
+        spark,
+        config,
+        new OutputRoot(config.output()),
+        new OutputRoot(config.output()),
+        VARIANT,
+        config.normalizations());
+  }
+
+  /**
+   * One variant of a sweep: preprocessing, folds and training under {@code shared}, the variant's
+   * predictions and metrics under {@code results}.
+   */
+  public CrossValidation(
+      SparkSession spark,
+      RunConfig config,
+      OutputRoot shared,
+      OutputRoot results,
+      String variant,
+      Set<Normalization> normalizations) {
     this.spark = spark;
+    this.normalizations = normalizations;
     this.config = config;
-    this.out = new OutputRoot(config.output());
-    this.test = new OutputRoot(out.resolve("test").toString());
+    this.variant = variant;
+    this.out = shared;
+    this.results = results;
+    this.test = new OutputRoot(shared.resolve("test").toString());
+    this.testResults = new OutputRoot(results.resolve("test").toString());
+  }
+
+  public OutputRoot results() {
+    return results;
+  }
+
+  public RunConfig config() {
+    return config;
   }
 
   /** What a whole run produced, for the exit code and the printed table. */
@@ -69,9 +118,9 @@ public final class CrossValidation {
 
   /** Writes the resolved configuration beside the outputs. */
   public void saveConfig() throws IOException {
-    FileSystem fs = out.fileSystem(hadoop());
+    FileSystem fs = results.fileSystem(hadoop());
     byte[] yaml = config.resolvedYaml().getBytes(StandardCharsets.UTF_8);
-    OutputRoot.writeAtomically(fs, out.resolve("config.yaml"), o -> o.write(yaml));
+    OutputRoot.writeAtomically(fs, results.resolve("config.yaml"), o -> o.write(yaml));
   }
 
   public PreprocessStage.Result preprocess() throws IOException {
@@ -82,7 +131,7 @@ public final class CrossValidation {
     return new PreprocessStage.Settings(
         archive,
         root,
-        config.normalizations(),
+        normalizations,
         config.labelScheme(),
         config.compute().casesPerTask(),
         config.maxVoxelBytes());
@@ -112,7 +161,7 @@ public final class CrossValidation {
 
   private TrainStage.Settings trainSettings(FoldSplit split) {
     return new TrainStage.Settings(
-        out, Map.of(VARIANT, config.pipelines()), split, config.compute(), 64);
+        out, Map.of(variant, config.pipelines()), split, config.compute(), 64);
   }
 
   public TrainStage.Result train() throws IOException {
@@ -121,13 +170,16 @@ public final class CrossValidation {
     return new TrainStage().run(spark, s, TrainStage.allTasks(s));
   }
 
-  /** The trained models of the manifest on disk, by pipeline. */
+  /** This variant's trained models, from the manifest on disk. */
   List<ModelRow> models() {
     return spark
         .read()
         .parquet(out.resolve("train", "models.parquet").toString())
         .as(Encoders.bean(ModelRow.class))
-        .collectAsList();
+        .collectAsList()
+        .stream()
+        .filter(m -> variant.equals(m.getVariant()))
+        .toList();
   }
 
   private InferStage.Member member(ModelRow m) {
@@ -152,6 +204,27 @@ public final class CrossValidation {
         config.compute().casesPerTask(),
         config.compute().engineThreads(),
         config.compute().inferGpuShare());
+  }
+
+  /**
+   * For patient removal: every case of the split with this variant's models that trained on it (the
+   * models of the folds that did not hold it out).
+   */
+  public List<TrainingLossStage.CaseJob> trainingLossJobs() throws IOException {
+    FoldSplit split = FoldsStage.read(hadoop(), out);
+    List<ModelRow> ok = models().stream().filter(ModelRow::isOk).toList();
+    List<TrainingLossStage.CaseJob> jobs = new ArrayList<>();
+    for (String id : split.caseIds()) {
+      int heldOutBy = split.foldOf(id);
+      List<InferStage.Member> members =
+          ok.stream().filter(m -> m.getFold() != heldOutBy).map(this::member).toList();
+      if (!members.isEmpty()) {
+        jobs.add(
+            new TrainingLossStage.CaseJob(
+                id, PreparedCaseFiles.caseDir(out, id).toString(), members));
+      }
+    }
+    return jobs;
   }
 
   /** Out-of-fold: every case of the split by the models of the fold that held it out. */
@@ -180,7 +253,7 @@ public final class CrossValidation {
             "infer oof: case {} skipped: fold {} has no trained model for some pipeline", id, fold);
       }
     }
-    return new InferStage().run(spark, inferSettings(out, "oof"), jobs);
+    return new InferStage().run(spark, inferSettings(results, "oof"), jobs);
   }
 
   /** The test archive: preprocessed under {@code test/}, segmented by every fold's models. */
@@ -203,7 +276,7 @@ public final class CrossValidation {
               r.getCaseId(), PreparedCaseFiles.caseDir(test, r.getCaseId()).toString(), members));
     }
     List<InferStage.Prediction> preds =
-        new InferStage().run(spark, inferSettings(test, "test"), jobs);
+        new InferStage().run(spark, inferSettings(testResults, "test"), jobs);
     List<InferStage.Prediction> withErrors = new ArrayList<>(preds);
     for (CaseManifestRow r : pre.errors()) {
       withErrors.add(
@@ -224,23 +297,26 @@ public final class CrossValidation {
     return new EvaluateStage()
         .run(
             spark,
-            new EvaluateStage.Settings(out, config.emptyHd95(), config.compute().casesPerTask()),
+            new EvaluateStage.Settings(
+                results, config.emptyHd95(), config.compute().casesPerTask()),
             items);
   }
 
   /** The predictions listed by earlier infer runs ({@code *-index.csv}), for the evaluate stage. */
   public List<InferStage.Prediction> predictionsOnDisk() throws IOException {
     List<InferStage.Prediction> out = new ArrayList<>();
-    FileSystem fs = this.out.fileSystem(hadoop());
+    FileSystem fs = results.fileSystem(hadoop());
     for (org.apache.hadoop.fs.Path index :
         List.of(
-            this.out.resolve("predictions", "oof-index.csv"),
-            test.resolve("predictions", "test-index.csv"))) {
+            results.resolve("predictions", "oof-index.csv"),
+            testResults.resolve("predictions", "test-index.csv"))) {
       if (!fs.exists(index)) {
         continue;
       }
       OutputRoot root =
-          index.toString().startsWith(test.resolve("predictions").toString()) ? test : this.out;
+          index.toString().startsWith(testResults.resolve("predictions").toString())
+              ? test
+              : this.out;
       for (org.apache.spark.sql.Row r :
           spark.read().option("header", "true").csv(index.toString()).collectAsList()) {
         if ("ok".equals(r.getAs("status"))) {
@@ -277,6 +353,15 @@ public final class CrossValidation {
     PreprocessStage.Result pre = preprocess();
     folds();
     TrainStage.Result trained = train();
+    return score(pre.errors(), trained.failed());
+  }
+
+  /**
+   * The stages after training: out-of-fold and test inference with this variant's models, then
+   * evaluation; the failures of the earlier stages are passed through to the outcome.
+   */
+  public Outcome score(List<CaseManifestRow> failedCases, List<ModelRow> failedModels)
+      throws IOException {
     List<InferStage.Prediction> preds = new ArrayList<>(inferOutOfFold());
     preds.addAll(inferTest());
     List<InferStage.Prediction> labelled = new ArrayList<>();
@@ -292,6 +377,6 @@ public final class CrossValidation {
             .map(p -> p.caseId() + ": " + p.error())
             .distinct()
             .toList();
-    return new Outcome(pre.errors(), trained.failed(), failedPredictions, eval);
+    return new Outcome(failedCases, failedModels, failedPredictions, eval);
   }
 }

@@ -26,6 +26,7 @@ public final class ModelRow implements Serializable {
   private int epochs;
   private int bestEpoch;
   private int resumedAfter;
+  private int trainCases;
   private String device;
   private double seconds;
 
@@ -52,6 +53,7 @@ public final class ModelRow implements Serializable {
       "epochs",
       "best_epoch",
       "resumed_after",
+      "train_cases",
       "device",
       "seconds"
     };
@@ -74,6 +76,7 @@ public final class ModelRow implements Serializable {
       Integer.toString(epochs),
       Integer.toString(bestEpoch),
       Integer.toString(resumedAfter),
+      Integer.toString(trainCases),
       device,
       String.format(Locale.ROOT, "%.1f", seconds)
     };
@@ -197,6 +200,15 @@ public final class ModelRow implements Serializable {
 
   public void setResumedAfter(int resumedAfter) {
     this.resumedAfter = resumedAfter;
+  }
+
+  /** How many training cases the model was trained on (after any patient removal). */
+  public int getTrainCases() {
+    return trainCases;
+  }
+
+  public void setTrainCases(int trainCases) {
+    this.trainCases = trainCases;
   }
 
   public String getDevice() {

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -69,14 +70,32 @@ public final class TrainStage {
 
   /**
    * @param pipelines the pipelines of each variant (in a cross-validation: one variant)
+   * @param excluded per variant, training cases left out of every fold's training set (patient
+   *     removal); validation sets are unchanged
    */
   public record Settings(
       OutputRoot out,
       Map<String, Map<String, PipelineSettings>> pipelines,
       FoldSplit split,
       RunConfig.ComputeSettings compute,
-      int caseCache)
-      implements Serializable {}
+      int caseCache,
+      Map<String, Set<String>> excluded)
+      implements Serializable {
+    public Settings(
+        OutputRoot out,
+        Map<String, Map<String, PipelineSettings>> pipelines,
+        FoldSplit split,
+        RunConfig.ComputeSettings compute,
+        int caseCache) {
+      this(out, pipelines, split, compute, caseCache, Map.of());
+    }
+
+    /** The training cases of {@code fold} for {@code variant}. */
+    List<String> trainCases(String variant, Fold fold) {
+      Set<String> drop = excluded.getOrDefault(variant, Set.of());
+      return fold.train().stream().filter(id -> !drop.contains(id)).toList();
+    }
+  }
 
   /** The models manifest and the training log. */
   public record Result(List<ModelRow> models, List<EpochRow> log) {
@@ -179,6 +198,7 @@ public final class TrainStage {
     row.setDevice(device);
     Path dir = taskDir(s.out(), t);
     row.setCheckpoint(new Path(dir, FoldTrainer.FINAL).toString());
+    row.setTrainCases(s.trainCases(t.variant(), s.split().fold(t.fold())).size());
     try {
       FileSystem fs = dir.getFileSystem(conf.get());
       HadoopCheckpointStore store = new HadoopCheckpointStore(fs, dir);
@@ -215,9 +235,13 @@ public final class TrainStage {
             }
             return c;
           };
+      List<String> trainCases = s.trainCases(t.variant(), fold);
+      if (trainCases.isEmpty()) {
+        throw new IllegalStateException("fold " + t.fold() + " has no training case left");
+      }
       LabelScheme scheme =
           LabelScheme.parse(
-              PreparedCaseFiles.readRecord(fs, PreparedCaseFiles.caseDir(out, fold.train().get(0)))
+              PreparedCaseFiles.readRecord(fs, PreparedCaseFiles.caseDir(out, trainCases.get(0)))
                   .labelScheme());
       PreparedCaseSamples samples =
           new PreparedCaseSamples(
@@ -229,7 +253,7 @@ public final class TrainStage {
         FoldTrainer trainer =
             new FoldTrainer(
                 p.training(), t.fold(), net, manager, samples, store, listener(t, p, epochsDone));
-        result = trainer.train(fold.train(), fold.val());
+        result = trainer.train(trainCases, fold.val());
       }
       List<EpochRow> log = new ArrayList<>();
       for (EpochLog l : result.history()) {
