@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ModelCommand.class,
       DemoCommand.class,
       CvCommand.class,
+      SweepCommand.class,
       StageCommands.Preprocess.class,
       StageCommands.Folds.class,
       StageCommands.Train.class,

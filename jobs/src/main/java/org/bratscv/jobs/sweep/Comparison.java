@@ -1,0 +1,250 @@
+package org.bratscv.jobs.sweep;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.apache.commons.math3.stat.inference.WilcoxonSignedRankTest;
+import org.bratscv.jobs.stages.MetricRow;
+
+/**
+ * The ablation table of a sweep, as the paper's Table 3: per variant, region and metric, the mean
+ * (and population standard deviation) over folds of the per-fold mean over cases, its change
+ * against the baseline, and a paired Wilcoxon signed-rank test over the cases both scored
+ * (commons-math3: the exact distribution up to 30 pairs, the normal approximation above).
+ */
+public final class Comparison {
+  static final List<String> REGIONS = List.of("ET", "TC", "WT");
+  static final List<String> METRICS = List.of("dice", "hd95");
+  private static final int EXACT_UP_TO = 30;
+
+  /** One line of the table; {@code pValue} is NaN for the baseline itself or too few pairs. */
+  public record Row(
+      String variant,
+      String baseline,
+      String labelmapSet,
+      String region,
+      String metric,
+      double mean,
+      double std,
+      int folds,
+      double baselineMean,
+      double baselineStd,
+      double delta,
+      double pValue,
+      int pairs) {}
+
+  /** What one variant scored: its metric rows for the compared labelmap set. */
+  public record Scores(String variant, String labelmapSet, List<MetricRow> rows) {}
+
+  private Comparison() {}
+
+  /**
+   * @param foldOf the fold that held each case out
+   */
+  public static List<Row> compare(
+      Scores baseline, List<Scores> variants, Function<String, Integer> foldOf) {
+    List<Row> out = new ArrayList<>();
+    for (Scores v : variants) {
+      for (String region : REGIONS) {
+        for (String metric : METRICS) {
+          Map<String, Double> mine = values(v, region, metric);
+          Map<String, Double> base = values(baseline, region, metric);
+          double[] ms = foldStats(mine, foldOf);
+          double[] bs = foldStats(base, foldOf);
+          List<double[]> pairs = new ArrayList<>();
+          for (Map.Entry<String, Double> e : mine.entrySet()) {
+            Double b = base.get(e.getKey());
+            if (b != null) {
+              pairs.add(new double[] {e.getValue(), b});
+            }
+          }
+          double p = v.variant().equals(baseline.variant()) ? Double.NaN : wilcoxon(pairs);
+          out.add(
+              new Row(
+                  v.variant(),
+                  baseline.variant(),
+                  v.labelmapSet(),
+                  region,
+                  metric,
+                  ms[0],
+                  ms[1],
+                  (int) ms[2],
+                  bs[0],
+                  bs[1],
+                  ms[0] - bs[0],
+                  p,
+                  pairs.size()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Case id to value, cases with an undefined value left out. */
+  private static Map<String, Double> values(Scores s, String region, String metric) {
+    Map<String, Double> out = new TreeMap<>();
+    for (MetricRow r : s.rows()) {
+      if (!r.getLabelmapSet().equals(s.labelmapSet()) || !r.getRegion().equals(region)) {
+        continue;
+      }
+      Double v = metric.equals("dice") ? r.getDice() : r.getHd95();
+      if (v != null && !v.isNaN()) {
+        out.put(r.getCaseId(), v);
+      }
+    }
+    return out;
+  }
+
+  /** {mean over folds of the fold means, population std of them, number of folds}. */
+  static double[] foldStats(Map<String, Double> byCase, Function<String, Integer> foldOf) {
+    Map<Integer, double[]> sums = new TreeMap<>();
+    for (Map.Entry<String, Double> e : byCase.entrySet()) {
+      Integer f = foldOf.apply(e.getKey());
+      if (f == null) {
+        continue;
+      }
+      double[] s = sums.computeIfAbsent(f, k -> new double[2]);
+      s[0] += e.getValue();
+      s[1]++;
+    }
+    if (sums.isEmpty()) {
+      return new double[] {Double.NaN, Double.NaN, 0};
+    }
+    double mean = 0;
+    for (double[] s : sums.values()) {
+      mean += s[0] / s[1];
+    }
+    mean /= sums.size();
+    double var = 0;
+    for (double[] s : sums.values()) {
+      double d = s[0] / s[1] - mean;
+      var += d * d;
+    }
+    return new double[] {mean, Math.sqrt(var / sums.size()), sums.size()};
+  }
+
+  /** Two-sided p-value of the paired signed-rank test; 1 when every pair is equal. */
+  static double wilcoxon(List<double[]> pairs) {
+    if (pairs.size() < 2) {
+      return Double.NaN;
+    }
+    double[] x = new double[pairs.size()];
+    double[] y = new double[pairs.size()];
+    boolean allEqual = true;
+    for (int i = 0; i < x.length; i++) {
+      x[i] = pairs.get(i)[0];
+      y[i] = pairs.get(i)[1];
+      allEqual &= x[i] == y[i];
+    }
+    if (allEqual) {
+      return 1.0;
+    }
+    return new WilcoxonSignedRankTest().wilcoxonSignedRankTest(x, y, x.length <= EXACT_UP_TO);
+  }
+
+  public static String[] csvHeader() {
+    return new String[] {
+      "variant",
+      "baseline",
+      "labelmap_set",
+      "region",
+      "metric",
+      "mean",
+      "std",
+      "folds",
+      "baseline_mean",
+      "baseline_std",
+      "delta",
+      "p_value",
+      "n_cases"
+    };
+  }
+
+  public static String[] csvValues(Row r) {
+    return new String[] {
+      r.variant(),
+      r.baseline(),
+      r.labelmapSet(),
+      r.region(),
+      r.metric(),
+      num(r.mean()),
+      num(r.std()),
+      Integer.toString(r.folds()),
+      num(r.baselineMean()),
+      num(r.baselineStd()),
+      num(r.delta()),
+      Double.isNaN(r.pValue()) ? "" : num(r.pValue()),
+      Integer.toString(r.pairs())
+    };
+  }
+
+  private static String num(double v) {
+    return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.6g", v);
+  }
+
+  /**
+   * Markdown: first the paper's Table 3 layout (Dice mean (std) over folds per region, one row per
+   * variant), then every row with its change and p-value.
+   */
+  public static String markdown(String title, List<Row> rows) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# ").append(title).append("\n\n");
+    for (String metric : METRICS) {
+      sb.append("## ")
+          .append(metric.equals("dice") ? "Dice" : "HD95 (mm)")
+          .append(": mean (std) over folds\n\n");
+      sb.append("| variant | ET | TC | WT |\n|---|---|---|---|\n");
+      Map<String, Map<String, Row>> byVariant = new LinkedHashMap<>();
+      for (Row r : rows) {
+        if (r.metric().equals(metric)) {
+          byVariant.computeIfAbsent(r.variant(), k -> new LinkedHashMap<>()).put(r.region(), r);
+        }
+      }
+      for (Map.Entry<String, Map<String, Row>> e : byVariant.entrySet()) {
+        sb.append("| ").append(e.getKey());
+        for (String region : REGIONS) {
+          Row r = e.getValue().get(region);
+          sb.append(" | ")
+              .append(
+                  r == null
+                      ? "-"
+                      : String.format(
+                          Locale.ROOT,
+                          metric.equals("dice") ? "%.4f (%.3f)" : "%.2f (%.2f)",
+                          r.mean(),
+                          r.std()));
+        }
+        sb.append(" |\n");
+      }
+      sb.append('\n');
+    }
+    sb.append("## Against the baseline\n\n");
+    sb.append(
+        "Change of the mean over folds; p: paired Wilcoxon signed-rank test over cases"
+            + " (two-sided).\n\n");
+    sb.append("| variant | labelmap set | region | metric | mean | change | p | cases |\n");
+    sb.append("|---|---|---|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      if (r.variant().equals(r.baseline())) {
+        continue;
+      }
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %.4f | %+.4f | %s | %d |\n",
+              r.variant(),
+              r.labelmapSet(),
+              r.region(),
+              r.metric(),
+              r.mean(),
+              r.delta(),
+              Double.isNaN(r.pValue()) ? "-" : String.format(Locale.ROOT, "%.3g", r.pValue()),
+              r.pairs()));
+    }
+    return sb.toString();
+  }
+}

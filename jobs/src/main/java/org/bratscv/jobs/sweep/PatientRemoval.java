@@ -1,0 +1,66 @@
+package org.bratscv.jobs.sweep;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.bratscv.data.metrics.Percentiles;
+import org.bratscv.jobs.stages.TrainingLossStage.CaseLoss;
+
+/**
+ * Patient removal: training cases ranked by their Dice loss after a full run (highest first); those
+ * above the configured quantile of the losses (linear interpolation, numpy's default) or above a
+ * fixed threshold are dropped. Cases that could not be scored are never dropped.
+ */
+public final class PatientRemoval {
+  /** A ranked case; {@code rank} 1 is the highest loss. */
+  public record Ranked(String caseId, double diceLoss, int models, int rank, boolean dropped) {}
+
+  /** The ranking and the loss above which cases were dropped. */
+  public record Decision(List<Ranked> ranked, double cutoff) {
+    public Set<String> dropped() {
+      Set<String> out = new TreeSet<>();
+      ranked.stream().filter(Ranked::dropped).forEach(r -> out.add(r.caseId()));
+      return out;
+    }
+  }
+
+  private PatientRemoval() {}
+
+  public static Decision decide(List<CaseLoss> losses, SweepConfig.Removal rule) {
+    List<CaseLoss> ok = new ArrayList<>(losses.stream().filter(CaseLoss::ok).toList());
+    ok.sort(
+        Comparator.comparingDouble(CaseLoss::diceLoss).reversed().thenComparing(CaseLoss::caseId));
+    double cutoff;
+    if (rule.threshold() != null) {
+      cutoff = rule.threshold();
+    } else if (ok.isEmpty()) {
+      cutoff = Double.NaN;
+    } else {
+      double[] v = ok.stream().mapToDouble(CaseLoss::diceLoss).sorted().toArray();
+      cutoff = Percentiles.linear(v, rule.quantile());
+    }
+    List<Ranked> ranked = new ArrayList<>();
+    for (int i = 0; i < ok.size(); i++) {
+      CaseLoss c = ok.get(i);
+      ranked.add(new Ranked(c.caseId(), c.diceLoss(), c.models(), i + 1, c.diceLoss() > cutoff));
+    }
+    return new Decision(ranked, cutoff);
+  }
+
+  public static String[] csvHeader() {
+    return new String[] {"case_id", "dice_loss", "models", "rank", "dropped"};
+  }
+
+  public static String[] csvValues(Ranked r) {
+    return new String[] {
+      r.caseId(),
+      String.format(Locale.ROOT, "%.6f", r.diceLoss()),
+      Integer.toString(r.models()),
+      Integer.toString(r.rank()),
+      Boolean.toString(r.dropped())
+    };
+  }
+}

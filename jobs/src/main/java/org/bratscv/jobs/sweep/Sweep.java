@@ -1,0 +1,323 @@
+package org.bratscv.jobs.sweep;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
+import org.bratscv.data.folds.FoldSplit;
+import org.bratscv.jobs.config.PipelineSettings;
+import org.bratscv.jobs.io.Csv;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.stages.CaseManifestRow;
+import org.bratscv.jobs.stages.CrossValidation;
+import org.bratscv.jobs.stages.FoldsStage;
+import org.bratscv.jobs.stages.MetricRow;
+import org.bratscv.jobs.stages.ModelRow;
+import org.bratscv.jobs.stages.PreprocessStage;
+import org.bratscv.jobs.stages.TrainStage;
+import org.bratscv.jobs.stages.TrainingLossStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sweep run: the variants of a {@link SweepConfig} cross-validated side by side in a dated folder
+ * {@code <output>/<run-id>/} (run id: the UTC date by default), then compared with the baseline.
+ *
+ * <pre>
+ * sweep.yaml                          the sweep file as resolved
+ * preprocess/, folds.json             shared by every variant (computed once)
+ * train/&lt;variant&gt;/&lt;pipeline&gt;/fold&lt;k&gt;/   every variant's models; train/models.*, log.*
+ * variants/&lt;variant&gt;/               config.yaml, predictions/, evaluate/, removal.csv, DONE
+ * comparison.csv, comparison.md       the ablation table against the baseline
+ * </pre>
+ *
+ * The training tasks of all variants run in one Spark job (one GPU each on a GPU cluster), except
+ * that patient-removal variants need their source variant trained and scored first: they train in a
+ * second job. A variant whose {@code DONE} marker exists is skipped on a rerun; everything else
+ * resumes from what is complete. {@code <output>/LATEST} (and, on a local file system, the symbolic
+ * link {@code <output>/latest}) points at the newest finished run.
+ */
+public final class Sweep {
+  private static final Logger LOG = LoggerFactory.getLogger(Sweep.class);
+  static final String DONE = "DONE";
+  static final String REMOVAL_CSV = "removal.csv";
+
+  private final SparkSession spark;
+  private final SweepConfig config;
+  private final OutputRoot top;
+  private final OutputRoot root;
+  private final String runId;
+
+  /** What a sweep produced, for the exit code. */
+  public record Outcome(
+      String root,
+      List<String> skipped,
+      List<String> failures,
+      List<Comparison.Row> comparison,
+      Map<String, Set<String>> removed) {
+    public boolean clean() {
+      return failures.isEmpty();
+    }
+  }
+
+  /**
+   * @param runId the run folder's name, or null for today's UTC date (yyyy-MM-dd)
+   */
+  public Sweep(SparkSession spark, SweepConfig config, String runId) {
+    this.spark = spark;
+    this.config = config;
+    this.runId =
+        OutputRoot.checkPart(runId != null ? runId : LocalDate.now(ZoneOffset.UTC).toString());
+    this.top = new OutputRoot(config.output());
+    this.root = new OutputRoot(top.resolve(this.runId).toString());
+  }
+
+  public OutputRoot root() {
+    return root;
+  }
+
+  private Configuration hadoop() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+
+  public static OutputRoot variantRoot(OutputRoot root, String variant) {
+    return new OutputRoot(root.resolve("variants", variant).toString());
+  }
+
+  private CrossValidation cv(SweepConfig.Variant v) {
+    return new CrossValidation(
+        spark, v.config(), root, variantRoot(root, v.name()), v.name(), config.normalizations());
+  }
+
+  public Outcome run() throws IOException {
+    FileSystem fs = root.fileSystem(hadoop());
+    byte[] yaml = config.resolvedYaml().getBytes(StandardCharsets.UTF_8);
+    OutputRoot.writeAtomically(fs, root.resolve("sweep.yaml"), o -> o.write(yaml));
+
+    Map<String, CrossValidation> cvs = new LinkedHashMap<>();
+    List<String> pending = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    for (SweepConfig.Variant v : config.variants().values()) {
+      cvs.put(v.name(), cv(v));
+      if (fs.exists(variantRoot(root, v.name()).resolve(DONE))) {
+        skipped.add(v.name());
+      } else {
+        pending.add(v.name());
+      }
+    }
+    LOG.info(
+        "sweep {} in {}: variants {}, finished earlier (skipped): {}",
+        config.name(),
+        root.uri(),
+        config.variants().keySet(),
+        skipped);
+
+    List<String> failures = new ArrayList<>();
+    Map<String, Set<String>> removed = new LinkedHashMap<>();
+    if (!pending.isEmpty()) {
+      CrossValidation base = cvs.get(config.baseline());
+      PreprocessStage.Result pre = base.preprocess();
+      for (CaseManifestRow r : pre.errors()) {
+        failures.add("case " + r.getCaseId() + ": " + r.getReason());
+      }
+      FoldSplit split = base.folds();
+
+      Map<String, Map<String, PipelineSettings>> all = new LinkedHashMap<>();
+      config.variants().values().forEach(v -> all.put(v.name(), v.config().pipelines()));
+      boolean removalPending =
+          pending.stream().anyMatch(n -> config.variants().get(n).removal() != null);
+      if (removalPending) {
+        Map<String, Map<String, PipelineSettings>> first = new LinkedHashMap<>();
+        config.variants().values().stream()
+            .filter(v -> v.removal() == null)
+            .forEach(v -> first.put(v.name(), v.config().pipelines()));
+        TrainStage.Settings s = trainSettings(first, split, Map.of());
+        LOG.info("sweep: training the variants without patient removal {}", first.keySet());
+        new TrainStage().run(spark, s, TrainStage.allTasks(s));
+        for (String n : pending) {
+          SweepConfig.Variant v = config.variants().get(n);
+          if (v.removal() != null) {
+            removed.put(n, removal(v, cvs.get(v.removal().from()), fs));
+          }
+        }
+      }
+      TrainStage.Settings s = trainSettings(all, split, removed);
+      LOG.info("sweep: training every variant {}", all.keySet());
+      TrainStage.Result trained = new TrainStage().run(spark, s, TrainStage.allTasks(s));
+      for (ModelRow m : trained.failed()) {
+        failures.add("model " + m.getReason());
+      }
+      for (String n : pending) {
+        CrossValidation cv = cvs.get(n);
+        LOG.info("sweep: scoring variant {}", n);
+        cv.saveConfig();
+        CrossValidation.Outcome o = cv.score(List.of(), List.of());
+        o.failedPredictions().forEach(p -> failures.add(n + ": prediction " + p));
+        o.evaluation().errors().forEach(e -> failures.add(n + ": evaluation " + e));
+        boolean modelsOk =
+            trained.models().stream()
+                .filter(m -> m.getVariant().equals(n))
+                .allMatch(ModelRow::isOk);
+        if (modelsOk && o.failedPredictions().isEmpty() && o.evaluation().errors().isEmpty()) {
+          byte[] done = (runId + "\n").getBytes(StandardCharsets.UTF_8);
+          OutputRoot.writeAtomically(
+              fs, variantRoot(root, n).resolve(DONE), out -> out.write(done));
+        }
+      }
+    }
+
+    List<Comparison.Row> rows = compare(fs);
+    writeLatest();
+    return new Outcome(root.uri(), skipped, failures, rows, removed);
+  }
+
+  private TrainStage.Settings trainSettings(
+      Map<String, Map<String, PipelineSettings>> pipelines,
+      FoldSplit split,
+      Map<String, Set<String>> excluded) {
+    return new TrainStage.Settings(
+        root, pipelines, split, config.baselineConfig().compute(), 64, excluded);
+  }
+
+  /**
+   * The cases variant {@code v} leaves out: decided once from its source variant's models and kept
+   * in {@code variants/<v>/removal.csv}, so that a resumed run trains on the same cases.
+   */
+  private Set<String> removal(SweepConfig.Variant v, CrossValidation source, FileSystem fs)
+      throws IOException {
+    Path file = variantRoot(root, v.name()).resolve(REMOVAL_CSV);
+    if (fs.exists(file)) {
+      Set<String> dropped = readDropped(fs, file);
+      LOG.info("sweep: variant {} leaves out {} (from {})", v.name(), dropped, file);
+      return dropped;
+    }
+    var compute = source.config().compute();
+    List<TrainingLossStage.CaseLoss> losses =
+        new TrainingLossStage()
+            .run(
+                spark,
+                source.trainingLossJobs(),
+                compute.casesPerTask(),
+                compute.engineThreads(),
+                compute.inferGpuShare());
+    PatientRemoval.Decision d = PatientRemoval.decide(losses, v.removal());
+    List<String[]> csv = new ArrayList<>();
+    d.ranked().forEach(r -> csv.add(PatientRemoval.csvValues(r)));
+    byte[] bytes = Csv.table(PatientRemoval.csvHeader(), csv);
+    OutputRoot.writeAtomically(fs, file, o -> o.write(bytes));
+    for (TrainingLossStage.CaseLoss l : losses) {
+      if (!l.ok()) {
+        LOG.warn("sweep: variant {}: {} (kept)", v.name(), l.error());
+      }
+    }
+    LOG.info(
+        "sweep: variant {} leaves out {} training cases with Dice loss > {}: {}",
+        v.name(),
+        d.dropped().size(),
+        String.format(java.util.Locale.ROOT, "%.4f", d.cutoff()),
+        d.dropped());
+    return d.dropped();
+  }
+
+  static Set<String> readDropped(FileSystem fs, Path file) throws IOException {
+    Set<String> out = new java.util.TreeSet<>();
+    try (InputStream in = fs.open(file)) {
+      String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
+      for (int i = 1; i < lines.length; i++) {
+        String[] f = lines[i].split(",", -1);
+        if (f.length >= 5 && Boolean.parseBoolean(f[4].trim())) {
+          out.add(f[0]);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The comparison of every scored variant with the baseline, written as CSV and Markdown. */
+  private List<Comparison.Row> compare(FileSystem fs) throws IOException {
+    FoldSplit split = FoldsStage.read(hadoop(), root);
+    Map<String, Integer> foldOf = new LinkedHashMap<>();
+    for (String id : split.caseIds()) {
+      foldOf.put(id, split.foldOf(id));
+    }
+    List<Comparison.Scores> scores = new ArrayList<>();
+    Comparison.Scores baseline = null;
+    Set<String> missing = new HashSet<>();
+    for (SweepConfig.Variant v : config.variants().values()) {
+      Path metrics = variantRoot(root, v.name()).resolve("evaluate", "metrics.parquet");
+      if (!fs.exists(metrics)) {
+        missing.add(v.name());
+        continue;
+      }
+      List<MetricRow> rows =
+          spark
+              .read()
+              .parquet(metrics.toString())
+              .as(Encoders.bean(MetricRow.class))
+              .collectAsList();
+      Comparison.Scores s = new Comparison.Scores(v.name(), config.compareSet(v), rows);
+      scores.add(s);
+      if (v.name().equals(config.baseline())) {
+        baseline = s;
+      }
+    }
+    if (baseline == null) {
+      LOG.error("sweep: the baseline {} has no metrics: no comparison", config.baseline());
+      return List.of();
+    }
+    if (!missing.isEmpty()) {
+      LOG.warn("sweep: variants without metrics, left out of the comparison: {}", missing);
+    }
+    List<Comparison.Row> rows = Comparison.compare(baseline, scores, foldOf::get);
+    List<String[]> csv = new ArrayList<>();
+    rows.forEach(r -> csv.add(Comparison.csvValues(r)));
+    byte[] csvBytes = Csv.table(Comparison.csvHeader(), csv);
+    OutputRoot.writeAtomically(fs, root.resolve("comparison.csv"), o -> o.write(csvBytes));
+    byte[] md =
+        Comparison.markdown(
+                "Sweep " + config.name() + " (" + runId + "), baseline " + config.baseline(), rows)
+            .getBytes(StandardCharsets.UTF_8);
+    OutputRoot.writeAtomically(fs, root.resolve("comparison.md"), o -> o.write(md));
+    return rows;
+  }
+
+  /**
+   * Points {@code <output>/LATEST} (a one-line file, on any file system) and, where the output is a
+   * local folder, the symbolic link {@code <output>/latest} at this run; both replaced atomically.
+   */
+  private void writeLatest() throws IOException {
+    FileSystem fs = top.fileSystem(hadoop());
+    byte[] id = (runId + "\n").getBytes(StandardCharsets.UTF_8);
+    OutputRoot.writeAtomically(fs, top.resolve("LATEST"), o -> o.write(id));
+    if ("file".equals(fs.getScheme())) {
+      java.nio.file.Path dir = java.nio.file.Path.of(fs.makeQualified(top.path()).toUri());
+      java.nio.file.Path tmp = dir.resolve(OutputRoot.TEMP_PREFIX + "latest");
+      try {
+        Files.deleteIfExists(tmp);
+        Files.createSymbolicLink(tmp, java.nio.file.Path.of(runId));
+        Files.move(
+            tmp,
+            dir.resolve("latest"),
+            StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException | UnsupportedOperationException e) {
+        Files.deleteIfExists(tmp);
+        LOG.warn("sweep: could not point {}/latest at {} ({}); LATEST says it", dir, runId, e);
+      }
+    }
+  }
+}
