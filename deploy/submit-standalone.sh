@@ -11,7 +11,7 @@ usage() {
   cat <<EOF
 Usage: $(basename "$0") <brats-cv command> [options]...
   e.g. SPARK_MASTER_URL=spark://head:7077 $(basename "$0") cv --config conf/brats2020-cv.yaml
-       SPARK_MASTER_URL=spark://head:7077 DRY_RUN=1 $(basename "$0") sweep --sweep conf/ablation-nightly.yaml
+       SPARK_MASTER_URL=spark://head:7077 DRY_RUN=1 $(basename "$0") sweep --config conf/ablation-nightly.yaml
 
 Runs spark-submit --class $BRATSCV_MAIN_CLASS on a standalone cluster; every argument goes to
 brats-cv unchanged. Settings come from environment variables.

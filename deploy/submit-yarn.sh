@@ -11,7 +11,7 @@ usage() {
   cat <<EOF
 Usage: $(basename "$0") <brats-cv command> [options]...
   e.g. $(basename "$0") cv --config conf/brats2020-cv.yaml --set data.root=hdfs:///data/brats2020
-       NUM_EXECUTORS=10 YARN_QUEUE=gpu $(basename "$0") sweep --sweep conf/ablation-nightly.yaml
+       NUM_EXECUTORS=10 YARN_QUEUE=gpu $(basename "$0") sweep --config conf/ablation-nightly.yaml
        DRY_RUN=1 $(basename "$0") segment --models hdfs:///runs/r1/models --input hdfs:///archive --output hdfs:///seg
 
 Runs spark-submit --master yarn --class $BRATSCV_MAIN_CLASS; every argument goes to brats-cv

@@ -154,6 +154,28 @@ DRY_RUN=1 APP_JAR="$work/nope.jar" "$deploy/submit-standalone.sh" cv >"$work/out
   fail "dry run with missing jar: exit $?"
 grep -q "not found (DRY_RUN" "$work/err" || fail "dry run with missing jar: no warning"
 
+# The nightly wrapper passes the sweep file and the run id, keeps a log per night and returns
+# brats-cv's exit code (3: finished with failures) so a scheduler can alert on it.
+cat >"$work/bin/fake-submit" <<'EOF'
+#!/usr/bin/env bash
+printf '%s\n' "$@" >"$FAKE_SUBMIT_ARGS"
+echo "sweep output line"
+exit 3
+EOF
+chmod +x "$work/bin/fake-submit"
+code=0
+SUBMIT="$work/bin/fake-submit" LOG_DIR="$work/nightly-logs" RUN_ID=2026-11-27 \
+  "$deploy/nightly/nightly-sweep.sh" "$work/ablation.yaml" --set pipelines.A.epochs=2 \
+  2>/dev/null || code=$?
+[[ $code == 3 ]] || fail "nightly: exit code $code, expected brats-cv's 3"
+has_line "$work/args" "sweep" nightly
+has_line "$work/args" "$work/ablation.yaml" nightly
+has_line "$work/args" "--run-id" nightly
+has_line "$work/args" "2026-11-27" nightly
+has_line "$work/args" "pipelines.A.epochs=2" nightly
+grep -q "sweep output line" "$work/nightly-logs/sweep-2026-11-27.log" || fail "nightly: no log"
+grep -q "exit code 3" "$work/nightly-logs/sweep-2026-11-27.log" || fail "nightly: log lacks the exit code"
+
 if ((failures > 0)); then
   echo "$failures check(s) failed" >&2
   exit 1
