@@ -454,6 +454,30 @@ public final class NiftiHeader {
    * little-endian, vox_offset 352. A NIfTI-2 source is narrowed to NIfTI-1's float fields.
    */
   public static NiftiHeader like(NiftiHeader source, NiftiDataType type) {
+    return new NiftiHeader(likeFields(source, type).narrowedToNifti1());
+  }
+
+  /**
+   * As {@link #like}, for a 4-D image of {@code volumes} 3-D volumes on the source's grid (e.g. one
+   * probability map per tumor region): dim[0] = 4, dim[4] = volumes, pixdim[4] = 1, and the intent
+   * name (at most 16 characters) names the volumes.
+   */
+  public static NiftiHeader likeVolumes(
+      NiftiHeader source, NiftiDataType type, int volumes, String intentName) {
+    if (volumes < 1 || volumes > Short.MAX_VALUE) {
+      throw new IllegalArgumentException("volumes must be in [1, 32767], got " + volumes);
+    }
+    Fields f = likeFields(source, type);
+    if (volumes > 1) {
+      f.dim[0] = 4;
+      f.dim[4] = volumes;
+      f.pixdim[4] = 1;
+    }
+    f.intentName = intentName.length() > 16 ? intentName.substring(0, 16) : intentName;
+    return new NiftiHeader(f.narrowedToNifti1());
+  }
+
+  private static Fields likeFields(NiftiHeader source, NiftiDataType type) {
     Fields f = new Fields();
     f.version = 1;
     f.byteOrder = ByteOrder.LITTLE_ENDIAN;
@@ -485,7 +509,7 @@ public final class NiftiHeader {
     f.sliceCode = source.sliceCode;
     f.sliceDuration = source.sliceDuration;
     f.toffset = source.toffset;
-    return new NiftiHeader(f.narrowedToNifti1());
+    return f;
   }
 
   /**

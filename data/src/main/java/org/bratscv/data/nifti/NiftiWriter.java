@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.LabelVolume;
+import org.bratscv.data.volume.MultiChannelVolume;
 import org.bratscv.data.volume.Volume;
 
 /**
@@ -89,6 +90,31 @@ public final class NiftiWriter {
       throws IOException {
     NiftiHeader header = headerFor(labels.dims(), like, NiftiDataType.UINT8, "output");
     writeTo(out, gzip, header, labels.labels());
+  }
+
+  /**
+   * Writes the channels of {@code image} as one 4-D image (x, y, z, channel) of {@code type} on the
+   * grid of {@code like}, e.g. per-region probability maps; the stream is flushed, not closed.
+   *
+   * @param intentName names the volumes in the header (at most 16 characters kept)
+   */
+  public void write(
+      OutputStream out,
+      boolean gzip,
+      MultiChannelVolume image,
+      NiftiHeader like,
+      NiftiDataType type,
+      String intentName)
+      throws IOException {
+    headerFor(image.dims(), like, type, "output");
+    NiftiHeader header = NiftiHeader.likeVolumes(like, type, image.channelCount(), intentName);
+    int voxels = image.dims().voxels();
+    byte[] data = new byte[Math.multiplyExact(voxels * image.channelCount(), type.bytesPerVoxel())];
+    for (int c = 0; c < image.channelCount(); c++) {
+      byte[] one = VoxelCodec.encode(image.channel(c), type, image.dims(), "output");
+      System.arraycopy(one, 0, data, c * one.length, one.length);
+    }
+    writeTo(out, gzip, header, data);
   }
 
   private static NiftiHeader headerFor(

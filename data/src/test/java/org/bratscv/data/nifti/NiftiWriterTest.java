@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -194,6 +195,40 @@ class NiftiWriterTest {
     assertArrayEquals(v.data(), back.data());
     assertEquals(g.affine(), back.header().affine());
     assertArrayEquals(g.spacing(), back.header().spacing());
+  }
+
+  @Test
+  void channelsAreWrittenAsOne4dImageOnTheSourceGrid() throws IOException {
+    NiftiHeader source = obliqueSource();
+    float[][] channels = {ramp(0), ramp(100), ramp(200)};
+    org.bratscv.data.volume.MultiChannelVolume probs =
+        new org.bratscv.data.volume.MultiChannelVolume(source.geometry(), channels);
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    writer.write(bos, false, probs, source, NiftiDataType.FLOAT32, "ET,TC,WT");
+    byte[] file = bos.toByteArray();
+
+    NiftiHeader h = reader.readHeader(new ByteArrayInputStream(file), "probs.nii", file.length);
+    assertArrayEquals(new long[] {4, 3, 2, 2, 3, 1, 1, 1}, h.dim());
+    assertEquals(source.affine(), h.affine());
+    assertEquals("ET,TC,WT", h.intentName());
+    assertEquals(NiftiDataType.FLOAT32.code(), h.datatypeCode());
+    // x fastest, then y, z, then the channel: channel c starts at c * 12 voxels
+    java.nio.FloatBuffer data =
+        java.nio.ByteBuffer.wrap(file, 352, file.length - 352)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .asFloatBuffer();
+    assertEquals(36, data.remaining());
+    for (int c = 0; c < 3; c++) {
+      for (int i = 0; i < 12; i++) {
+        assertEquals(channels[c][i], data.get(c * 12 + i));
+      }
+    }
+    // a 4-D file with several volumes is refused where a 3-D image is expected
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> reader.read(new ByteArrayInputStream(file), "probs.nii", file.length));
+    assertTrue(e.getMessage().contains("probs.nii"), e.getMessage());
   }
 
   @Test

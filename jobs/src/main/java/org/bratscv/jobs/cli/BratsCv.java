@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       CvCommand.class,
       SweepCommand.class,
+      SegmentCommand.class,
       StageCommands.Preprocess.class,
       StageCommands.Folds.class,
       StageCommands.Train.class,

@@ -27,6 +27,62 @@ public final class Csv {
     sb.append('\n');
   }
 
+  /**
+   * The rows of CSV text as {@link #table} writes it (RFC 4180: quoted fields may hold commas,
+   * quotes and line breaks); blank lines are skipped. The header, if any, is the first row.
+   */
+  public static List<String[]> parse(String text) {
+    List<String[]> rows = new java.util.ArrayList<>();
+    List<String> fields = new java.util.ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    boolean any = false;
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (quoted) {
+        if (ch == '"') {
+          if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
+            field.append('"');
+            i++;
+          } else {
+            quoted = false;
+          }
+        } else {
+          field.append(ch);
+        }
+      } else if (ch == '"') {
+        quoted = true;
+        any = true;
+      } else if (ch == ',') {
+        fields.add(field.toString());
+        field.setLength(0);
+        any = true;
+      } else if (ch == '\n' || ch == '\r') {
+        if (ch == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+          i++;
+        }
+        if (any || field.length() > 0) {
+          fields.add(field.toString());
+          rows.add(fields.toArray(new String[0]));
+        }
+        fields.clear();
+        field.setLength(0);
+        any = false;
+      } else {
+        field.append(ch);
+        any = true;
+      }
+    }
+    if (quoted) {
+      throw new IllegalArgumentException("CSV text ends inside a quoted field");
+    }
+    if (any || field.length() > 0) {
+      fields.add(field.toString());
+      rows.add(fields.toArray(new String[0]));
+    }
+    return rows;
+  }
+
   static String field(String v) {
     if (v == null) {
       return "";

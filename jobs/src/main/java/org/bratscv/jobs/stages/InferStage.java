@@ -226,36 +226,20 @@ public final class InferStage {
       Set<Normalization> needed = EnumSet.noneOf(Normalization.class);
       job.members().values().forEach(ms -> ms.forEach(m -> needed.add(m.normalization())));
       PreparedCase pc = PreparedCaseFiles.read(outFs, caseDir, needed, reader);
-      BrainCrop crop = pc.crop();
       LabelScheme scheme = LabelScheme.parse(record.labelScheme());
       NiftiHeader t1 = readHeader(record.t1File(), conf, reader);
-      Map<String, LabelVolume> labels = new LinkedHashMap<>();
-      for (Map.Entry<String, List<Member>> e : job.members().entrySet()) {
-        Ensemble.Builder b =
-            Ensemble.builder()
-                .optDevice(device)
-                .optPrecision(device.isGpu() ? s.precision() : Precision.FP32)
-                .optAugmentations(
-                    s.tta() == 16 ? TestTimeAugmentation.all() : TestTimeAugmentation.none());
-        Map<String, MultiChannelVolume> inputs = new LinkedHashMap<>();
-        for (Member m : e.getValue()) {
-          Path taskDir = new Path(m.taskDir());
-          b.addMember(
-              m.pipeline() + "-fold" + m.fold(),
-              LoadedModels.get(taskDir.getFileSystem(conf.get()), taskDir, m.network(), device),
-              m.normalization().name());
-          inputs.putIfAbsent(
-              m.normalization().name(), crop.padCropped(pc.image(m.normalization())));
-        }
-        MultiChannelVolume probs = b.build().predict(inputs);
-        LabelVolume padded = RegionLabelmap.fromProbabilities(probs, scheme, s.threshold());
-        labels.put(e.getKey(), crop.restore(padded));
-      }
-      if (!s.merge().isEmpty()) {
-        labels.put(
-            "merged",
-            TwoPassMerge.merge(labels.get(s.merge().get(0)), labels.get(s.merge().get(1))));
-      }
+      Map<String, LabelVolume> labels =
+          predict(
+              pc,
+              scheme,
+              job.members(),
+              s.tta(),
+              s.threshold(),
+              s.merge(),
+              s.precision(),
+              conf,
+              device,
+              null);
       NiftiHeader like = NiftiHeader.like(t1, NiftiDataType.UINT8);
       NiftiWriter writer = NiftiWriter.withDefaults();
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -287,6 +271,57 @@ public final class InferStage {
       }
       return out;
     }
+  }
+
+  /**
+   * The labelmaps of one prepared case in its original geometry: per pipeline (its models' averaged
+   * probabilities under the test-time augmentations, thresholded) and, with {@code merge}, the
+   * second pass as {@code "merged"}.
+   *
+   * @param probabilities when not null, receives each pipeline's averaged ET/TC/WT probabilities in
+   *     the original geometry
+   */
+  static Map<String, LabelVolume> predict(
+      PreparedCase pc,
+      LabelScheme scheme,
+      Map<String, List<Member>> members,
+      int tta,
+      double threshold,
+      List<String> merge,
+      Precision precision,
+      HadoopConf conf,
+      Device device,
+      Map<String, MultiChannelVolume> probabilities)
+      throws IOException {
+    BrainCrop crop = pc.crop();
+    Map<String, LabelVolume> labels = new LinkedHashMap<>();
+    for (Map.Entry<String, List<Member>> e : members.entrySet()) {
+      Ensemble.Builder b =
+          Ensemble.builder()
+              .optDevice(device)
+              .optPrecision(device.isGpu() ? precision : Precision.FP32)
+              .optAugmentations(
+                  tta == 16 ? TestTimeAugmentation.all() : TestTimeAugmentation.none());
+      Map<String, MultiChannelVolume> inputs = new LinkedHashMap<>();
+      for (Member m : e.getValue()) {
+        Path taskDir = new Path(m.taskDir());
+        b.addMember(
+            m.pipeline() + "-fold" + m.fold(),
+            LoadedModels.get(taskDir.getFileSystem(conf.get()), taskDir, m.network(), device),
+            m.normalization().name());
+        inputs.putIfAbsent(m.normalization().name(), crop.padCropped(pc.image(m.normalization())));
+      }
+      MultiChannelVolume probs = b.build().predict(inputs);
+      LabelVolume padded = RegionLabelmap.fromProbabilities(probs, scheme, threshold);
+      labels.put(e.getKey(), crop.restore(padded));
+      if (probabilities != null) {
+        probabilities.put(e.getKey(), crop.restore(probs));
+      }
+    }
+    if (!merge.isEmpty()) {
+      labels.put("merged", TwoPassMerge.merge(labels.get(merge.get(0)), labels.get(merge.get(1))));
+    }
+    return labels;
   }
 
   static NiftiHeader readHeader(String file, HadoopConf conf, NiftiReader reader)

@@ -139,28 +139,7 @@ public final class PreprocessStage {
         outFs.delete(dir, true); // left by a killed run, or made for other pipelines
       }
       LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.layout().labelScheme();
-      List<NamedVolume> modalities = new ArrayList<>();
-      for (Modality m : Modality.values()) {
-        String file = c.modalityPath(m);
-        modalities.add(new NamedVolume(fileName(file), read(file, conf, reader).toVolume()));
-      }
-      LabelVolume seg = null;
-      if (c.hasLabel()) {
-        try {
-          seg = LabelVolume.fromVolume(read(c.segPath(), conf, reader).toVolume());
-        } catch (IllegalArgumentException e) {
-          throw new InvalidCaseException(
-              c.id(), List.of(c.segPath()), fileName(c.segPath()) + ": " + e.getMessage());
-        }
-      }
-      PreparedCase pc =
-          CasePreparation.PAPER.prepare(
-              c.id(),
-              modalities,
-              c.hasLabel() ? fileName(c.segPath()) : null,
-              seg,
-              scheme,
-              s.normalizations());
+      PreparedCase pc = prepare(c, scheme, s.normalizations(), c.hasLabel(), conf, reader);
       CaseRecord record =
           CaseRecord.of(
               c, scheme.name().toLowerCase(Locale.ROOT), pc.crop(), names(s.normalizations()));
@@ -176,6 +155,39 @@ public final class PreprocessStage {
       return CaseManifestRow.error(
           c.id(), layout, "case " + c.id() + ": out of memory while preprocessing", c.folder());
     }
+  }
+
+  /**
+   * Reads, checks, crops and normalises one case in memory, writing nothing: the one path every
+   * stage that starts from an archive goes through.
+   *
+   * @param withLabels read the case's seg file too (it must have one)
+   * @throws InvalidCaseException for a problem of the case's files, naming the file
+   */
+  static PreparedCase prepare(
+      BratsCase c,
+      LabelScheme scheme,
+      Set<Normalization> normalizations,
+      boolean withLabels,
+      HadoopConf conf,
+      NiftiReader reader)
+      throws IOException {
+    List<NamedVolume> modalities = new ArrayList<>();
+    for (Modality m : Modality.values()) {
+      String file = c.modalityPath(m);
+      modalities.add(new NamedVolume(fileName(file), read(file, conf, reader).toVolume()));
+    }
+    LabelVolume seg = null;
+    if (withLabels) {
+      try {
+        seg = LabelVolume.fromVolume(read(c.segPath(), conf, reader).toVolume());
+      } catch (IllegalArgumentException e) {
+        throw new InvalidCaseException(
+            c.id(), List.of(c.segPath()), fileName(c.segPath()) + ": " + e.getMessage());
+      }
+    }
+    return CasePreparation.PAPER.prepare(
+        c.id(), modalities, withLabels ? fileName(c.segPath()) : null, seg, scheme, normalizations);
   }
 
   private static CaseManifestRow okRow(BratsCase c, CaseRecord r, long t0) {

@@ -1,0 +1,352 @@
+package org.bratscv.jobs.stages;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.bratscv.data.cases.BratsCase;
+import org.bratscv.data.cases.CaseDiscovery;
+import org.bratscv.data.cases.DiscoveryProblem;
+import org.bratscv.data.cases.Modality;
+import org.bratscv.data.labels.LabelScheme;
+import org.bratscv.data.nifti.NiftiDataType;
+import org.bratscv.data.nifti.NiftiHeader;
+import org.bratscv.data.nifti.NiftiReader;
+import org.bratscv.data.nifti.NiftiWriter;
+import org.bratscv.data.preprocess.InvalidCaseException;
+import org.bratscv.data.preprocess.Normalization;
+import org.bratscv.data.preprocess.PreparedCase;
+import org.bratscv.data.volume.Geometry;
+import org.bratscv.data.volume.LabelVolume;
+import org.bratscv.data.volume.MultiChannelVolume;
+import org.bratscv.jobs.io.Csv;
+import org.bratscv.jobs.io.HadoopCaseStore;
+import org.bratscv.jobs.io.HadoopConf;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.spark.GpuScheduling;
+import org.bratscv.jobs.spark.Progress;
+import org.bratscv.model.engine.DeviceChoice;
+import org.bratscv.model.engine.EngineSettings;
+import org.bratscv.model.engine.TorchEngine;
+import org.bratscv.model.infer.Precision;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bulk segmentation of an archive with a trained ensemble. The driver discovers the cases (paths
+ * only), lists what earlier runs finished, and sends the rest through Spark tasks of a few cases
+ * each: every case is read, checked, cropped and normalised in memory (nothing intermediate is
+ * written), segmented by the ensemble (the pipelines' models x test-time augmentations, then the
+ * second pass), and written in its original geometry with the header of its T1 file:
+ *
+ * <pre>
+ * labelmaps/&lt;case&gt;.nii.gz        the labelmap (merged when the ensemble has two pipelines)
+ * probabilities/&lt;case&gt;.nii.gz    optional: float32 (x, y, z, 3) ET, TC, WT, mean of the pipelines
+ * segment.csv                     case_id,status,reason,labelmap,probabilities,seconds
+ * </pre>
+ *
+ * A case whose outputs exist is skipped (its row says {@code done}), so an interrupted run resumes;
+ * a case that fails becomes an {@code error} row naming the file and the problem, and the others go
+ * on. Progress (done/total, rate, ETA) is logged while it runs.
+ */
+public final class SegmentStage {
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentStage.class);
+  public static final String LABELMAPS = "labelmaps";
+  public static final String PROBABILITIES = "probabilities";
+  public static final String MANIFEST = "segment.csv";
+  static final String SUFFIX = ".nii.gz";
+
+  /**
+   * @param members per pipeline, the models of the ensemble
+   * @param labelScheme the archive's labels, or null for each case layout's own
+   * @param merge the two pipelines of the second pass (first one's labels kept), or empty
+   * @param probabilities also write the probability maps
+   */
+  public record Settings(
+      String archive,
+      OutputRoot out,
+      Map<String, List<InferStage.Member>> members,
+      LabelScheme labelScheme,
+      int tta,
+      double threshold,
+      List<String> merge,
+      Precision precision,
+      boolean probabilities,
+      int casesPerTask,
+      int engineThreads,
+      double gpuShare,
+      long maxVoxelBytes)
+      implements Serializable {
+    Set<Normalization> normalizations() {
+      Set<Normalization> out = EnumSet.noneOf(Normalization.class);
+      members.values().forEach(ms -> ms.forEach(m -> out.add(m.normalization())));
+      return out;
+    }
+  }
+
+  /**
+   * One case's outcome: {@code ok} (segmented now), {@code done} (by an earlier run) or {@code
+   * error}.
+   */
+  public record Row(
+      String caseId,
+      String status,
+      String reason,
+      String labelmap,
+      String probabilities,
+      double seconds)
+      implements Serializable {
+    public boolean failed() {
+      return status.equals("error");
+    }
+
+    String[] csv() {
+      return new String[] {
+        caseId, status, reason, labelmap, probabilities, String.format("%.2f", seconds)
+      };
+    }
+  }
+
+  public record Result(List<Row> rows) {
+    public List<Row> errors() {
+      return rows.stream().filter(Row::failed).toList();
+    }
+
+    public long count(String status) {
+      return rows.stream().filter(r -> r.status().equals(status)).count();
+    }
+  }
+
+  public Result run(SparkSession spark, Settings s) throws IOException {
+    if (s.members().isEmpty()) {
+      throw new IllegalArgumentException("segment: the ensemble has no model");
+    }
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
+    FileSystem fs = s.out().fileSystem(conf.get());
+    CaseDiscovery.Result found =
+        new CaseDiscovery(new HadoopCaseStore(conf.get())).discover(s.archive());
+    List<Row> rows = new ArrayList<>();
+    for (DiscoveryProblem p : found.problems()) {
+      rows.add(new Row(p.caseId(), "error", p.reason() + " (" + p.path() + ")", "", "", 0));
+    }
+    Set<String> labelmaps = names(fs, s.out().resolve(LABELMAPS));
+    Set<String> probabilities =
+        s.probabilities() ? names(fs, s.out().resolve(PROBABILITIES)) : Set.of();
+    List<BratsCase> todo = new ArrayList<>();
+    for (BratsCase c : found.cases()) {
+      String file = c.id() + SUFFIX;
+      try {
+        OutputRoot.checkPart(file);
+      } catch (IllegalArgumentException e) {
+        rows.add(new Row(c.id(), "error", "case " + c.id() + ": " + e.getMessage(), "", "", 0));
+        continue;
+      }
+      if (labelmaps.contains(file) && (!s.probabilities() || probabilities.contains(file))) {
+        rows.add(
+            new Row(
+                c.id(),
+                "done",
+                "",
+                labelmapFile(s, c.id()).toString(),
+                s.probabilities() ? probabilityFile(s, c.id()).toString() : "",
+                0));
+      } else {
+        todo.add(c);
+      }
+    }
+    LOG.info(
+        "segment: {} cases under {} ({} finished earlier, {} to segment, {} discovery problems)",
+        found.cases().size(),
+        s.archive(),
+        found.cases().size() - todo.size(),
+        todo.size(),
+        found.problems().size());
+    if (!todo.isEmpty()) {
+      try (Progress progress =
+          Progress.start(spark.sparkContext(), "segment: cases", todo.size())) {
+        LongAccumulator done = progress.counter();
+        int slices = Math.max(1, (todo.size() + s.casesPerTask() - 1) / s.casesPerTask());
+        JavaRDD<BratsCase> rdd = sc.parallelize(todo, slices);
+        if (GpuScheduling.clusterHasGpus(sc.getConf())) {
+          rdd = rdd.withResources(GpuScheduling.gpuShare(1, s.gpuShare()));
+        }
+        sc.setJobDescription("segment " + todo.size() + " cases");
+        rows.addAll(
+            rdd.mapPartitions((Iterator<BratsCase> it) -> segmentAll(it, s, conf, done)).collect());
+      }
+    }
+    rows.sort(Comparator.comparing(Row::caseId));
+    List<String[]> csv = new ArrayList<>();
+    rows.forEach(r -> csv.add(r.csv()));
+    byte[] bytes =
+        Csv.table(
+            new String[] {"case_id", "status", "reason", "labelmap", "probabilities", "seconds"},
+            csv);
+    OutputRoot.writeAtomically(fs, s.out().resolve(MANIFEST), o -> o.write(bytes));
+    Result r = new Result(rows);
+    LOG.info(
+        "segment: {} segmented, {} done earlier, {} failed",
+        r.count("ok"),
+        r.count("done"),
+        r.count("error"));
+    return r;
+  }
+
+  /**
+   * The finished file names in {@code dir} (one listing; empty when it does not exist). Temporary
+   * files left by a killed earlier run are deleted: one segment run writes an output folder at a
+   * time.
+   */
+  private static Set<String> names(FileSystem fs, Path dir) throws IOException {
+    Set<String> out = new HashSet<>();
+    if (fs.exists(dir)) {
+      for (FileStatus st : fs.listStatus(dir)) {
+        String name = st.getPath().getName();
+        if (name.startsWith(OutputRoot.TEMP_PREFIX)
+            || name.startsWith("." + OutputRoot.TEMP_PREFIX)) {
+          LOG.info("segment: removing {} left by an interrupted run", st.getPath());
+          fs.delete(st.getPath(), false);
+        } else {
+          out.add(name);
+        }
+      }
+    }
+    return out;
+  }
+
+  static Path labelmapFile(Settings s, String caseId) {
+    return s.out().resolve(LABELMAPS, caseId + SUFFIX);
+  }
+
+  static Path probabilityFile(Settings s, String caseId) {
+    return s.out().resolve(PROBABILITIES, caseId + SUFFIX);
+  }
+
+  private static Iterator<Row> segmentAll(
+      Iterator<BratsCase> cases, Settings s, HadoopConf conf, LongAccumulator done)
+      throws IOException {
+    TorchEngine engine =
+        TorchEngine.start(EngineSettings.defaults().withThreads(s.engineThreads(), 1));
+    Device device =
+        DeviceChoice.requireAvailable(
+            DeviceChoice.parse(GpuScheduling.taskDevice()), engine.gpuCount());
+    FileSystem outFs = s.out().fileSystem(conf.get());
+    NiftiReader reader = new NiftiReader(s.maxVoxelBytes());
+    List<Row> out = new ArrayList<>();
+    while (cases.hasNext()) {
+      out.add(segment(cases.next(), s, conf, outFs, reader, device));
+      done.add(1);
+    }
+    return out.iterator();
+  }
+
+  /** One case, never throwing for a problem of the case itself. */
+  static Row segment(
+      BratsCase c,
+      Settings s,
+      HadoopConf conf,
+      FileSystem outFs,
+      NiftiReader reader,
+      Device device) {
+    long t0 = System.nanoTime();
+    try {
+      LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.layout().labelScheme();
+      PreparedCase pc = PreprocessStage.prepare(c, scheme, s.normalizations(), false, conf, reader);
+      NiftiHeader t1 = InferStage.readHeader(c.modalityPath(Modality.T1), conf, reader);
+      Map<String, MultiChannelVolume> probs = s.probabilities() ? new LinkedHashMap<>() : null;
+      Map<String, LabelVolume> labels =
+          InferStage.predict(
+              pc,
+              scheme,
+              s.members(),
+              s.tta(),
+              s.threshold(),
+              s.merge(),
+              s.precision(),
+              conf,
+              device,
+              probs);
+      LabelVolume result =
+          labels.containsKey("merged") ? labels.get("merged") : labels.values().iterator().next();
+      NiftiWriter writer = NiftiWriter.withDefaults();
+      String probFile = "";
+      if (probs != null) {
+        MultiChannelVolume mean = mean(probs.values());
+        Path target = probabilityFile(s, c.id());
+        OutputRoot.writeAtomically(
+            outFs, target, o -> writer.write(o, true, mean, t1, NiftiDataType.FLOAT32, "ET,TC,WT"));
+        probFile = target.toString();
+      }
+      // the labelmap last: its presence marks the case complete
+      Path target = labelmapFile(s, c.id());
+      NiftiHeader like = NiftiHeader.like(t1, NiftiDataType.UINT8);
+      OutputRoot.writeAtomically(outFs, target, o -> writer.write(o, true, result, like));
+      return new Row(c.id(), "ok", "", target.toString(), probFile, (System.nanoTime() - t0) / 1e9);
+    } catch (InvalidCaseException e) {
+      return error(c, e.getMessage(), t0);
+    } catch (IOException e) {
+      // unreadable or malformed input: the message names the file and the problem
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+      LOG.warn("segment case {} failed: {}", c.id(), msg);
+      return error(c, "case " + c.id() + ": " + msg, t0);
+    } catch (RuntimeException e) {
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+      LOG.error("segment case {} failed", c.id(), e);
+      return error(c, "case " + c.id() + ": " + msg, t0);
+    } catch (OutOfMemoryError e) {
+      return error(c, "case " + c.id() + ": out of memory while segmenting", t0);
+    }
+  }
+
+  private static Row error(BratsCase c, String reason, long t0) {
+    return new Row(c.id(), "error", reason, "", "", (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The voxel-wise mean of the pipelines' probability maps. */
+  static MultiChannelVolume mean(Iterable<MultiChannelVolume> maps) {
+    Geometry g = null;
+    float[][] sum = null;
+    int n = 0;
+    for (MultiChannelVolume m : maps) {
+      if (sum == null) {
+        g = m.geometry();
+        sum = new float[m.channelCount()][];
+        for (int c = 0; c < sum.length; c++) {
+          sum[c] = m.channel(c).clone();
+        }
+      } else {
+        for (int c = 0; c < sum.length; c++) {
+          float[] a = m.channel(c);
+          for (int i = 0; i < a.length; i++) {
+            sum[c][i] += a[i];
+          }
+        }
+      }
+      n++;
+    }
+    if (n > 1) {
+      for (float[] ch : sum) {
+        for (int i = 0; i < ch.length; i++) {
+          ch[i] /= n;
+        }
+      }
+    }
+    return new MultiChannelVolume(g, sum);
+  }
+}

@@ -1,0 +1,177 @@
+package org.bratscv.jobs.stages;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.bratscv.data.nifti.NiftiHeader;
+import org.bratscv.data.nifti.NiftiImage;
+import org.bratscv.data.nifti.NiftiReader;
+import org.bratscv.data.synth.PhantomArchive;
+import org.bratscv.data.synth.PhantomGenerator;
+import org.bratscv.data.volume.Dims;
+import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.io.Csv;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.spark.SparkSessions;
+import org.bratscv.model.infer.Precision;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bulk segmentation of an unlabelled archive with a tiny trained run: labelmaps on the T1 grid,
+ * probability maps, a corrupt case as an error row, and a rerun after an interruption that redoes
+ * only what was missing.
+ */
+class SegmentStageTest {
+  private static SparkSession spark;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkSessions.getOrCreate("segment-test", Map.of("spark.master", "local[2]"));
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void segmentsAnArchiveRecordsTheBadCaseAndResumesAfterAnInterruption() throws IOException {
+    Path train = dir.resolve("train");
+    PhantomGenerator gen = new PhantomGenerator(new Dims(24, 24, 16), 3);
+    new PhantomArchive(gen, "Training", 1, true).write(train, 4, id -> {});
+    RunConfig c = TrainStageTest.tinyConfig(train, dir.resolve("run"));
+    CrossValidation cv = new CrossValidation(spark, c);
+    cv.saveConfig();
+    cv.preprocess();
+    cv.folds();
+    assertTrue(cv.train().failed().isEmpty());
+
+    Path archive = dir.resolve("archive");
+    new PhantomArchive(gen, "Validation", 50, false).write(archive, 5, id -> {});
+    // case 54's T2 is not NIfTI at all
+    Files.writeString(
+        archive.resolve("BraTS20_Validation_054/BraTS20_Validation_054_t2.nii.gz"), "hello");
+
+    TrainedEnsemble e =
+        TrainedEnsemble.load(
+            spark.sparkContext().hadoopConfiguration(), dir.resolve("run").toString(), null);
+    assertEquals("baseline", e.variant());
+    assertEquals(List.of("A", "B"), List.copyOf(e.members().keySet()));
+    assertEquals(4, e.modelCount());
+    assertEquals(List.of("A", "B"), e.merge());
+    assertEquals(16, e.tta());
+
+    Path out = dir.resolve("seg");
+    SegmentStage.Settings s =
+        new SegmentStage.Settings(
+            archive.toString(),
+            new OutputRoot(out.toString()),
+            e.members(),
+            null,
+            1,
+            e.threshold(),
+            e.merge(),
+            Precision.FP32,
+            true,
+            2,
+            1,
+            0.25,
+            Integer.MAX_VALUE - 8L);
+    SegmentStage.Result r = new SegmentStage().run(spark, s);
+    assertEquals(4, r.count("ok"));
+    assertEquals(1, r.errors().size());
+    SegmentStage.Row bad = r.errors().get(0);
+    assertEquals("BraTS20_Validation_054", bad.caseId());
+    assertTrue(bad.reason().contains("BraTS20_Validation_054_t2.nii.gz"), bad.reason());
+
+    NiftiReader reader = NiftiReader.withDefaults();
+    for (String id :
+        List.of(
+            "BraTS20_Validation_050",
+            "BraTS20_Validation_051",
+            "BraTS20_Validation_052",
+            "BraTS20_Validation_053")) {
+      NiftiHeader t1 = reader.readHeader(archive.resolve(id).resolve(id + "_t1.nii.gz"));
+      NiftiImage label = reader.read(out.resolve("labelmaps").resolve(id + ".nii.gz"));
+      assertEquals(t1.spatialDims(), label.header().spatialDims());
+      assertEquals(t1.affine(), label.header().affine());
+      for (float v : label.data()) {
+        assertTrue(v == 0 || v == 1 || v == 2 || v == 4, "BraTS 2020 labels only: " + v);
+      }
+      NiftiHeader p = reader.readHeader(out.resolve("probabilities").resolve(id + ".nii.gz"));
+      long[] dim = p.dim();
+      assertArrayEquals(new long[] {4, 24, 24, 16, 3}, java.util.Arrays.copyOf(dim, 5));
+      assertEquals(t1.affine(), p.affine());
+    }
+    List<String[]> manifest = Csv.parse(Files.readString(out.resolve("segment.csv")));
+    assertEquals(1 + 5, manifest.size());
+    assertArrayEquals(
+        new String[] {"case_id", "status", "reason", "labelmap", "probabilities", "seconds"},
+        manifest.get(0));
+
+    // an interruption: two cases never finished, and a killed writer left a temporary file
+    Files.delete(out.resolve("labelmaps/BraTS20_Validation_051.nii.gz"));
+    Files.delete(out.resolve("probabilities/BraTS20_Validation_052.nii.gz"));
+    Files.writeString(out.resolve("labelmaps/_tmp.BraTS20_Validation_051.nii.gz.1234"), "partial");
+    Map<Path, Long> before = modified(out.resolve("labelmaps"));
+    SegmentStage.Result again = new SegmentStage().run(spark, s);
+    assertEquals(2, again.count("ok"), "only the unfinished cases are segmented");
+    assertEquals(2, again.count("done"));
+    assertEquals(1, again.errors().size());
+    assertEquals(
+        before.get(out.resolve("labelmaps/BraTS20_Validation_050.nii.gz")),
+        modified(out.resolve("labelmaps"))
+            .get(out.resolve("labelmaps/BraTS20_Validation_050.nii.gz")),
+        "a finished case is not rewritten");
+    assertTrue(Files.exists(out.resolve("labelmaps/BraTS20_Validation_051.nii.gz")));
+    assertTrue(Files.exists(out.resolve("probabilities/BraTS20_Validation_052.nii.gz")));
+    List<String[]> rows = Csv.parse(Files.readString(out.resolve("segment.csv")));
+    assertEquals(1 + 5, rows.size(), "one row per case, never twice");
+    try (Stream<Path> all = Files.walk(out)) {
+      assertEquals(
+          List.of(),
+          all.filter(p -> p.getFileName().toString().contains("_tmp.")).toList(),
+          "no temporary file remains");
+    }
+
+    IOException wrongVariant =
+        assertThrows(
+            IOException.class,
+            () ->
+                TrainedEnsemble.load(
+                    spark.sparkContext().hadoopConfiguration(),
+                    dir.resolve("run").toString(),
+                    "attention"));
+    assertTrue(wrongVariant.getMessage().contains("no variant attention"));
+    assertThrows(
+        IOException.class,
+        () ->
+            TrainedEnsemble.load(
+                spark.sparkContext().hadoopConfiguration(), archive.toString(), null));
+  }
+
+  private static Map<Path, Long> modified(Path root) throws IOException {
+    Map<Path, Long> m = new HashMap<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        m.put(p, Files.getLastModifiedTime(p).toMillis());
+      }
+    }
+    return m;
+  }
+}
