@@ -181,7 +181,11 @@ public final class SegmentStage {
       try (Progress progress =
           Progress.start(spark.sparkContext(), "segment: cases", todo.size())) {
         LongAccumulator done = progress.counter();
-        int slices = Math.max(1, (todo.size() + s.casesPerTask() - 1) / s.casesPerTask());
+        // at least one task per core while there are cases enough, so a small archive uses them
+        int slices =
+            Math.max(
+                (todo.size() + s.casesPerTask() - 1) / s.casesPerTask(),
+                Math.min(todo.size(), sc.defaultParallelism()));
         JavaRDD<BratsCase> rdd = sc.parallelize(todo, slices);
         if (GpuScheduling.clusterHasGpus(sc.getConf())) {
           rdd = rdd.withResources(GpuScheduling.gpuShare(1, s.gpuShare()));
