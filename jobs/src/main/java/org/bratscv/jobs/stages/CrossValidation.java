@@ -72,6 +72,8 @@ public final class CrossValidation {
     FileSystem fs = out.fileSystem(hadoop());
     byte[] yaml = config.resolvedYaml().getBytes(StandardCharsets.UTF_8);
     OutputRoot.writeAtomically(fs, out.resolve("config.yaml"), o -> o.write(yaml));
+    // config.yaml and folds.json of a killed run (the stages clean their own folders)
+    OutputRoot.removeTemporaries(fs, out.path(), false);
   }
 
   public PreprocessStage.Result preprocess() throws IOException {
