@@ -7,11 +7,27 @@ import java.util.List;
 public final class Csv {
   private Csv() {}
 
-  /** The table as CSV bytes (UTF-8, '\n' line ends, fields quoted only when needed). */
+  /**
+   * The table as CSV bytes (UTF-8, '\n' line ends, fields quoted only when needed).
+   *
+   * @throws IllegalArgumentException when a row has more or fewer fields than the header
+   */
   public static byte[] table(String[] header, List<String[]> rows) {
     StringBuilder sb = new StringBuilder();
     line(sb, header);
-    for (String[] r : rows) {
+    for (int i = 0; i < rows.size(); i++) {
+      String[] r = rows.get(i);
+      if (r.length != header.length) {
+        throw new IllegalArgumentException(
+            "CSV row "
+                + (i + 1)
+                + " has "
+                + r.length
+                + " fields but the header "
+                + String.join(",", header)
+                + " has "
+                + header.length);
+      }
       line(sb, r);
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);

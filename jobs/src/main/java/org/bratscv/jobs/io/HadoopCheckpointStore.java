@@ -77,6 +77,15 @@ public final class HadoopCheckpointStore implements CheckpointStore {
   @Override
   public void delete(String name) throws IOException {
     fs.delete(path(name), true);
+    // drop the folders of the name that are left empty, as the local store does, so pruned
+    // checkpoints leave nothing behind (never the store's own folder)
+    for (int slash = name.lastIndexOf('/'); slash > 0; slash = name.lastIndexOf('/', slash - 1)) {
+      Path dir = path(name.substring(0, slash));
+      if (!fs.exists(dir) || fs.listStatus(dir).length > 0) {
+        break;
+      }
+      fs.delete(dir, true);
+    }
   }
 
   @Override

@@ -2,10 +2,13 @@ package org.bratscv.jobs.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -24,8 +27,14 @@ public final class OutputRoot implements java.io.Serializable {
   private static final Pattern SAFE_PART =
       Pattern.compile("[A-Za-z0-9_\\-][A-Za-z0-9._\\-]{0,199}");
 
-  /** Temporary files carry this prefix; a rerun removes leftovers of killed writers. */
+  /**
+   * Temporary files carry this prefix; each stage removes leftovers of killed writers when it ends
+   * ({@link #removeTemporaries}).
+   */
   public static final String TEMP_PREFIX = "_tmp.";
+
+  /** The folder Spark's (Hadoop's) file committers stage their task outputs in. */
+  public static final String SPARK_TEMPORARY = "_temporary";
 
   private final String root;
 
@@ -98,5 +107,40 @@ public final class OutputRoot implements java.io.Serializable {
         fs.delete(tmp, false);
       }
     }
+  }
+
+  /** True for the name of a temporary file or folder that no complete output carries. */
+  public static boolean isTemporary(String name) {
+    return name.startsWith(TEMP_PREFIX) || name.equals(SPARK_TEMPORARY);
+  }
+
+  /**
+   * Deletes the temporary files ({@value #TEMP_PREFIX}...) and Spark staging folders ({@value
+   * #SPARK_TEMPORARY}) under {@code dir}, at any depth (or only directly in it when {@code
+   * recursive} is false). A writer killed mid-file (a lost executor, a killed driver) leaves its
+   * temporary behind, and nothing else would ever remove it: a stage calls this once its tasks are
+   * done, when no writer of its own can still be running.
+   *
+   * @return how many were deleted
+   */
+  public static int removeTemporaries(FileSystem fs, Path dir, boolean recursive)
+      throws IOException {
+    if (!fs.exists(dir)) {
+      return 0;
+    }
+    int removed = 0;
+    Deque<Path> folders = new ArrayDeque<>();
+    folders.push(dir);
+    while (!folders.isEmpty()) {
+      for (FileStatus s : fs.listStatus(folders.pop())) {
+        if (isTemporary(s.getPath().getName())) {
+          fs.delete(s.getPath(), true);
+          removed++;
+        } else if (s.isDirectory() && recursive) {
+          folders.push(s.getPath());
+        }
+      }
+    }
+    return removed;
   }
 }

@@ -121,6 +121,11 @@ public final class CrossValidation {
     FileSystem fs = results.fileSystem(hadoop());
     byte[] yaml = config.resolvedYaml().getBytes(StandardCharsets.UTF_8);
     OutputRoot.writeAtomically(fs, results.resolve("config.yaml"), o -> o.write(yaml));
+    // config.yaml and folds.json of a killed run (the stages clean their own folders)
+    OutputRoot.removeTemporaries(fs, results.path(), false);
+    if (!results.uri().equals(out.uri())) {
+      OutputRoot.removeTemporaries(fs, out.path(), false);
+    }
   }
 
   public PreprocessStage.Result preprocess() throws IOException {

@@ -157,6 +157,7 @@ public final class EvaluateStage {
         fs, s.out().resolve("evaluate", "summary.csv"), o -> o.write(summaryCsv));
     byte[] md = SummaryMarkdown.render(summary).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     OutputRoot.writeAtomically(fs, s.out().resolve("evaluate", "summary.md"), o -> o.write(md));
+    OutputRoot.removeTemporaries(fs, s.out().resolve("evaluate"), true);
     LOG.info(
         "evaluate: {} labelmaps scored, {} failed", outcomes.size() - errors.size(), errors.size());
     return new Result(rows, summary, errors);

@@ -153,7 +153,8 @@ public final class InferStage {
             pr.caseId(),
             pr.ok() ? "ok" : "error",
             pr.ok() ? "" : pr.error(),
-            pr.file()
+            pr.file(),
+            Boolean.toString(pr.hasLabel())
           });
     }
     FileSystem fs = s.root().fileSystem(sc.hadoopConfiguration());
@@ -162,6 +163,7 @@ public final class InferStage {
             new String[] {"labelmap_set", "case_id", "status", "reason", "file", "has_label"}, csv);
     OutputRoot.writeAtomically(
         fs, s.root().resolve("predictions", s.prefix() + "-index.csv"), o -> o.write(bytes));
+    OutputRoot.removeTemporaries(fs, s.root().resolve("predictions"), true);
     long failed = sorted.stream().filter(x -> !x.ok()).count();
     LOG.info("infer {}: {} labelmaps, {} failed", s.prefix(), sorted.size() - failed, failed);
     return sorted;

@@ -240,5 +240,7 @@ public final class PreprocessStage {
     FileSystem fs = out.fileSystem(spark.sparkContext().hadoopConfiguration());
     byte[] bytes = Csv.table(CaseManifestRow.csvHeader(), csv);
     OutputRoot.writeAtomically(fs, out.resolve("preprocess", "manifest.csv"), o -> o.write(bytes));
+    // the cases are done: whatever temporary remains was left by a killed task or run
+    OutputRoot.removeTemporaries(fs, out.resolve("preprocess"), true);
   }
 }

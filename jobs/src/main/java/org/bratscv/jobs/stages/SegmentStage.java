@@ -213,22 +213,18 @@ public final class SegmentStage {
   }
 
   /**
-   * The finished file names in {@code dir} (one listing; empty when it does not exist). Temporary
-   * files left by a killed earlier run are deleted: one segment run writes an output folder at a
-   * time.
+   * The finished file names in {@code dir} (one listing; empty when it does not exist), after
+   * deleting the temporary files a killed earlier run left there: one segment run writes an output
+   * folder at a time.
    */
   private static Set<String> names(FileSystem fs, Path dir) throws IOException {
     Set<String> out = new HashSet<>();
+    if (OutputRoot.removeTemporaries(fs, dir, false) > 0) {
+      LOG.info("segment: removed temporary files of an interrupted run from {}", dir);
+    }
     if (fs.exists(dir)) {
       for (FileStatus st : fs.listStatus(dir)) {
-        String name = st.getPath().getName();
-        if (name.startsWith(OutputRoot.TEMP_PREFIX)
-            || name.startsWith("." + OutputRoot.TEMP_PREFIX)) {
-          LOG.info("segment: removing {} left by an interrupted run", st.getPath());
-          fs.delete(st.getPath(), false);
-        } else {
-          out.add(name);
-        }
+        out.add(st.getPath().getName());
       }
     }
     return out;

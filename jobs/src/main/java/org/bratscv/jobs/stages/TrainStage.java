@@ -370,5 +370,7 @@ public final class TrainStage {
     models.forEach(r -> modelCsv.add(r.csvValues()));
     byte[] modelBytes = Csv.table(ModelRow.csvHeader(), modelCsv);
     OutputRoot.writeAtomically(fs, out.resolve("train", "models.csv"), o -> o.write(modelBytes));
+    // a lost executor's task leaves the checkpoint file it was writing; its retry never sees it
+    OutputRoot.removeTemporaries(fs, out.resolve("train"), true);
   }
 }

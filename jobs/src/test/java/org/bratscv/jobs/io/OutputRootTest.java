@@ -61,6 +61,48 @@ class OutputRootTest {
   }
 
   @Test
+  void leftoversOfKilledWritersAreRemovedAndCompleteFilesKept() throws IOException {
+    OutputRoot root = new OutputRoot(dir.toString());
+    FileSystem fs = root.fileSystem(new Configuration());
+    OutputRoot.writeAtomically(
+        fs, root.resolve("train", "fold0", "epoch-000003", "weights.bin"), out -> out.write(7));
+    OutputRoot.writeAtomically(fs, root.resolve("config.yaml"), out -> out.write(1));
+    // what a writer killed mid-file leaves: its temporary (with the checksum sibling the local
+    // Hadoop file system writes), and a Spark write's staging folder
+    for (Path leftover :
+        List.of(
+            root.resolve("train", "fold0", "epoch-000003", "_tmp.optimizer.bin.1234"),
+            root.resolve("_tmp.folds.json.5678"),
+            root.resolve("train", "log.parquet", "_temporary", "0", "part-0.parquet"))) {
+      try (var out = fs.create(leftover)) {
+        out.write(new byte[] {1, 2, 3});
+      }
+    }
+
+    assertEquals(1, OutputRoot.removeTemporaries(fs, root.path(), false), "only the top level");
+    assertTrue(Files.exists(dir.resolve("train/fold0/epoch-000003/_tmp.optimizer.bin.1234")));
+    assertEquals(2, OutputRoot.removeTemporaries(fs, root.path(), true));
+    try (Stream<java.nio.file.Path> all = Files.walk(dir)) {
+      assertEquals(
+          List.of("config.yaml", "train/fold0/epoch-000003/weights.bin"),
+          all.filter(Files::isRegularFile)
+              .map(p -> dir.relativize(p).toString())
+              .filter(n -> !n.endsWith(".crc"))
+              .sorted()
+              .toList());
+    }
+    try (Stream<java.nio.file.Path> all = Files.walk(dir)) {
+      assertEquals(
+          List.of(),
+          all.map(p -> p.getFileName().toString())
+              .filter(n -> n.contains("_tmp.") || n.equals("_temporary"))
+              .toList(),
+          "no checksum sibling of a temporary remains either");
+    }
+    assertEquals(0, OutputRoot.removeTemporaries(fs, root.resolve("missing"), true));
+  }
+
+  @Test
   void caseDiscoveryRunsOverTheHadoopFileSystem() throws IOException {
     String id = "BraTS2021_00001";
     java.nio.file.Path c = Files.createDirectories(dir.resolve("archive").resolve(id));
