@@ -95,15 +95,46 @@ class PreprocessReliabilityTest {
 
   @Test
   void eachBrokenCaseIsOneErrorRowNamingTheCaseTheFileAndTheProblem() {
+    assertErrorRowsArePrecise(corpus, result);
+  }
+
+  @Test
+  void theUnlabelledVariantHasNoSegKindsAndFailsTheSameWay() throws IOException {
+    BrokenCorpus.Corpus unlabelled = BrokenCorpus.write(dir.resolve("unlabelled"), 1, false);
+    assertTrue(
+        unlabelled.broken().keySet().stream().noneMatch(BrokenCorpus.Kind::needsLabels),
+        unlabelled.broken().keySet().toString());
+    PreprocessStage.Result r =
+        new PreprocessStage()
+            .run(
+                spark,
+                new PreprocessStage.Settings(
+                    unlabelled.root().toString(),
+                    new OutputRoot(dir.resolve("unlabelled-out").toString()),
+                    EnumSet.of(Normalization.A),
+                    null,
+                    4,
+                    NiftiReader.DEFAULT_MAX_VOXEL_BYTES));
+    assertEquals(
+        List.of("BraTS20_Validation_001"),
+        r.ok().stream().map(CaseManifestRow::getCaseId).toList());
+    assertTrue(r.ok().stream().noneMatch(CaseManifestRow::getHasLabel));
+    assertEquals(
+        unlabelled.allCaseIds(), r.rows().stream().map(CaseManifestRow::getCaseId).toList());
+    assertErrorRowsArePrecise(unlabelled, r);
+  }
+
+  /** Each broken case of {@code c} is one error row naming the case, the file and the problem. */
+  private static void assertErrorRowsArePrecise(BrokenCorpus.Corpus c, PreprocessStage.Result r) {
     List<String> wrong = new ArrayList<>();
-    for (BrokenCase b : corpus.broken().values()) {
+    for (BrokenCase b : c.broken().values()) {
       List<CaseManifestRow> rows =
-          result.rows().stream().filter(r -> r.getCaseId().equals(b.caseId())).toList();
+          r.rows().stream().filter(x -> x.getCaseId().equals(b.caseId())).toList();
       assertEquals(1, rows.size(), b.kind() + ": rows " + rows.size());
-      CaseManifestRow r = rows.get(0);
-      String reason = r.getReason();
+      CaseManifestRow row = rows.get(0);
+      String reason = row.getReason();
       boolean precise =
-          CaseManifestRow.ERROR.equals(r.getStatus())
+          CaseManifestRow.ERROR.equals(row.getStatus())
               && reason.startsWith("case " + b.caseId() + ": ")
               && reason.contains(b.file())
               && reason.contains(b.reasonFragment());
