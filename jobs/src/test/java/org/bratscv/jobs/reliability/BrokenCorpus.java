@@ -57,6 +57,8 @@ public final class BrokenCorpus {
 
   private static final long SEED = 11;
 
+  private static final java.nio.charset.Charset US = StandardCharsets.US_ASCII;
+
   /**
    * One kind of damage: which file of the case it hits ({@code null}: the seg) and a fragment that
    * the case's error reason must contain.
@@ -268,8 +270,6 @@ public final class BrokenCorpus {
     }
     return target.getFileName().toString();
   }
-
-  private static final java.nio.charset.Charset US = StandardCharsets.US_ASCII;
 
   /**
    * A 400-byte uncompressed NIfTI-1 file whose header declares {@code nx x ny x nz} int16 voxels
