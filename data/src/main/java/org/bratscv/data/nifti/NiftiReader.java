@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -20,7 +19,9 @@ import java.util.zip.ZipException;
  * <p>Every header field is validated before anything large is allocated, the declared data size is
  * checked against a limit, and gzip data is never inflated past what the header declares (plus a
  * small allowance for trailing padding). Failures are {@link NiftiFormatException}s naming the file
- * and field. The voxel data is inflated into one array of the declared size and converted in bulk.
+ * and field. The voxel data is inflated into one array and converted chunk by chunk; for gzip data,
+ * whose true size is unknown until it is inflated, that array grows with the data past its first 16
+ * M voxels, so memory follows what a file really holds, not what its header claims.
  *
  * <p>Stateless and thread-safe: one reader can serve all tasks of a JVM.
  */
@@ -36,6 +37,9 @@ public final class NiftiReader {
   private static final long TRAILING_ALLOWANCE = 1 << 20;
   // bytes inflated before converting them: fits the L2 cache, a multiple of every voxel size
   private static final int CONVERT_CHUNK = 256 << 10;
+  // voxels allocated at once for a stream of unknown length; more only as the data arrives. Holds
+  // a whole BraTS volume (240 x 240 x 155 = 8.9 M voxels), so real files are read without a copy
+  private static final long GROWTH_START_VOXELS = 16L << 20;
 
   private final long maxVoxelBytes;
 
@@ -96,16 +100,7 @@ public final class NiftiReader {
    *     data fits before reading), else -1
    */
   public NiftiImage read(InputStream in, String name, long lengthOrMinus1) throws IOException {
-    return decode(
-        in,
-        name,
-        lengthOrMinus1,
-        h -> {
-          float[] out = new float[h.spatialDims().voxels()];
-          return new Decoding<>(
-              (raw, from, to) -> VoxelCodec.decodeFloats(raw, h, out, from, to),
-              () -> new NiftiImage(h, out));
-        });
+    return decode(in, name, lengthOrMinus1, h -> new FloatDecoding(h));
   }
 
   /**
@@ -121,15 +116,7 @@ public final class NiftiReader {
 
   /** {@link #readDoubles(Path)} from a stream, which is read but not closed. */
   public double[] readDoubles(InputStream in, String name, long lengthOrMinus1) throws IOException {
-    return decode(
-        in,
-        name,
-        lengthOrMinus1,
-        h -> {
-          double[] out = new double[h.spatialDims().voxels()];
-          return new Decoding<>(
-              (raw, from, to) -> VoxelCodec.decodeDoubles(raw, h, out, from, to), () -> out);
-        });
+    return decode(in, name, lengthOrMinus1, h -> new DoubleDecoding(h));
   }
 
   private static String name(Path path) {
@@ -137,14 +124,74 @@ public final class NiftiReader {
     return file == null ? path.toString() : file.toString();
   }
 
-  /** Converts voxels {@code from}..{@code to} (exclusive) once their bytes are in {@code raw}. */
-  @FunctionalInterface
-  private interface ChunkConverter {
+  /**
+   * How one read turns voxel bytes into its result, made once the header is validated. Its output
+   * grows with the data that has really arrived, never ahead of it.
+   */
+  private interface Decoding<T> {
+    /** Makes room for at least {@code voxels} converted voxels. */
+    void ensureVoxels(int voxels);
+
+    /** Converts voxels {@code from}..{@code to} (exclusive) once their bytes are in {@code raw}. */
     void convert(byte[] raw, int from, int to);
+
+    /** The result, once every voxel has been converted (the output then has the exact size). */
+    T result();
   }
 
-  /** How one read turns voxel bytes into its result, made once the header is validated. */
-  private record Decoding<T>(ChunkConverter converter, Supplier<T> result) {}
+  /** Scaled float voxels as a {@link NiftiImage}. */
+  private static final class FloatDecoding implements Decoding<NiftiImage> {
+    private final NiftiHeader header;
+    private float[] out = new float[0];
+
+    FloatDecoding(NiftiHeader header) {
+      this.header = header;
+    }
+
+    @Override
+    public void ensureVoxels(int voxels) {
+      if (voxels > out.length) {
+        out = Arrays.copyOf(out, voxels);
+      }
+    }
+
+    @Override
+    public void convert(byte[] raw, int from, int to) {
+      VoxelCodec.decodeFloats(raw, header, out, from, to);
+    }
+
+    @Override
+    public NiftiImage result() {
+      return new NiftiImage(header, out);
+    }
+  }
+
+  /** Scaled double voxels, as nibabel's {@code get_fdata()}. */
+  private static final class DoubleDecoding implements Decoding<double[]> {
+    private final NiftiHeader header;
+    private double[] out = new double[0];
+
+    DoubleDecoding(NiftiHeader header) {
+      this.header = header;
+    }
+
+    @Override
+    public void ensureVoxels(int voxels) {
+      if (voxels > out.length) {
+        out = Arrays.copyOf(out, voxels);
+      }
+    }
+
+    @Override
+    public void convert(byte[] raw, int from, int to) {
+      VoxelCodec.decodeDoubles(raw, header, out, from, to);
+    }
+
+    @Override
+    public double[] result() {
+      return out;
+    }
+  }
 
   private NiftiHeader decodeHeader(InputStream in, String name, long length) throws IOException {
     return decode(in, name, length, null);
@@ -268,25 +315,35 @@ public final class NiftiReader {
               + (headerSize + skipped)
               + " bytes)");
     }
-    byte[] data = new byte[(int) bytes];
     Decoding<T> decoding = decodingFor.apply(h);
     int bytesPerVoxel = h.dataType().bytesPerVoxel();
-    // inflate into the one array chunk by chunk and convert each chunk while it is still in the
-    // CPU cache: one pass over memory instead of two
+    // A file of known length was checked above to hold every declared byte. A stream of unknown
+    // length (gzip) may declare far more than it holds: past the first GROWTH_START_VOXELS, the
+    // buffers grow with the data that really arrives, so a small file that declares gigabytes is
+    // refused having cost little more than what it held.
+    long capacity = length >= 0 ? bytes : Math.min(bytes, GROWTH_START_VOXELS * bytesPerVoxel);
+    byte[] data = new byte[(int) capacity];
+    decoding.ensureVoxels(data.length / bytesPerVoxel);
+    // inflate chunk by chunk and convert each chunk while it is still in the CPU cache: one pass
+    // over memory instead of two
     int read = 0;
     int converted = 0;
-    while (read < data.length) {
+    while (read < bytes) {
+      if (read == data.length) {
+        data = Arrays.copyOf(data, (int) Math.min(bytes, 2L * data.length));
+        decoding.ensureVoxels(data.length / bytesPerVoxel);
+      }
       int want = Math.min(CONVERT_CHUNK, data.length - read);
       int n = in.readNBytes(data, read, want);
       read += n;
       int complete = read / bytesPerVoxel;
-      decoding.converter().convert(data, converted, complete);
+      decoding.convert(data, converted, complete);
       converted = complete;
       if (n < want) {
         break; // end of input: reported below
       }
     }
-    if (read < data.length) {
+    if (read < bytes) {
       throw new NiftiFormatException(
           name,
           "truncated data: "
@@ -320,7 +377,7 @@ public final class NiftiReader {
         }
       }
     }
-    return decoding.result().get();
+    return decoding.result();
   }
 
   /** Skips up to {@code n} bytes, returning how many were there. */

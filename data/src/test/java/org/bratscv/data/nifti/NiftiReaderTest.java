@@ -422,6 +422,49 @@ class NiftiReaderTest {
   }
 
   @Test
+  void smallGzipThatDeclaresAGigabyteIsRefusedHavingAllocatedLittle() throws IOException {
+    // 1 GiB of int16, under the 2 GiB limit, but the stream holds 4 KiB: reading it used to
+    // allocate the declared 1 GiB and its 2 GiB of floats before finding the data missing
+    NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.INT16).dims(1024, 1024, 512);
+    Path p = file("liar.nii.gz", NiftiBytes.gzip(nb.file(new byte[4096])));
+    long before = allocatedByThisThread();
+    String msg = assertThrows(NiftiFormatException.class, () -> reader.read(p)).getMessage();
+    long allocated = allocatedByThisThread() - before;
+    assertEquals(
+        "liar.nii.gz: truncated data: 4096 of 1073741824 bytes of voxel data (1024x1024x512 int16"
+            + " at vox_offset 352)",
+        msg);
+    // the first 16 M voxels (32 MiB of int16, 64 MiB of floats) are allocated at once; nothing more
+    assertTrue(allocated < 128L << 20, "allocated " + allocated + " bytes");
+  }
+
+  @Test
+  void gzipLargerThanTheFirstAllocationGrowsAndReadsEveryVoxel() throws IOException {
+    int nx = 320;
+    int ny = 320;
+    int nz = 170; // 17.4 M voxels: past the 16 M allocated at once
+    int n = nx * ny * nz;
+    NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.UINT8).dims(nx, ny, nz);
+    byte[] data = new byte[n];
+    for (int i = 0; i < n; i++) {
+      data[i] = (byte) (i % 251);
+    }
+    float[] v = reader.read(file("big.nii.gz", NiftiBytes.gzip(nb.file(data)))).data();
+    assertEquals(n, v.length);
+    for (int i = 0; i < n; i++) {
+      if (v[i] != i % 251) {
+        assertEquals(i % 251, v[i], "voxel " + i);
+      }
+    }
+  }
+
+  private static long allocatedByThisThread() {
+    return ((com.sun.management.ThreadMXBean)
+            java.lang.management.ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
+  @Test
   void quaternionLongerThanOneIsNamedWhenTheQformIsUsed() throws IOException {
     NiftiBytes nb = NiftiBytes.v1();
     nb.qformCode = 1;

@@ -88,7 +88,12 @@ public final class PreprocessStage {
         found.problems().size());
     List<CaseManifestRow> rows = new ArrayList<>();
     for (DiscoveryProblem p : found.problems()) {
-      rows.add(CaseManifestRow.error(p.caseId(), "", p.reason() + " (" + p.path() + ")", p.path()));
+      rows.add(
+          CaseManifestRow.error(
+              p.caseId(),
+              "",
+              "case " + p.caseId() + ": " + p.reason() + " (" + p.path() + ")",
+              p.path()));
     }
     if (!cases.isEmpty()) {
       int slices = Math.max(1, (cases.size() + s.casesPerTask() - 1) / s.casesPerTask());

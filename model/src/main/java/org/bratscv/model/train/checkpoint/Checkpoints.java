@@ -109,6 +109,16 @@ public final class Checkpoints {
     String digestText;
     try (InputStream in = store.open(dir + "/" + MANIFEST)) {
       body = in.readAllBytes();
+    } catch (java.nio.file.NoSuchFileException e) {
+      java.nio.file.NoSuchFileException missing =
+          new java.nio.file.NoSuchFileException(
+              where + "/" + MANIFEST,
+              null,
+              "not a complete checkpoint: "
+                  + MANIFEST
+                  + " is missing (its writer did not finish, or this is not a checkpoint folder)");
+      missing.initCause(e);
+      throw missing;
     }
     try (InputStream in = store.open(dir + "/" + MANIFEST_DIGEST)) {
       digestText = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();

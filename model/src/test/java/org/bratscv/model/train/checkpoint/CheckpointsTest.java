@@ -128,6 +128,21 @@ class CheckpointsTest {
   }
 
   @Test
+  void readingAFolderWithoutManifestSaysItIsNotACompleteCheckpoint() throws IOException {
+    LocalCheckpointStore store = new LocalCheckpointStore(dir);
+    store.put("final/weights.bin", out -> out.write(1));
+    java.nio.file.NoSuchFileException e =
+        assertThrows(
+            java.nio.file.NoSuchFileException.class,
+            () -> new Checkpoints(store).readVerified("final"));
+    assertEquals(
+        store.describe()
+            + "/final/manifest.json: not a complete checkpoint: manifest.json is missing (its writer"
+            + " did not finish, or this is not a checkpoint folder)",
+        e.getMessage());
+  }
+
+  @Test
   void failedPutLeavesNeitherEntryNorTemporaryFile() throws IOException {
     LocalCheckpointStore store = new LocalCheckpointStore(dir);
     assertThrows(
