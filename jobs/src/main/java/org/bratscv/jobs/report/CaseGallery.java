@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
@@ -151,8 +152,7 @@ final class CaseGallery {
     List<String> parts = new ArrayList<>();
     for (Region r : List.of(Region.ET, Region.WT, Region.TC)) {
       Double d = dice.get(r.name());
-      parts.add(
-          r.name() + " " + (d == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", d)));
+      parts.add(r.name() + " " + (d == null ? "n/a" : String.format(Locale.ROOT, "%.3f", d)));
     }
     return String.join(", ", parts);
   }

@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -128,7 +129,7 @@ final class ReportCharts {
     int i = 0;
     for (Map.Entry<String, double[]> e : series.entrySet()) {
       if (e.getValue().length > 0) {
-        List<Integer> counts = new ArrayList<>(java.util.Collections.nCopies(n, 0));
+        List<Integer> counts = new ArrayList<>(Collections.nCopies(n, 0));
         for (double x : e.getValue()) {
           int b = Math.min(n - 1, (int) Math.floor(x / width));
           counts.set(b, counts.get(b) + 1);

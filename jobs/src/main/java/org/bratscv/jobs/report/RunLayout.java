@@ -2,6 +2,7 @@ package org.bratscv.jobs.report;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -41,7 +42,7 @@ record RunLayout(OutputRoot root, boolean sweep, List<Variant> variants) {
         }
       }
     }
-    variants.sort(java.util.Comparator.comparing(Variant::name));
+    variants.sort(Comparator.comparing(Variant::name));
     return new RunLayout(root, true, variants);
   }
 

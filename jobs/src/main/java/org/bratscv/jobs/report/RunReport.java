@@ -2,17 +2,22 @@ package org.bratscv.jobs.report;
 
 import java.awt.AWTError;
 import java.awt.Color;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,6 +28,7 @@ import org.bratscv.jobs.report.ResultTables.CaseScore;
 import org.bratscv.jobs.report.ResultTables.ComparisonRow;
 import org.bratscv.jobs.report.ResultTables.EpochPoint;
 import org.bratscv.jobs.report.ResultTables.SummaryCell;
+import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -414,11 +420,11 @@ public final class RunReport {
             String pipeline = e.getKey();
             List<Figure> figs = new ArrayList<>();
             part(
-                "training curves of pipeline " + pipeline,
-                () -> {
-                  figs.add(curves(pipeline, e.getValue(), variants, sweep, true));
-                  figs.add(curves(pipeline, e.getValue(), variants, sweep, false));
-                });
+                "loss curves of pipeline " + pipeline,
+                () -> figs.add(curves(pipeline, e.getValue(), variants, sweep, true)));
+            part(
+                "validation Dice of pipeline " + pipeline,
+                () -> figs.add(curves(pipeline, e.getValue(), variants, sweep, false)));
             doc.figures(figs);
           }
         });
@@ -433,13 +439,12 @@ public final class RunReport {
       byTask.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
     }
     List<ReportCharts.Curve> curves = new ArrayList<>();
-    java.util.Set<String> inLegend = new java.util.HashSet<>();
+    Set<String> inLegend = new HashSet<>();
     for (Map.Entry<String, List<EpochPoint>> e : byTask.entrySet()) {
       List<EpochPoint> ps = new ArrayList<>(e.getValue());
-      ps.sort(java.util.Comparator.comparingInt(EpochPoint::epoch));
+      ps.sort(Comparator.comparingInt(EpochPoint::epoch));
       EpochPoint first = ps.get(0);
-      java.awt.Color colour =
-          ReportCharts.palette(sweep ? variants.indexOf(first.variant()) : first.fold());
+      Color colour = ReportCharts.palette(sweep ? variants.indexOf(first.variant()) : first.fold());
       String legendName = sweep ? first.variant() : e.getKey();
       boolean legend = inLegend.add(legendName);
       if (loss) {
@@ -450,11 +455,14 @@ public final class RunReport {
       }
     }
     String what = loss ? "loss" : "validation Dice";
-    Chart<?, ?> chart =
+    if (curves.stream().allMatch(c -> c.x().length == 0)) {
+      throw new IOException("train/log.csv has no " + what + " of pipeline " + pipeline);
+    }
+    XYChart chart =
         ReportCharts.curves(
             "Pipeline " + pipeline + ": " + what, "epoch", loss ? "loss" : "mean Dice", curves);
     if (!loss) {
-      ((org.knowm.xchart.XYChart) chart).getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+      chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
     }
     return chart(
         (loss ? "loss-" : "val-dice-") + pipeline,
@@ -468,7 +476,7 @@ public final class RunReport {
       String id,
       String legendName,
       List<EpochPoint> ps,
-      java.util.function.ToDoubleFunction<EpochPoint> value,
+      ToDoubleFunction<EpochPoint> value,
       Color colour,
       boolean dashed,
       boolean legend) {
@@ -583,7 +591,7 @@ public final class RunReport {
     return new Figure(file, alt, caption, chart.getWidth(), chart.getHeight());
   }
 
-  private Figure image(String name, java.awt.image.BufferedImage img, String alt, String caption)
+  private Figure image(String name, BufferedImage img, String alt, String caption)
       throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     if (!ImageIO.write(img, "png", out)) {

@@ -6,6 +6,7 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.labels.Region;
 import org.bratscv.data.preprocess.MinMaxPercentileNormalization;
@@ -227,7 +228,7 @@ final class TumorOverlay {
   /** Colour (RGB) of each label value, -1 for none: ET red, NCR/NET green, edema yellow. */
   static int[] colours(LabelScheme scheme) {
     int[] lut = new int[256];
-    java.util.Arrays.fill(lut, -1);
+    Arrays.fill(lut, -1);
     lut[LabelScheme.NECROTIC_CORE] = NECROTIC_CORE.getRGB() & 0xffffff;
     lut[LabelScheme.EDEMA] = EDEMA.getRGB() & 0xffffff;
     lut[scheme.enhancingLabel()] = ENHANCING.getRGB() & 0xffffff;

@@ -126,4 +126,20 @@ class TumorOverlayTest {
     assertEquals(2, r.sliceAxis());
     assertEquals(3, r.slice());
   }
+
+  @Test
+  void anUnlabelledCaseIsDrawnOnThePredictionsTumorSlice() {
+    Dims d = new Dims(8, 8, 5);
+    Geometry g = Geometry.isotropic(d);
+    byte[] l = new byte[d.voxels()];
+    l[d.index(4, 4, 1)] = 4;
+    float[] t1 = new float[d.voxels()];
+    java.util.Arrays.fill(t1, 5);
+    TumorOverlay.Rendered r =
+        TumorOverlay.render(
+            new Volume(g, t1), null, new LabelVolume(g, l), LabelScheme.BRATS2020, "p");
+    assertEquals(1, r.slice());
+    // the ground-truth panel is plain grey (constant T1Gd: window of width 0, black)
+    assertEquals(0, r.image().getRGB(PAD + 160, TOP + 160) & 0xffffff);
+  }
 }
