@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       StageCommands.Train.class,
       StageCommands.Infer.class,
       StageCommands.Evaluate.class,
+      ReportCommand.class,
     })
 public final class BratsCv implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -13,7 +13,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the whole cross-validation: preprocess -> folds -> train (one task per pipeline x"
-          + " fold) -> infer (out-of-fold, and the ensemble on data.test) -> evaluate.",
+          + " fold) -> infer (out-of-fold, and the ensemble on data.test) -> evaluate -> report"
+          + " (report/index.html).",
       "Every stage skips work whose output is complete, so a rerun resumes.",
       "Exit code: 0 all cases ok, 3 finished with failed cases/models (listed), other: the run"
           + " failed."
@@ -27,7 +28,9 @@ public final class CvCommand implements Callable<Integer> {
     SparkSession spark = Runs.spark(c, "cv");
     try {
       CrossValidation.Outcome o = new CrossValidation(spark, c).all();
-      return Runs.report(o, c.output());
+      int code = Runs.report(o, c.output());
+      Runs.writeReport(spark, c.output());
+      return code;
     } finally {
       spark.stop();
     }

@@ -92,6 +92,7 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       CrossValidation.Outcome o = new CrossValidation(spark, c).all();
       code = Runs.report(o, c.output());
+      Runs.writeReport(spark, c.output());
     } finally {
       spark.stop();
     }

@@ -2,12 +2,17 @@ package org.bratscv.jobs.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.report.RunReport;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.EvaluateStage;
 import org.bratscv.jobs.stages.SummaryMarkdown;
 
-/** What the run commands share: the Spark session, the final report and the exit code. */
+/**
+ * What the run commands share: the Spark session, the printed summary, the report and the exit
+ * code.
+ */
 final class Runs {
   /** Exit code of a run that finished but had failed cases, models or predictions. */
   static final int SOME_FAILED = 3;
@@ -37,5 +42,19 @@ final class Runs {
     o.failedPredictions().forEach(p -> System.out.println("  prediction " + p));
     e.errors().forEach(x -> System.out.println("  evaluation " + x));
     return SOME_FAILED;
+  }
+
+  /**
+   * Writes the run's HTML/Markdown report and prints where it is. A report that cannot be written
+   * is a warning, not a failed run: the results themselves are complete.
+   */
+  static void writeReport(SparkSession spark, String output) {
+    try {
+      var html =
+          RunReport.write(spark.sparkContext().hadoopConfiguration(), new OutputRoot(output));
+      System.out.println("report: " + html);
+    } catch (java.io.IOException | RuntimeException e) {
+      System.out.println("report: not written: " + (e.getMessage() == null ? e : e.getMessage()));
+    }
   }
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
       "Writes into <output>/<run-id>/ (default run id: today's UTC date) and points"
           + " <output>/LATEST (and <output>/latest on a local disk) at it; a rerun with the same"
           + " run id skips the variants that finished.",
+      "Ends with the report (report/index.html, report.md) of the run folder.",
       "Exit code: 0 everything ok, 3 finished with failures (listed), other: the sweep failed."
     })
 public final class SweepCommand implements Callable<Integer> {
@@ -49,6 +50,7 @@ public final class SweepCommand implements Callable<Integer> {
     Sweep.Outcome o;
     try {
       o = new Sweep(spark, c, runId).run();
+      Runs.writeReport(spark, o.root());
     } finally {
       spark.stop();
     }

@@ -1,9 +1,13 @@
 package org.bratscv.jobs.io;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
-/** RFC 4180 CSV text for the small tables the driver writes (manifests, metrics, summaries). */
+/**
+ * RFC 4180 CSV text for the small tables the driver writes (manifests, metrics, summaries), and the
+ * reader that takes them back (the report reads them without Spark).
+ */
 public final class Csv {
   private Csv() {}
 
@@ -43,62 +47,6 @@ public final class Csv {
     sb.append('\n');
   }
 
-  /**
-   * The rows of CSV text as {@link #table} writes it (RFC 4180: quoted fields may hold commas,
-   * quotes and line breaks); blank lines are skipped. The header, if any, is the first row.
-   */
-  public static List<String[]> parse(String text) {
-    List<String[]> rows = new java.util.ArrayList<>();
-    List<String> fields = new java.util.ArrayList<>();
-    StringBuilder field = new StringBuilder();
-    boolean quoted = false;
-    boolean any = false;
-    for (int i = 0; i < text.length(); i++) {
-      char ch = text.charAt(i);
-      if (quoted) {
-        if (ch == '"') {
-          if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
-            field.append('"');
-            i++;
-          } else {
-            quoted = false;
-          }
-        } else {
-          field.append(ch);
-        }
-      } else if (ch == '"') {
-        quoted = true;
-        any = true;
-      } else if (ch == ',') {
-        fields.add(field.toString());
-        field.setLength(0);
-        any = true;
-      } else if (ch == '\n' || ch == '\r') {
-        if (ch == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-          i++;
-        }
-        if (any || field.length() > 0) {
-          fields.add(field.toString());
-          rows.add(fields.toArray(new String[0]));
-        }
-        fields.clear();
-        field.setLength(0);
-        any = false;
-      } else {
-        field.append(ch);
-        any = true;
-      }
-    }
-    if (quoted) {
-      throw new IllegalArgumentException("CSV text ends inside a quoted field");
-    }
-    if (any || field.length() > 0) {
-      fields.add(field.toString());
-      rows.add(fields.toArray(new String[0]));
-    }
-    return rows;
-  }
-
   static String field(String v) {
     if (v == null) {
       return "";
@@ -106,5 +54,66 @@ public final class Csv {
     boolean quote =
         v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0;
     return quote ? '"' + v.replace("\"", "\"\"") + '"' : v;
+  }
+
+  /**
+   * The records of CSV {@code text}, the header included: fields may be quoted (with {@code ""} for
+   * a quote, and commas and line breaks inside), lines end with '\n' or "\r\n"; blank lines are no
+   * records.
+   *
+   * @throws IllegalArgumentException on a quote that is never closed
+   */
+  public static List<String[]> parse(String text) {
+    List<String[]> records = new ArrayList<>();
+    List<String> fields = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    int i = 0;
+    int n = text.length();
+    boolean pending = false; // a record has started
+    while (i < n) {
+      char c = text.charAt(i);
+      if (c == '"' && field.length() == 0) {
+        int close = i + 1;
+        while (true) {
+          int q = text.indexOf('"', close);
+          if (q < 0) {
+            throw new IllegalArgumentException(
+                "unterminated quoted field in CSV record " + (records.size() + 1));
+          }
+          field.append(text, close, q);
+          if (q + 1 < n && text.charAt(q + 1) == '"') {
+            field.append('"');
+            close = q + 2;
+          } else {
+            i = q + 1;
+            break;
+          }
+        }
+        pending = true;
+      } else if (c == ',') {
+        fields.add(field.toString());
+        field.setLength(0);
+        pending = true;
+        i++;
+      } else if (c == '\n' || c == '\r') {
+        if (pending) { // a blank line is no record
+          fields.add(field.toString());
+          records.add(fields.toArray(new String[0]));
+        }
+        field.setLength(0);
+        fields.clear();
+        pending = false;
+        i += c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n' ? 2 : 1;
+      } else {
+        field.append(c);
+        pending = true;
+        i++;
+      }
+    }
+    if (pending) {
+      fields.add(field.toString());
+      records.add(fields.toArray(new String[0]));
+    }
+    return records;
   }
 }

@@ -10,30 +10,35 @@ import org.junit.jupiter.api.Test;
 
 class CsvTest {
   @Test
-  void whatTableWritesParseReadsBack() {
+  void parseReadsBackWhatTableWrites() {
+    String[] header = {"labelmap_set", "case_id", "reason"};
     List<String[]> rows =
         List.of(
-            new String[] {"c1", "error", "case c1: flair.nii.gz: truncated, 200 of 9000 bytes", ""},
-            new String[] {"c2", "ok", "say \"hi\"\nnext line", "x"},
-            new String[] {"", "", "", ""});
-    String text =
-        new String(
-            Csv.table(new String[] {"case_id", "status", "reason", "file"}, rows),
-            StandardCharsets.UTF_8);
+            new String[] {"oof-A", "BraTS20_Training_001", ""},
+            new String[] {"oof-B", "x", "case x: \"t1\" has 3 dims,\nnot 4"},
+            new String[] {"", "", "a,b"});
+    String text = new String(Csv.table(header, rows), StandardCharsets.UTF_8);
     List<String[]> back = Csv.parse(text);
     assertEquals(4, back.size());
-    assertArrayEquals(new String[] {"case_id", "status", "reason", "file"}, back.get(0));
+    assertArrayEquals(header, back.get(0));
     for (int i = 0; i < rows.size(); i++) {
-      assertArrayEquals(rows.get(i), back.get(i + 1));
+      assertArrayEquals(rows.get(i), back.get(i + 1), "record " + (i + 1));
     }
   }
 
   @Test
-  void crlfBlankLinesAndAnUnclosedQuote() {
-    List<String[]> rows = Csv.parse("a,b\r\n\r\n1,\"2\"\r\n");
-    assertEquals(2, rows.size());
-    assertArrayEquals(new String[] {"1", "2"}, rows.get(1));
-    assertThrows(IllegalArgumentException.class, () -> Csv.parse("a,\"b\n"));
+  void parseAcceptsCrLfAndSkipsBlankLines() {
+    List<String[]> r = Csv.parse("a,b\r\n\r\n1,\"2\"\r\n\n3,4");
+    assertEquals(3, r.size());
+    assertArrayEquals(new String[] {"1", "2"}, r.get(1));
+    assertArrayEquals(new String[] {"3", "4"}, r.get(2));
+  }
+
+  @Test
+  void unterminatedQuoteNamesTheRecord() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Csv.parse("a,b\n1,\"oops\n"));
+    assertEquals("unterminated quoted field in CSV record 2", e.getMessage());
   }
 
   @Test

@@ -20,6 +20,8 @@ import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.report.RunReport;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +113,13 @@ class CrossValidationTest {
     assertEquals(metrics.size(), new HashSet<>(metrics).size(), "no duplicate metric rows");
     assertEquals(1 + 6 * 3 * 4, Files.readAllLines(out.resolve("evaluate/summary.csv")).size());
     assertTrue(Files.readString(out.resolve("evaluate/summary.md")).contains("| test-merged |"));
+
+    // the report reads what the stages really wrote: every part of it is there
+    RunReport.write(spark.sparkContext().hadoopConfiguration(), new OutputRoot(out.toString()));
+    String page = Files.readString(out.resolve("report/index.html"));
+    assertFalse(page.contains("not available"), page);
+    assertTrue(page.contains("src=\"img/case-best-"), page);
+    assertTrue(page.contains("src=\"img/loss-A.png\""), page);
 
     Map<Path, Long> before = modified(out);
     CrossValidation.Outcome again = new CrossValidation(spark, c).all();

@@ -152,6 +152,24 @@ class SweepTest {
           Files.readAllLines(root.resolve("variants/" + v + "/evaluate/metrics.csv")).size(),
           v);
     }
+    // the sweep's report: the comparison table, and only images that exist
+    Path html =
+        Path.of(
+            java.net.URI.create(
+                org.bratscv.jobs.report.RunReport.write(
+                        spark.sparkContext().hadoopConfiguration(),
+                        new org.bratscv.jobs.io.OutputRoot(root.toString()))
+                    .toUri()
+                    .toString()));
+    String page = Files.readString(html);
+    assertTrue(page.contains("removal"), "the comparison names the variants");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("src=\"([^\"]+)\"").matcher(page);
+    int images = 0;
+    while (m.find()) {
+      assertTrue(Files.exists(html.getParent().resolve(m.group(1))), m.group(1));
+      images++;
+    }
+    assertTrue(images > 0);
     assertEquals("night-1", Files.readString(dir.resolve("sweeps/LATEST")).trim());
     assertEquals(root.toRealPath(), dir.resolve("sweeps/latest").toRealPath());
 
