@@ -153,14 +153,10 @@ class SweepTest {
           v);
     }
     // the sweep's report: the comparison table, and only images that exist
-    Path html =
-        Path.of(
-            java.net.URI.create(
-                org.bratscv.jobs.report.RunReport.write(
-                        spark.sparkContext().hadoopConfiguration(),
-                        new org.bratscv.jobs.io.OutputRoot(root.toString()))
-                    .toUri()
-                    .toString()));
+    org.bratscv.jobs.report.RunReport.write(
+        spark.sparkContext().hadoopConfiguration(),
+        new org.bratscv.jobs.io.OutputRoot(root.toString()));
+    Path html = root.resolve("report/index.html");
     String page = Files.readString(html);
     assertTrue(page.contains("removal"), "the comparison names the variants");
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("src=\"([^\"]+)\"").matcher(page);
