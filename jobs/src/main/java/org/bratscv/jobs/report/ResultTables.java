@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.io.Csv;
+import org.bratscv.jobs.sweep.Comparison;
 
 /**
  * Reads the CSV tables the stages write ({@code evaluate/metrics.csv}, {@code
@@ -44,22 +45,6 @@ final class ResultTables {
       return (diceEt + diceTc + diceWt) / 3;
     }
   }
-
-  /** One line of a sweep's {@code comparison.csv}. */
-  record ComparisonRow(
-      String variant,
-      String baseline,
-      String labelmapSet,
-      String region,
-      String metric,
-      double mean,
-      double std,
-      int folds,
-      double baselineMean,
-      double baselineStd,
-      double delta,
-      double pValue,
-      int nCases) {}
 
   static List<CaseScore> metrics(FileSystem fs, Path file) throws IOException {
     List<CaseScore> out = new ArrayList<>();
@@ -108,11 +93,12 @@ final class ResultTables {
     return out;
   }
 
-  static List<ComparisonRow> comparison(FileSystem fs, Path file) throws IOException {
-    List<ComparisonRow> out = new ArrayList<>();
+  /** A sweep's {@code comparison.csv}, as the sweep computed it. */
+  static List<Comparison.Row> comparison(FileSystem fs, Path file) throws IOException {
+    List<Comparison.Row> out = new ArrayList<>();
     for (Row r : read(fs, file)) {
       out.add(
-          new ComparisonRow(
+          new Comparison.Row(
               r.text("variant"),
               r.text("baseline"),
               r.text("labelmap_set"),

@@ -25,9 +25,9 @@ import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.report.ReportDocument.Figure;
 import org.bratscv.jobs.report.ResultTables.CaseScore;
-import org.bratscv.jobs.report.ResultTables.ComparisonRow;
 import org.bratscv.jobs.report.ResultTables.EpochPoint;
 import org.bratscv.jobs.report.ResultTables.SummaryCell;
+import org.bratscv.jobs.sweep.Comparison;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.slf4j.Logger;
@@ -227,12 +227,12 @@ public final class RunReport {
     part(
         "comparison of the variants",
         () -> {
-          List<ComparisonRow> rows = ResultTables.comparison(fs, root.resolve("comparison.csv"));
+          List<Comparison.Row> rows = ResultTables.comparison(fs, root.resolve("comparison.csv"));
           if (rows.isEmpty()) {
             throw new IOException("comparison.csv has no rows");
           }
           List<List<String>> table = new ArrayList<>();
-          for (ComparisonRow r : rows) {
+          for (Comparison.Row r : rows) {
             table.add(
                 List.of(
                     r.variant(),
@@ -247,7 +247,7 @@ public final class RunReport {
                             Locale.ROOT, r.metric().equals("dice") ? "%+.3f" : "%+.2f", r.delta()),
                     Double.isNaN(r.pValue()) ? "" : String.format(Locale.ROOT, "%.3g", r.pValue()),
                     Integer.toString(r.folds()),
-                    Integer.toString(r.nCases())));
+                    Integer.toString(r.pairs())));
           }
           doc.paragraph(
               "Each variant against the baseline "
@@ -564,7 +564,7 @@ public final class RunReport {
     }
     String baseline = null;
     try {
-      List<ComparisonRow> rows = ResultTables.comparison(fs, root.resolve("comparison.csv"));
+      List<Comparison.Row> rows = ResultTables.comparison(fs, root.resolve("comparison.csv"));
       baseline = rows.isEmpty() ? null : rows.get(0).baseline();
     } catch (IOException | RuntimeException e) {
       // no comparison: take the first variant with scores

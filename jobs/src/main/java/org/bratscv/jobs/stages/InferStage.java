@@ -172,11 +172,7 @@ public final class InferStage {
   private static Iterator<Prediction> segmentAll(
       Iterator<CaseJob> jobs, Settings s, HadoopConf conf, LongAccumulator done)
       throws IOException {
-    TorchEngine engine =
-        TorchEngine.start(EngineSettings.defaults().withThreads(s.engineThreads(), 1));
-    Device device =
-        DeviceChoice.requireAvailable(
-            DeviceChoice.parse(GpuScheduling.taskDevice()), engine.gpuCount());
+    Device device = taskDevice(s.engineThreads());
     FileSystem outFs = s.root().fileSystem(conf.get());
     NiftiReader reader = NiftiReader.withDefaults();
     List<Prediction> out = new ArrayList<>();
@@ -185,6 +181,16 @@ public final class InferStage {
       done.add(1);
     }
     return out.iterator();
+  }
+
+  /**
+   * Starts libtorch in this task's JVM with {@code threads} intra-op threads and returns the device
+   * the task should use: the GPU Spark gave it, else the CPU.
+   */
+  static Device taskDevice(int threads) {
+    TorchEngine engine = TorchEngine.start(EngineSettings.defaults().withThreads(threads, 1));
+    return DeviceChoice.requireAvailable(
+        DeviceChoice.parse(GpuScheduling.taskDevice()), engine.gpuCount());
   }
 
   static Path target(Settings s, String set, String caseId) {

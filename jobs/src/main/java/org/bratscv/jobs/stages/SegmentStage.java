@@ -40,9 +40,6 @@ import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.Progress;
-import org.bratscv.model.engine.DeviceChoice;
-import org.bratscv.model.engine.EngineSettings;
-import org.bratscv.model.engine.TorchEngine;
 import org.bratscv.model.infer.Precision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -241,11 +238,7 @@ public final class SegmentStage {
   private static Iterator<Row> segmentAll(
       Iterator<BratsCase> cases, Settings s, HadoopConf conf, LongAccumulator done)
       throws IOException {
-    TorchEngine engine =
-        TorchEngine.start(EngineSettings.defaults().withThreads(s.engineThreads(), 1));
-    Device device =
-        DeviceChoice.requireAvailable(
-            DeviceChoice.parse(GpuScheduling.taskDevice()), engine.gpuCount());
+    Device device = InferStage.taskDevice(s.engineThreads());
     FileSystem outFs = s.out().fileSystem(conf.get());
     NiftiReader reader = new NiftiReader(s.maxVoxelBytes());
     List<Row> out = new ArrayList<>();

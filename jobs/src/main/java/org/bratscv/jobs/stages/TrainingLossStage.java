@@ -24,9 +24,6 @@ import org.bratscv.data.volume.MultiChannelVolume;
 import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.Progress;
-import org.bratscv.model.engine.DeviceChoice;
-import org.bratscv.model.engine.EngineSettings;
-import org.bratscv.model.engine.TorchEngine;
 import org.bratscv.model.infer.Ensemble;
 import org.bratscv.model.infer.TestTimeAugmentation;
 import org.slf4j.Logger;
@@ -83,10 +80,7 @@ public final class TrainingLossStage {
 
   private static Iterator<CaseLoss> scoreAll(
       Iterator<CaseJob> jobs, HadoopConf conf, int threads, LongAccumulator done) {
-    TorchEngine engine = TorchEngine.start(EngineSettings.defaults().withThreads(threads, 1));
-    Device device =
-        DeviceChoice.requireAvailable(
-            DeviceChoice.parse(GpuScheduling.taskDevice()), engine.gpuCount());
+    Device device = InferStage.taskDevice(threads);
     NiftiReader reader = NiftiReader.withDefaults();
     List<CaseLoss> out = new ArrayList<>();
     while (jobs.hasNext()) {

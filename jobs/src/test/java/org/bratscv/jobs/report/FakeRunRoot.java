@@ -122,23 +122,7 @@ public final class FakeRunRoot {
     }
     write(
         root.resolve("comparison.csv"),
-        Csv.table(
-            new String[] {
-              "variant",
-              "baseline",
-              "labelmap_set",
-              "region",
-              "metric",
-              "mean",
-              "std",
-              "folds",
-              "baseline_mean",
-              "baseline_std",
-              "delta",
-              "p_value",
-              "n_cases"
-            },
-            rows));
+        Csv.table(org.bratscv.jobs.sweep.Comparison.csvHeader(), rows));
     Files.writeString(root.resolve("sweep.yaml"), "variants: {baseline: {}, width8: {}}\n");
     return root;
   }
