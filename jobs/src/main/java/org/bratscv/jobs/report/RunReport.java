@@ -115,6 +115,10 @@ public final class RunReport {
       part.build();
     } catch (FileNotFoundException e) {
       doc.unavailable(what, message(e));
+    } catch (java.io.IOException e) {
+      // missing or unreadable input: the page says why, no stack trace needed
+      LOG.info("report: {} not available: {}", what, message(e));
+      doc.unavailable(what, message(e));
     } catch (Exception | LinkageError | AWTError e) {
       LOG.warn("report: {} not available", what, e);
       doc.unavailable(what, message(e));
