@@ -14,7 +14,8 @@ import org.bratscv.jobs.stages.MetricRow;
  * The ablation table of a sweep, as the paper's Table 3: per variant, region and metric, the mean
  * (and population standard deviation) over folds of the per-fold mean over cases, its change
  * against the baseline, and a paired Wilcoxon signed-rank test over the cases both scored
- * (commons-math3: the exact distribution up to 30 pairs, the normal approximation above).
+ * (commons-math3: pairs without a difference dropped, then the exact distribution up to 30 pairs,
+ * the normal approximation with continuity correction above).
  */
 public final class Comparison {
   static final List<String> REGIONS = List.of("ET", "TC", "WT");
@@ -127,21 +128,24 @@ public final class Comparison {
     return new double[] {mean, Math.sqrt(var / sums.size()), sums.size()};
   }
 
-  /** Two-sided p-value of the paired signed-rank test; 1 when every pair is equal. */
+  /**
+   * Two-sided p-value of the paired signed-rank test. Pairs with no difference are dropped first
+   * (Wilcoxon's procedure, as scipy's default {@code zero_method="wilcox"} and R's {@code
+   * wilcox.test}); 1 when no pair differs, NaN with fewer than 2 pairs.
+   */
   static double wilcoxon(List<double[]> pairs) {
     if (pairs.size() < 2) {
       return Double.NaN;
     }
-    double[] x = new double[pairs.size()];
-    double[] y = new double[pairs.size()];
-    boolean allEqual = true;
-    for (int i = 0; i < x.length; i++) {
-      x[i] = pairs.get(i)[0];
-      y[i] = pairs.get(i)[1];
-      allEqual &= x[i] == y[i];
-    }
-    if (allEqual) {
+    List<double[]> differing = pairs.stream().filter(p -> p[0] != p[1]).toList();
+    if (differing.isEmpty()) {
       return 1.0;
+    }
+    double[] x = new double[differing.size()];
+    double[] y = new double[differing.size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = differing.get(i)[0];
+      y[i] = differing.get(i)[1];
     }
     return new WilcoxonSignedRankTest().wilcoxonSignedRankTest(x, y, x.length <= EXACT_UP_TO);
   }

@@ -148,7 +148,7 @@ class GpuSchedulingTest {
   }
 
   @Test
-  void trainStageHandsEachTaskItsOwnGpuAddressAsTheModelDevice() throws Exception {
+  void trainStageHandsEachTaskOfEveryVariantItsOwnGpuAddressAsTheModelDevice() throws Exception {
     java.nio.file.Path out = java.nio.file.Files.createTempDirectory("train-gpu");
     org.bratscv.jobs.config.RunConfig c =
         org.bratscv.jobs.config.RunConfig.of(
@@ -165,13 +165,17 @@ class GpuSchedulingTest {
     org.bratscv.jobs.stages.TrainStage.Settings s =
         new org.bratscv.jobs.stages.TrainStage.Settings(
             new org.bratscv.jobs.io.OutputRoot(out.toString()),
-            java.util.Map.of("baseline", c.pipelines()),
+            // two variants, as a sweep schedules them: all their tasks in one job, one GPU each
+            java.util.Map.of("baseline", c.pipelines(), "attention", c.pipelines()),
             split,
             c.compute(),
             1);
     var tasks = org.bratscv.jobs.stages.TrainStage.allTasks(s);
     var result = new org.bratscv.jobs.stages.TrainStage().run(spark, s, tasks);
-    assertEquals(4, result.models().size());
+    assertEquals(8, result.models().size());
+    assertEquals(
+        Set.of("baseline", "attention"),
+        new HashSet<>(result.models().stream().map(m -> m.getVariant()).toList()));
     Set<String> devices = new HashSet<>();
     for (var m : result.models()) {
       // the executors' libtorch is the CPU build: the GPU Spark assigned reaches the model's device

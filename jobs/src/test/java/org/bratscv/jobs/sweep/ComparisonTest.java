@@ -79,6 +79,19 @@ class ComparisonTest {
   }
 
   @Test
+  void pairsWithoutADifferenceAreDroppedAsScipyAndRDo() {
+    double[] x = {0.81, 0.75, 0.62, 0.90, 0.55, 0.70, 0.66, 0.80, 0.91, 0.40};
+    double[] y = {0.80, 0.70, 0.62, 0.85, 0.50, 0.72, 0.60, 0.71, 0.83, 0.40};
+    List<double[]> pairs = new ArrayList<>();
+    for (int i = 0; i < x.length; i++) {
+      pairs.add(new double[] {x[i], y[i]});
+    }
+    // scipy 1.10: wilcoxon(x, y, method="exact") over the 8 pairs that differ = 0.0234375
+    assertEquals(0.0234375, Comparison.wilcoxon(pairs), 1e-12);
+    assertTrue(Double.isNaN(Comparison.wilcoxon(pairs.subList(0, 1))));
+  }
+
+  @Test
   void patientRemovalDropsTheCasesAboveTheQuantileOrThreshold() {
     List<CaseLoss> losses =
         List.of(
