@@ -55,10 +55,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real faults, no test hooks in the production code: (1) the executor JVM of a Spark {@code
  * local-cluster} is killed while it trains, and (2) the driver JVM of a whole {@code brats-cv cv}
- * run is killed twice, once while it preprocesses and once while it trains, then rerun. Each run
- * must end with exactly the outputs of an undisturbed run: training resumed from its last
- * checkpoint, completed work kept, partial work redone, no row twice, no temporary file, every file
- * complete.
+ * run on a {@code local-cluster} is killed twice, once while it preprocesses and once while it
+ * trains, then rerun. Each run must end with exactly the outputs of an undisturbed run: training
+ * resumed from its last checkpoint, completed work kept, partial work redone, no row twice, no
+ * temporary file, every file complete.
  */
 class FaultInjectionTest {
   /**
@@ -528,6 +528,12 @@ class FaultInjectionTest {
     }
     cmd.add("-Xmx1g");
     cmd.addAll(djlOptions());
+    // the driver runs a local-cluster (a master and a worker in its JVM, executors in their own
+    // JVMs), as a small standalone cluster would: the kills hit a driver with live executors
+    Files.createDirectories(Path.of(System.getenv("SPARK_HOME")).resolve("jars"));
+    cmd.add("-Dspark.master=local-cluster[1,2,1536]");
+    cmd.add("-Dspark.executor.extraClassPath=" + System.getProperty("java.class.path"));
+    cmd.add("-Dspark.executor.extraJavaOptions=" + String.join(" ", djlOptions()));
     cmd.addAll(
         List.of(
             "-cp",
@@ -564,8 +570,25 @@ class FaultInjectionTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
     while (System.nanoTime() < deadline) {
       if (trigger.get().isPresent()) {
+        // the executor JVMs the driver's worker started: orphaned by the kill, they must stop
+        // before the rerun starts (they stop once they lose the driver, or are killed here)
+        List<ProcessHandle> executors =
+            p.toHandle()
+                .descendants()
+                .filter(h -> commandLine(h).contains("CoarseGrainedExecutorBackend"))
+                .toList();
+        assertFalse(executors.isEmpty(), "the driver runs its tasks in local-cluster executors");
         p.destroyForcibly();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the killed JVM did not exit");
+        for (ProcessHandle e : executors) {
+          try {
+            e.onExit().get(30, TimeUnit.SECONDS);
+          } catch (java.util.concurrent.TimeoutException
+              | java.util.concurrent.ExecutionException ex) {
+            System.out.println("executor " + e.pid() + " outlived its driver by 30 s: killed");
+            e.destroyForcibly();
+          }
+        }
         return;
       }
       if (!p.isAlive()) {
