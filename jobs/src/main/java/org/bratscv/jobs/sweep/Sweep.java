@@ -147,12 +147,31 @@ public final class Sweep {
             .forEach(v -> first.put(v.name(), v.config().pipelines()));
         TrainStage.Settings s = trainSettings(first, split, Map.of());
         LOG.info("sweep: training the variants without patient removal {}", first.keySet());
-        new TrainStage().run(spark, s, TrainStage.allTasks(s));
-        for (String n : pending) {
+        TrainStage.Result firstResult = new TrainStage().run(spark, s, TrainStage.allTasks(s));
+        for (String n : List.copyOf(pending)) {
           SweepConfig.Variant v = config.variants().get(n);
-          if (v.removal() != null) {
-            removed.put(n, removal(v, cvs.get(v.removal().from()), fs));
+          if (v.removal() == null) {
+            continue;
           }
+          List<ModelRow> sourceFailed =
+              firstResult.failed().stream()
+                  .filter(m -> m.getVariant().equals(v.removal().from()))
+                  .toList();
+          if (!sourceFailed.isEmpty()) {
+            // ranking cases by an incomplete set of models would drop the wrong ones: no training
+            failures.add(
+                "variant "
+                    + n
+                    + ": not trained: patient removal needs every model of "
+                    + v.removal().from()
+                    + ", and "
+                    + sourceFailed.size()
+                    + " failed");
+            all.remove(n);
+            pending.remove(n);
+            continue;
+          }
+          removed.put(n, removal(v, cvs.get(v.removal().from()), fs));
         }
       }
       TrainStage.Settings s = trainSettings(all, split, removed);
