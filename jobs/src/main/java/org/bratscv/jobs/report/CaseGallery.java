@@ -2,7 +2,6 @@ package org.bratscv.jobs.report;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -120,11 +119,10 @@ final class CaseGallery {
     }
     LabelScheme scheme = LabelScheme.parse(record.labelScheme());
     NiftiReader reader = NiftiReader.withDefaults();
-    // case.json lists T1, T1Gd, T2, FLAIR, then the seg when there is one
-    Volume t1gd = read(hadoop, new Path(record.sourceFiles().get(1)), reader);
+    Volume t1gd = read(hadoop, new Path(record.t1gdFile()), reader);
     LabelVolume gt =
         record.hasLabel()
-            ? LabelVolume.fromVolume(read(hadoop, new Path(record.sourceFiles().get(4)), reader))
+            ? LabelVolume.fromVolume(read(hadoop, new Path(record.segFile()), reader))
             : null;
     LabelVolume pred = LabelVolume.fromVolume(read(hadoop, predFile, reader));
     TumorOverlay.Rendered r;
@@ -138,10 +136,8 @@ final class CaseGallery {
 
   private static Volume read(Configuration hadoop, Path file, NiftiReader reader)
       throws IOException {
-    FileSystem fs = file.getFileSystem(hadoop);
-    long length = fs.getFileStatus(file).getLen();
-    try (InputStream in = fs.open(file)) {
-      return reader.read(in, file.toString(), length).toVolume();
+    try {
+      return PreparedCaseFiles.readImage(file.getFileSystem(hadoop), file, reader).toVolume();
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }

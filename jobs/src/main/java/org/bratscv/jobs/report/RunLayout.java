@@ -8,6 +8,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.stages.PreparedCaseFiles;
 
 /**
  * Where the results of a run sit. A cross-validation root holds one set of results ({@code
@@ -55,9 +56,8 @@ record RunLayout(OutputRoot root, boolean sweep, List<Variant> variants) {
     List<Path> out = new ArrayList<>();
     for (OutputRoot r : List.of(v.results(), root)) {
       Path p =
-          isTestSet(labelmapSet)
-              ? r.resolve("test", "preprocess", "cases", caseId)
-              : r.resolve("preprocess", "cases", caseId);
+          PreparedCaseFiles.caseDir(
+              isTestSet(labelmapSet) ? new OutputRoot(r.resolve("test").toString()) : r, caseId);
       if (!out.contains(p)) {
         out.add(p);
       }

@@ -78,4 +78,14 @@ public record CaseRecord(
   public String t1File() {
     return sourceFiles.get(0);
   }
+
+  /** The T1Gd file of the source case. */
+  public String t1gdFile() {
+    return sourceFiles.get(1);
+  }
+
+  /** The seg file of the source case, or null for a case without labels. */
+  public String segFile() {
+    return hasLabel() ? sourceFiles.get(4) : null;
+  }
 }

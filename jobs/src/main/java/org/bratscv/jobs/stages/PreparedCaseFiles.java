@@ -129,7 +129,9 @@ public final class PreparedCaseFiles {
     return new PreparedCase(record.caseId(), record.crop(), images, labels);
   }
 
-  static NiftiImage readImage(FileSystem fs, Path file, NiftiReader reader) throws IOException {
+  /** Reads one NIfTI file of any Hadoop file system whole; errors name the file. */
+  public static NiftiImage readImage(FileSystem fs, Path file, NiftiReader reader)
+      throws IOException {
     long length = fs.getFileStatus(file).getLen();
     try (InputStream in = fs.open(file)) {
       return reader.read(in, file.toString(), length);

@@ -114,7 +114,12 @@ public final class SegmentStage {
 
     String[] csv() {
       return new String[] {
-        caseId, status, reason, labelmap, probabilities, String.format("%.2f", seconds)
+        caseId,
+        status,
+        reason,
+        labelmap,
+        probabilities,
+        String.format(java.util.Locale.ROOT, "%.2f", seconds)
       };
     }
   }

@@ -252,15 +252,22 @@ public final class Sweep {
     return d.dropped();
   }
 
+  /** The dropped case ids of a {@code removal.csv} ({@link PatientRemoval#csvHeader}). */
   static Set<String> readDropped(FileSystem fs, Path file) throws IOException {
-    Set<String> out = new java.util.TreeSet<>();
+    List<String[]> rows;
     try (InputStream in = fs.open(file)) {
-      String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
-      for (int i = 1; i < lines.length; i++) {
-        String[] f = lines[i].split(",", -1);
-        if (f.length >= 5 && Boolean.parseBoolean(f[4].trim())) {
-          out.add(f[0]);
-        }
+      rows = Csv.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    List<String> header = rows.isEmpty() ? List.of() : List.of(rows.get(0));
+    int id = header.indexOf("case_id");
+    int dropped = header.indexOf("dropped");
+    if (id < 0 || dropped < 0) {
+      throw new IOException(file + ": not a removal list (no case_id and dropped columns)");
+    }
+    Set<String> out = new java.util.TreeSet<>();
+    for (String[] r : rows.subList(1, rows.size())) {
+      if (Boolean.parseBoolean(r[dropped])) {
+        out.add(r[id]);
       }
     }
     return out;

@@ -109,6 +109,13 @@ class SweepTest {
       }
     }
     assertEquals(o.removed().get("removal"), dropped);
+    // what a resumed run reads back instead of ranking again
+    assertEquals(
+        dropped,
+        Sweep.readDropped(
+            org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()),
+            new org.apache.hadoop.fs.Path(
+                root.resolve("variants/removal/removal.csv").toString())));
     assertTrue(dropped.size() >= 2 && dropped.size() <= 3, dropped.toString());
     assertTrue(lowestDropped > highestKept, "the dropped cases are the highest-loss ones");
     Map<String, Integer> trainCases = new HashMap<>();
