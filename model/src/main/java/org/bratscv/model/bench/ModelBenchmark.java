@@ -16,6 +16,7 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
+import org.bratscv.model.engine.GraphScalars;
 import org.bratscv.model.net.EquiUnet;
 
 /**
@@ -149,6 +150,6 @@ public final class ModelBenchmark {
     NDArray r = target.swapAxes(0, 1).reshape(c, -1);
     NDArray inter = s.mul(r).sum(new int[] {1});
     NDArray denom = s.square().sum(new int[] {1}).add(r.square().sum(new int[] {1})).add(1);
-    return inter.mul(2).add(1).div(denom).neg().add(1).mean();
+    return GraphScalars.mul(inter, 2).add(1).div(denom).neg().add(1).mean();
   }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
 import ai.djl.training.loss.Loss;
+import org.bratscv.model.engine.GraphScalars;
 
 /**
  * The method's soft Dice loss, one term per output channel (ET, TC, WT), averaged over channels.
@@ -108,7 +109,8 @@ public final class SoftDiceLoss extends Loss {
           case SQUARES -> probabilities.square().sum(axes).add(target.square().sum(axes));
           case SUMS -> probabilities.sum(axes).add(target.sum(axes));
         };
-    NDArray dice = intersection.mul(2).add(smooth).div(denominatorSum.add(smooth));
+    // mul(Number) would hand autograd a tensor over a freed Java buffer: see GraphScalars
+    NDArray dice = GraphScalars.mul(intersection, 2).add(smooth).div(denominatorSum.add(smooth));
     return dice.neg().add(1);
   }
 

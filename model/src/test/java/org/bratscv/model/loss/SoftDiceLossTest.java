@@ -1,12 +1,19 @@
 package org.bratscv.model.loss;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.List;
+import org.bratscv.model.testing.FreedMemoryReuse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +61,53 @@ class SoftDiceLossTest {
     assertEquals((loss0 + loss1) / 2, dice.loss(probs(), target()).getFloat(), 1e-6);
     // the public reference implementation's formula in torch (bench/optim_reference.py)
     assertEquals(0.3491978645324707, dice.loss(probs(), target()).getFloat(), 1e-6);
+  }
+
+  /**
+   * The gradient of the loss is the analytic one, also when the JVM frees and reuses memory between
+   * forward and backward (a {@code mul(Number)} in the loss once made autograd read a freed buffer
+   * there: see GraphScalars).
+   */
+  @Test
+  void gradientIsAnalyticEvenWhenGarbageIsCollectedBeforeBackward() throws Exception {
+    SoftDiceLoss dice =
+        new SoftDiceLoss(SoftDiceLoss.Denominator.SQUARES, SoftDiceLoss.Input.PROBABILITIES);
+    // per channel c: I = sum S*R, Q = sum S^2 + sum R^2; d loss / d S_i = -(2 R_i (Q + 1) - (2 I
+    // + 1) 2 S_i) / (Q + 1)^2 / C, with C = 2 channels
+    double[] sumSr = new double[2];
+    double[] q = new double[2];
+    for (int i = 0; i < PROBS.length; i++) {
+      int c = (i / 2) % 2;
+      sumSr[c] += PROBS[i] * TARGET[i];
+      q[c] += PROBS[i] * PROBS[i] + TARGET[i] * TARGET[i];
+    }
+    float[] expected = new float[PROBS.length];
+    for (int i = 0; i < PROBS.length; i++) {
+      int c = (i / 2) % 2;
+      double qs = q[c] + 1;
+      expected[i] =
+          (float) (-(2 * TARGET[i] * qs - (2 * sumSr[c] + 1) * 2 * PROBS[i]) / (qs * qs) / 2);
+    }
+    for (int round = 0; round < 3; round++) {
+      try (NDManager step = manager.newSubManager();
+          GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        List<NDArray> inputs = new ArrayList<>();
+        NDArray total = null;
+        for (int k = 0; k < 32; k++) {
+          NDArray s = step.create(PROBS, SHAPE);
+          s.setRequiresGradient(true);
+          inputs.add(s);
+          NDArray l = dice.loss(s, step.create(TARGET, SHAPE));
+          total = total == null ? l : total.add(l);
+        }
+        FreedMemoryReuse reuse = FreedMemoryReuse.collectAndOverwrite();
+        collector.backward(total);
+        for (NDArray s : inputs) {
+          assertArrayEquals(expected, s.getGradient().toFloatArray(), 1e-6f);
+        }
+        assertTrue(reuse.blocks() > 0);
+      }
+    }
   }
 
   @Test

@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bratscv.model.loss.SoftDiceLoss;
+import org.bratscv.model.testing.FreedMemoryReuse;
 import org.bratscv.model.train.checkpoint.Checkpoints;
 import org.bratscv.model.train.checkpoint.CorruptCheckpointException;
 import org.bratscv.model.train.checkpoint.LocalCheckpointStore;
@@ -305,27 +307,56 @@ class FoldTrainerTest {
     }
   }
 
+  /**
+   * Two folds trained at once in one JVM (two Spark tasks in one executor) end bit for bit where
+   * they end alone, while a third thread makes the JVM collect garbage and reuse freed native
+   * memory (as the rest of an executor does): nothing in a training step may depend on memory the
+   * JVM can free before the backward pass.
+   */
   @Test
   void twoFoldsTrainConcurrentlyInOneJvmLikeSequentially() throws Exception {
     TrainingConfig config =
         config(OptimizerConfig.adam(0.05, 1e-8), null, TrainingConfig.FinalWeights.LAST, 2, 1);
     Run s0 = train(config, tmp.resolve("s0"), new SyntheticSamples(), 0);
     Run s1 = train(config, tmp.resolve("s1"), new SyntheticSamples(), 1);
-    ExecutorService pool = Executors.newFixedThreadPool(2);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    AtomicBoolean training = new AtomicBoolean(true);
     try {
-      Future<Run> c0 =
-          pool.submit(() -> train(config, tmp.resolve("c0"), new SyntheticSamples(), 0));
-      Future<Run> c1 =
-          pool.submit(() -> train(config, tmp.resolve("c1"), new SyntheticSamples(), 1));
-      for (Run[] pair : new Run[][] {{s0, c0.get()}, {s1, c1.get()}}) {
-        for (int e = 0; e < 2; e++) {
-          assertEquals(
-              pair[0].result().history().get(e).trainLoss(),
-              pair[1].result().history().get(e).trainLoss(),
-              1e-6);
+      Future<?> pressure =
+          pool.submit(
+              () -> {
+                while (training.get()) {
+                  FreedMemoryReuse.collectAndOverwrite(2);
+                }
+                return null;
+              });
+      for (int round = 0; round < 3; round++) {
+        String r = "r" + round;
+        Future<Run> c0 =
+            pool.submit(() -> train(config, tmp.resolve(r + "c0"), new SyntheticSamples(), 0));
+        Future<Run> c1 =
+            pool.submit(() -> train(config, tmp.resolve(r + "c1"), new SyntheticSamples(), 1));
+        for (Run[] pair : new Run[][] {{s0, c0.get()}, {s1, c1.get()}}) {
+          for (int e = 0; e < 2; e++) {
+            assertEquals(
+                pair[0].result().history().get(e).trainLoss(),
+                pair[1].result().history().get(e).trainLoss(),
+                0,
+                "round " + round + ", train loss of epoch " + e);
+          }
+          for (String name : pair[0].weights().keySet()) {
+            assertArrayEquals(
+                pair[0].weights().get(name),
+                pair[1].weights().get(name),
+                0f,
+                "round " + round + ": " + name);
+          }
         }
       }
+      training.set(false);
+      pressure.get();
     } finally {
+      training.set(false);
       pool.shutdownNow();
     }
   }
