@@ -7,6 +7,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.labels.Region;
 import org.bratscv.data.preprocess.MinMaxPercentileNormalization;
@@ -238,29 +239,20 @@ final class TumorOverlay {
   /** The slice with the most whole-tumor voxels, or -1 when there are none. */
   static int tumorSlice(LabelVolume labels, AxialView view, LabelScheme scheme) {
     boolean[] tumor = scheme.regionTable(Region.WT);
-    Dims d = labels.dims();
     byte[] l = labels.labels();
-    long[] count = new long[view.slices(d)];
-    int[] xyz = new int[3];
-    for (int z = 0; z < d.nz(); z++) {
-      xyz[2] = z;
-      for (int y = 0; y < d.ny(); y++) {
-        xyz[1] = y;
-        for (int x = 0; x < d.nx(); x++) {
-          if (tumor[l[d.index(x, y, z)] & 0xff]) {
-            xyz[0] = x;
-            count[xyz[view.sliceAxis()]]++;
-          }
-        }
-      }
-    }
-    return argmaxPositive(count);
+    return argmaxPositive(countPerSlice(labels.dims(), view, i -> tumor[l[i] & 0xff]));
   }
 
   /** The slice with the most non-zero voxels; the middle one when the volume is all zero. */
   static int brainSlice(Volume t1gd, AxialView view) {
-    Dims d = t1gd.dims();
     float[] v = t1gd.data();
+    long[] count = countPerSlice(t1gd.dims(), view, i -> v[i] != 0);
+    int s = argmaxPositive(count);
+    return s >= 0 ? s : count.length / 2;
+  }
+
+  /** How many voxels of each slice of {@code view} pass {@code voxel} (given the voxel index). */
+  private static long[] countPerSlice(Dims d, AxialView view, IntPredicate voxel) {
     long[] count = new long[view.slices(d)];
     int[] xyz = new int[3];
     for (int z = 0; z < d.nz(); z++) {
@@ -268,15 +260,14 @@ final class TumorOverlay {
       for (int y = 0; y < d.ny(); y++) {
         xyz[1] = y;
         for (int x = 0; x < d.nx(); x++) {
-          if (v[d.index(x, y, z)] != 0) {
+          if (voxel.test(d.index(x, y, z))) {
             xyz[0] = x;
             count[xyz[view.sliceAxis()]]++;
           }
         }
       }
     }
-    int s = argmaxPositive(count);
-    return s >= 0 ? s : count.length / 2;
+    return count;
   }
 
   private static int argmaxPositive(long[] count) {

@@ -8,7 +8,7 @@ import java.util.List;
  * Makes a use-after-free of Java direct buffers visible: collects garbage (so the JDK frees the
  * native memory of unreachable direct buffers), then takes small native blocks back and fills them
  * with NaN, which is what a tensor still pointing at freed memory will then read. Keep the returned
- * handle reachable until the reads are done.
+ * handle reachable until the reads are done ({@code Reference.reachabilityFence}).
  */
 public final class FreedMemoryReuse {
   private final List<ByteBuffer> blocks = new ArrayList<>();
@@ -33,9 +33,5 @@ public final class FreedMemoryReuse {
       r.blocks.add(b);
     }
     return r;
-  }
-
-  public int blocks() {
-    return blocks.size();
   }
 }
