@@ -21,13 +21,15 @@ import picocli.CommandLine.Mixin;
     })
 public final class CvCommand implements Callable<Integer> {
   @Mixin RunOptions run;
+  @Mixin StaleOptions stale;
 
   @Override
   public Integer call() throws Exception {
     RunConfig c = run.load();
     SparkSession spark = Runs.spark(c, "cv");
     try {
-      CrossValidation.Outcome o = new CrossValidation(spark, c).all();
+      CrossValidation.Outcome o =
+          new CrossValidation(spark, c).withStaleOutputs(stale.policy()).all();
       int code = Runs.report(o, c.output());
       Runs.writeReport(spark, c.output());
       return code;

@@ -13,6 +13,7 @@ import org.bratscv.jobs.stages.SegmentStage;
 import org.bratscv.jobs.stages.TrainedEnsemble;
 import org.bratscv.model.infer.Precision;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code brats-cv segment}: bulk segmentation of an archive with a trained ensemble. */
@@ -25,7 +26,9 @@ import picocli.CommandLine.Option;
           + " nothing intermediate written. Writes <output>/labelmaps/<case>.nii.gz (on the grid"
           + " of the case's T1), optionally <output>/probabilities/<case>.nii.gz, and"
           + " <output>/segment.csv with one row per case (ok, done, error + reason).",
-      "Cases whose outputs exist are skipped, so an interrupted run resumes where it stopped.",
+      "Cases whose outputs exist are skipped, so an interrupted run resumes where it stopped;"
+          + " an output folder whose labelmaps another ensemble or other settings made stops the"
+          + " run unless --overwrite or --keep-stale says what to do (fingerprint.json).",
       "Exit code: 0 every case ok, 3 some cases failed (listed in segment.csv), other: the run"
           + " failed."
     })
@@ -100,6 +103,8 @@ public final class SegmentCommand implements Callable<Integer> {
       description = "A Spark setting used where spark-submit sets none, key=value (repeatable).")
   List<String> spark = new ArrayList<>();
 
+  @Mixin StaleOptions stale;
+
   @Override
   public Integer call() throws Exception {
     if (tta != null && tta != 1 && tta != 16) {
@@ -139,7 +144,8 @@ public final class SegmentCommand implements Callable<Integer> {
               casesPerTask,
               engineThreads,
               gpuShare,
-              maxVoxelBytes);
+              maxVoxelBytes,
+              stale.policy());
       r = new SegmentStage().run(session, s);
     } finally {
       session.stop();

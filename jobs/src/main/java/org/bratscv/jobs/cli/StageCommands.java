@@ -25,6 +25,7 @@ final class StageCommands {
   /** Runs one stage with a session for the configuration; stops the session after. */
   abstract static class Stage implements Callable<Integer> {
     @Mixin RunOptions run;
+    @Mixin StaleOptions stale;
 
     abstract int run(CrossValidation cv) throws Exception;
 
@@ -33,7 +34,7 @@ final class StageCommands {
       RunConfig c = run.load();
       SparkSession spark = Runs.spark(c, getClass().getSimpleName());
       try {
-        CrossValidation cv = new CrossValidation(spark, c);
+        CrossValidation cv = new CrossValidation(spark, c).withStaleOutputs(stale.policy());
         cv.saveConfig();
         return run(cv);
       } finally {

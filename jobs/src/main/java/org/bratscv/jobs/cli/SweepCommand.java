@@ -9,6 +9,7 @@ import org.bratscv.jobs.sweep.Comparison;
 import org.bratscv.jobs.sweep.Sweep;
 import org.bratscv.jobs.sweep.SweepConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code brats-cv sweep}: the variants of a sweep file, cross-validated and compared. */
@@ -43,13 +44,15 @@ public final class SweepCommand implements Callable<Integer> {
       description = "Name of the run folder (letters, digits, '-', '_', '.'); default: the date.")
   String runId;
 
+  @Mixin StaleOptions stale;
+
   @Override
   public Integer call() throws Exception {
     SweepConfig c = SweepConfig.load(config, overrides);
     SparkSession spark = Runs.spark(c.baselineConfig(), "sweep");
     Sweep.Outcome o;
     try {
-      o = new Sweep(spark, c, runId).run();
+      o = new Sweep(spark, c, runId, stale.policy()).run();
       Runs.writeReport(spark, o.root());
     } finally {
       spark.stop();

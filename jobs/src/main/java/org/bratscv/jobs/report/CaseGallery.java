@@ -17,8 +17,8 @@ import org.bratscv.data.labels.Region;
 import org.bratscv.data.nifti.NiftiReader;
 import org.bratscv.data.volume.LabelVolume;
 import org.bratscv.data.volume.Volume;
-import org.bratscv.jobs.report.ResultTables.CaseScore;
 import org.bratscv.jobs.stages.CaseRecord;
+import org.bratscv.jobs.stages.MetricRow;
 import org.bratscv.jobs.stages.PreparedCaseFiles;
 
 /**
@@ -36,9 +36,9 @@ final class CaseGallery {
    * The labelmap set the report pictures and ranks: {@code test-merged} if scored, else {@code
    * oof-merged}, else the first set in name order; null when there are no scores.
    */
-  static String mainSet(List<CaseScore> scores) {
+  static String mainSet(List<MetricRow> scores) {
     TreeMap<String, Boolean> sets = new TreeMap<>();
-    scores.forEach(s -> sets.put(s.labelmapSet(), true));
+    scores.forEach(s -> sets.put(s.getLabelmapSet(), true));
     if (sets.isEmpty()) {
       return null;
     }
@@ -56,11 +56,13 @@ final class CaseGallery {
    * median" with two cases. The median is the middle case of the ranking (the upper middle one for
    * an even count).
    */
-  static List<Pick> pick(List<CaseScore> scores, String set) {
+  static List<Pick> pick(List<MetricRow> scores, String set) {
     Map<String, Map<String, Double>> byCase = new TreeMap<>();
-    for (CaseScore s : scores) {
-      if (s.labelmapSet().equals(set) && !Double.isNaN(s.dice())) {
-        byCase.computeIfAbsent(s.caseId(), k -> new LinkedHashMap<>()).put(s.region(), s.dice());
+    for (MetricRow s : scores) {
+      if (s.getLabelmapSet().equals(set) && !Double.isNaN(s.diceOrNaN())) {
+        byCase
+            .computeIfAbsent(s.getCaseId(), k -> new LinkedHashMap<>())
+            .put(s.getRegion(), s.diceOrNaN());
       }
     }
     List<Pick> ranked = new ArrayList<>();

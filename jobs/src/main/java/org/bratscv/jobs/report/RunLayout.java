@@ -8,14 +8,12 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.io.OutputRoot;
-import org.bratscv.jobs.stages.PreparedCaseFiles;
+import org.bratscv.jobs.run.RunFolder;
 
 /**
- * Where the results of a run sit. A cross-validation root holds one set of results ({@code
- * evaluate/}, {@code predictions/}, {@code test/}) beside its {@code preprocess/} and {@code
- * train/}. A sweep root (it has {@code comparison.csv} or a {@code variants/} folder) shares {@code
- * preprocess/}, {@code folds.json} and {@code train/} between its variants and keeps each variant's
- * results under {@code variants/<variant>/} in the cross-validation layout.
+ * Which results a report shows: a cross-validation root holds one set of results; a sweep root (it
+ * has {@code comparison.csv} or a {@code variants/} folder) one per variant under {@code
+ * variants/<variant>/}. The paths themselves are {@link RunFolder}'s.
  *
  * @param variants the results of each variant, in name order; one unnamed entry for a cv root
  */
@@ -28,9 +26,10 @@ record RunLayout(OutputRoot root, boolean sweep, List<Variant> variants) {
   }
 
   static RunLayout detect(FileSystem fs, OutputRoot root) throws IOException {
-    Path variantsDir = root.resolve("variants");
+    RunFolder folder = new RunFolder(root);
+    Path variantsDir = folder.variantsDir();
     boolean hasVariants = fs.isDirectory(variantsDir);
-    boolean sweep = hasVariants || fs.exists(root.resolve("comparison.csv"));
+    boolean sweep = hasVariants || fs.exists(folder.comparisonCsv());
     if (!sweep) {
       return new RunLayout(root, false, List.of(new Variant(null, root)));
     }
@@ -55,9 +54,8 @@ record RunLayout(OutputRoot root, boolean sweep, List<Variant> variants) {
   List<Path> caseDirs(Variant v, String labelmapSet, String caseId) {
     List<Path> out = new ArrayList<>();
     for (OutputRoot r : List.of(v.results(), root)) {
-      Path p =
-          PreparedCaseFiles.caseDir(
-              isTestSet(labelmapSet) ? new OutputRoot(r.resolve("test").toString()) : r, caseId);
+      RunFolder f = new RunFolder(r);
+      Path p = (isTestSet(labelmapSet) ? f.test() : f).caseDir(caseId);
       if (!out.contains(p)) {
         out.add(p);
       }
@@ -67,10 +65,8 @@ record RunLayout(OutputRoot root, boolean sweep, List<Variant> variants) {
 
   /** Where the infer stage writes the labelmap of {@code caseId} in {@code labelmapSet}. */
   Path prediction(Variant v, String labelmapSet, String caseId) {
-    OutputRoot r = v.results();
-    return isTestSet(labelmapSet)
-        ? r.resolve("test", "predictions", labelmapSet, caseId + ".nii.gz")
-        : r.resolve("predictions", labelmapSet, caseId + ".nii.gz");
+    RunFolder r = new RunFolder(v.results());
+    return (isTestSet(labelmapSet) ? r.test() : r).prediction(labelmapSet, caseId);
   }
 
   static boolean isTestSet(String labelmapSet) {

@@ -24,9 +24,12 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.report.ReportDocument.Figure;
-import org.bratscv.jobs.report.ResultTables.CaseScore;
-import org.bratscv.jobs.report.ResultTables.EpochPoint;
-import org.bratscv.jobs.report.ResultTables.SummaryCell;
+import org.bratscv.jobs.run.Provenance;
+import org.bratscv.jobs.run.RunFolder;
+import org.bratscv.jobs.stages.EpochRow;
+import org.bratscv.jobs.stages.EvaluateStage;
+import org.bratscv.jobs.stages.EvaluateStage.SummaryRow;
+import org.bratscv.jobs.stages.MetricRow;
 import org.bratscv.jobs.sweep.Comparison;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -130,12 +133,11 @@ public final class RunReport {
   }
 
   private void build(RunLayout layout) {
-    Map<String, List<CaseScore>> scores = new LinkedHashMap<>();
+    Map<String, List<MetricRow>> scores = new LinkedHashMap<>();
     Map<String, String> scoreErrors = new LinkedHashMap<>();
     for (RunLayout.Variant v : layout.variants()) {
       try {
-        scores.put(
-            v.label(), ResultTables.metrics(fs, v.results().resolve("evaluate", "metrics.csv")));
+        scores.put(v.label(), MetricRow.TABLE.read(fs, new RunFolder(v.results()).metricsCsv()));
       } catch (IOException | RuntimeException e) {
         scoreErrors.put(v.label(), message(e));
       }
@@ -158,6 +160,59 @@ public final class RunReport {
     }
     trainingCurves(layout.sweep());
     cases(layout, scores, scoreErrors);
+    provenance();
+  }
+
+  /** What made the run: code, runtime, devices, configuration, inputs and outputs' fingerprints. */
+  private void provenance() {
+    doc.heading(1, "Provenance");
+    part(
+        "the provenance record",
+        () -> {
+          Provenance p = Provenance.read(fs, new RunFolder(root).provenance());
+          List<List<String>> rows = new ArrayList<>();
+          rows.add(
+              List.of(
+                  "brats-cv",
+                  p.code().version()
+                      + ", commit "
+                      + p.code().gitCommit()
+                      + (p.code().gitDirty() ? " (with uncommitted changes)" : "")));
+          rows.add(List.of("Java", p.runtime().java()));
+          rows.add(List.of("Spark", p.runtime().spark()));
+          rows.add(
+              List.of(
+                  "DJL / libtorch",
+                  p.runtime().djl()
+                      + " / "
+                      + p.runtime().libtorch()
+                      + " ("
+                      + p.runtime().libtorchSource()
+                      + ")"));
+          rows.add(
+              List.of(
+                  "devices",
+                  "master "
+                      + p.devices().sparkMaster()
+                      + ", GPUs per executor "
+                      + p.devices().executorGpus()
+                      + ", training on "
+                      + p.devices().training()));
+          rows.add(List.of("configuration", "config.yaml, SHA-256 " + p.configSha256()));
+          rows.add(
+              List.of(
+                  "inputs",
+                  p.inputs().cases().size()
+                      + " cases, fingerprint "
+                      + p.inputs().fingerprint()
+                      + " (per case in provenance.json)"));
+          p.outputs().forEach((k, v) -> rows.add(List.of(k, v)));
+          rows.add(List.of("recorded", p.written()));
+          doc.paragraph(
+              "Fingerprints are SHA-256 hashes of what made each output; a rerun redoes exactly"
+                  + " the outputs whose fingerprint changed (README, \"Reruns and provenance\").");
+          doc.table(List.of("what", "value"), rows);
+        });
   }
 
   // ---- tables
@@ -167,15 +222,15 @@ public final class RunReport {
     List<List<String>> rows = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (RunLayout.Variant v : layout.variants()) {
-      Path file = v.results().resolve("evaluate", "summary.csv");
+      Path file = new RunFolder(v.results()).summaryCsv();
       try {
-        Map<String, Map<String, SummaryCell>> bySet = new TreeMap<>();
-        for (SummaryCell c : ResultTables.summary(fs, file)) {
+        Map<String, Map<String, SummaryRow>> bySet = new TreeMap<>();
+        for (SummaryRow c : EvaluateStage.SUMMARY.read(fs, file)) {
           bySet
               .computeIfAbsent(c.labelmapSet(), k -> new LinkedHashMap<>())
               .put(c.metric() + "/" + c.region(), c);
         }
-        for (Map.Entry<String, Map<String, SummaryCell>> e : bySet.entrySet()) {
+        for (Map.Entry<String, Map<String, SummaryRow>> e : bySet.entrySet()) {
           List<String> row = new ArrayList<>();
           if (layout.sweep()) {
             row.add(v.name());
@@ -183,11 +238,11 @@ public final class RunReport {
           row.add(e.getKey());
           for (String metric : List.of("dice", "hd95")) {
             for (String region : REGIONS) {
-              SummaryCell c = e.getValue().get(metric + "/" + region);
+              SummaryRow c = e.getValue().get(metric + "/" + region);
               row.add(c == null ? "" : meanStd(c.mean(), c.std(), metric));
             }
           }
-          SummaryCell wt = e.getValue().get("dice/WT");
+          SummaryRow wt = e.getValue().get("dice/WT");
           row.add(wt == null ? "" : Long.toString(wt.n()));
           rows.add(row);
         }
@@ -231,7 +286,8 @@ public final class RunReport {
     part(
         "comparison of the variants",
         () -> {
-          List<Comparison.Row> rows = ResultTables.comparison(fs, root.resolve("comparison.csv"));
+          List<Comparison.Row> rows =
+              Comparison.TABLE.read(fs, new RunFolder(root).comparisonCsv());
           if (rows.isEmpty()) {
             throw new IOException("comparison.csv has no rows");
           }
@@ -277,7 +333,7 @@ public final class RunReport {
 
   // ---- Dice and HD95 plots
 
-  private void cvBoxes(List<CaseScore> scores, String error) {
+  private void cvBoxes(List<MetricRow> scores, String error) {
     doc.heading(1, "Dice per region");
     if (scores == null) {
       doc.unavailable("Dice box plots", error);
@@ -286,7 +342,7 @@ public final class RunReport {
       return;
     }
     TreeSet<String> sets = new TreeSet<>();
-    scores.forEach(s -> sets.add(s.labelmapSet()));
+    scores.forEach(s -> sets.add(s.getLabelmapSet()));
     if (sets.isEmpty()) {
       doc.unavailable("Dice box plots", "evaluate/metrics.csv has no rows");
     }
@@ -340,13 +396,13 @@ public final class RunReport {
   }
 
   private void sweepBoxes(
-      RunLayout layout, Map<String, List<CaseScore>> scores, Map<String, String> errors) {
+      RunLayout layout, Map<String, List<MetricRow>> scores, Map<String, String> errors) {
     doc.heading(1, "Dice and HD95 per variant");
     for (Map.Entry<String, String> e : errors.entrySet()) {
       doc.unavailable("scores of variant " + e.getKey(), e.getValue());
     }
     Map<String, String> mainSets = new LinkedHashMap<>();
-    for (Map.Entry<String, List<CaseScore>> e : scores.entrySet()) {
+    for (Map.Entry<String, List<MetricRow>> e : scores.entrySet()) {
       String set = CaseGallery.mainSet(e.getValue());
       if (set != null) {
         mainSets.put(e.getKey(), set);
@@ -392,10 +448,10 @@ public final class RunReport {
     }
   }
 
-  private static double[] values(List<CaseScore> scores, String set, String region, boolean dice) {
+  private static double[] values(List<MetricRow> scores, String set, String region, boolean dice) {
     return scores.stream()
-        .filter(s -> s.labelmapSet().equals(set) && s.region().equals(region))
-        .mapToDouble(s -> dice ? s.dice() : s.hd95())
+        .filter(s -> s.getLabelmapSet().equals(set) && s.getRegion().equals(region))
+        .mapToDouble(s -> dice ? s.diceOrNaN() : s.hd95OrNaN())
         .filter(v -> !Double.isNaN(v))
         .toArray();
   }
@@ -407,20 +463,21 @@ public final class RunReport {
     part(
         "training curves",
         () -> {
-          List<EpochPoint> log = ResultTables.trainingLog(fs, root.resolve("train", "log.csv"));
+          List<EpochRow> log = EpochRow.TABLE.read(fs, new RunFolder(root).trainLogCsv());
           if (log.isEmpty()) {
             throw new IOException("train/log.csv has no epochs");
           }
-          Map<String, List<EpochPoint>> byPipeline = new TreeMap<>();
-          log.forEach(p -> byPipeline.computeIfAbsent(p.pipeline(), k -> new ArrayList<>()).add(p));
+          Map<String, List<EpochRow>> byPipeline = new TreeMap<>();
+          log.forEach(
+              p -> byPipeline.computeIfAbsent(p.getPipeline(), k -> new ArrayList<>()).add(p));
           List<String> variants =
-              log.stream().map(EpochPoint::variant).distinct().sorted().toList();
+              log.stream().map(EpochRow::getVariant).distinct().sorted().toList();
           doc.paragraph(
               (sweep ? "One line per variant and fold, coloured by variant." : "One line per fold.")
                   + " Loss: solid training loss per epoch, dashed validation loss; validation"
                   + " Dice: mean of ET, TC and WT on the fold's held-out cases, at the epochs that"
                   + " were validated (train/log.csv).");
-          for (Map.Entry<String, List<EpochPoint>> e : byPipeline.entrySet()) {
+          for (Map.Entry<String, List<EpochRow>> e : byPipeline.entrySet()) {
             String pipeline = e.getKey();
             List<Figure> figs = new ArrayList<>();
             part(
@@ -435,27 +492,38 @@ public final class RunReport {
   }
 
   private Figure curves(
-      String pipeline, List<EpochPoint> points, List<String> variants, boolean sweep, boolean loss)
+      String pipeline, List<EpochRow> points, List<String> variants, boolean sweep, boolean loss)
       throws IOException {
-    Map<String, List<EpochPoint>> byTask = new TreeMap<>();
-    for (EpochPoint p : points) {
-      String key = (sweep ? p.variant() + " " : "") + "fold " + p.fold();
+    Map<String, List<EpochRow>> byTask = new TreeMap<>();
+    for (EpochRow p : points) {
+      String key = (sweep ? p.getVariant() + " " : "") + "fold " + p.getFold();
       byTask.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
     }
     List<ReportCharts.Curve> curves = new ArrayList<>();
     Set<String> inLegend = new HashSet<>();
-    for (Map.Entry<String, List<EpochPoint>> e : byTask.entrySet()) {
-      List<EpochPoint> ps = new ArrayList<>(e.getValue());
-      ps.sort(Comparator.comparingInt(EpochPoint::epoch));
-      EpochPoint first = ps.get(0);
-      Color colour = ReportCharts.palette(sweep ? variants.indexOf(first.variant()) : first.fold());
-      String legendName = sweep ? first.variant() : e.getKey();
+    for (Map.Entry<String, List<EpochRow>> e : byTask.entrySet()) {
+      List<EpochRow> ps = new ArrayList<>(e.getValue());
+      ps.sort(Comparator.comparingInt(EpochRow::getEpoch));
+      EpochRow first = ps.get(0);
+      Color colour =
+          ReportCharts.palette(sweep ? variants.indexOf(first.getVariant()) : first.getFold());
+      String legendName = sweep ? first.getVariant() : e.getKey();
       boolean legend = inLegend.add(legendName);
       if (loss) {
-        curves.add(curve(e.getKey(), legendName, ps, EpochPoint::trainLoss, colour, false, legend));
-        curves.add(curve(e.getKey() + " val", "", ps, EpochPoint::valLoss, colour, true, false));
+        curves.add(
+            curve(e.getKey(), legendName, ps, EpochRow::getTrainLoss, colour, false, legend));
+        curves.add(
+            curve(
+                e.getKey() + " val",
+                "",
+                ps,
+                r -> r.getValidationLoss() == null ? Double.NaN : r.getValidationLoss(),
+                colour,
+                true,
+                false));
       } else {
-        curves.add(curve(e.getKey(), legendName, ps, EpochPoint::meanDice, colour, false, legend));
+        curves.add(
+            curve(e.getKey(), legendName, ps, EpochRow::meanValidationDice, colour, false, legend));
       }
     }
     String what = loss ? "loss" : "validation Dice";
@@ -479,16 +547,16 @@ public final class RunReport {
   private static ReportCharts.Curve curve(
       String id,
       String legendName,
-      List<EpochPoint> ps,
-      ToDoubleFunction<EpochPoint> value,
+      List<EpochRow> ps,
+      ToDoubleFunction<EpochRow> value,
       Color colour,
       boolean dashed,
       boolean legend) {
     List<double[]> xy = new ArrayList<>();
-    for (EpochPoint p : ps) {
+    for (EpochRow p : ps) {
       double v = value.applyAsDouble(p);
       if (!Double.isNaN(v)) {
-        xy.add(new double[] {p.epoch(), v});
+        xy.add(new double[] {p.getEpoch(), v});
       }
     }
     double[] x = new double[xy.size()];
@@ -505,7 +573,7 @@ public final class RunReport {
   // ---- cases
 
   private void cases(
-      RunLayout layout, Map<String, List<CaseScore>> scores, Map<String, String> errors) {
+      RunLayout layout, Map<String, List<MetricRow>> scores, Map<String, String> errors) {
     doc.heading(1, "Best, median and worst case");
     RunLayout.Variant v = galleryVariant(layout, scores);
     if (v == null || !scores.containsKey(v.label())) {
@@ -516,7 +584,7 @@ public final class RunReport {
               : errors.getOrDefault(v.label(), "no scores of " + v.label()));
       return;
     }
-    List<CaseScore> s = scores.get(v.label());
+    List<MetricRow> s = scores.get(v.label());
     String set = CaseGallery.mainSet(s);
     List<CaseGallery.Pick> picks = set == null ? List.of() : CaseGallery.pick(s, set);
     if (picks.isEmpty()) {
@@ -562,13 +630,13 @@ public final class RunReport {
   }
 
   /** The variant whose cases are pictured: the sweep's baseline, else the first with scores. */
-  private RunLayout.Variant galleryVariant(RunLayout layout, Map<String, List<CaseScore>> scores) {
+  private RunLayout.Variant galleryVariant(RunLayout layout, Map<String, List<MetricRow>> scores) {
     if (!layout.sweep()) {
       return layout.variants().get(0);
     }
     String baseline = null;
     try {
-      List<Comparison.Row> rows = ResultTables.comparison(fs, root.resolve("comparison.csv"));
+      List<Comparison.Row> rows = Comparison.TABLE.read(fs, new RunFolder(root).comparisonCsv());
       baseline = rows.isEmpty() ? null : rows.get(0).baseline();
     } catch (IOException | RuntimeException e) {
       // no comparison: take the first variant with scores

@@ -1,6 +1,7 @@
 package org.bratscv.jobs.stages;
 
 import java.io.Serializable;
+import org.bratscv.jobs.run.Table;
 
 /**
  * One row of the preprocess manifest: a case and whether it could be used. A JavaBean, because
@@ -21,6 +22,7 @@ public final class CaseManifestRow implements Serializable {
   private String box;
   private double seconds;
   private String folder;
+  private String fingerprint = "";
 
   public CaseManifestRow() {}
 
@@ -31,8 +33,10 @@ public final class CaseManifestRow implements Serializable {
       String dims,
       String box,
       double seconds,
-      String folder) {
+      String folder,
+      String fingerprint) {
     CaseManifestRow r = new CaseManifestRow();
+    r.fingerprint = fingerprint;
     r.caseId = caseId;
     r.status = OK;
     r.reason = "";
@@ -61,25 +65,47 @@ public final class CaseManifestRow implements Serializable {
     return OK.equals(status);
   }
 
-  /** The manifest.csv header, in column order. */
-  static String[] csvHeader() {
-    return new String[] {
-      "case_id", "status", "reason", "layout", "has_label", "dims", "box", "seconds", "folder"
-    };
-  }
+  /** {@code preprocess/manifest.csv} and {@code preprocess/manifest.parquet}. */
+  public static final Table<CaseManifestRow> TABLE =
+      Table.<CaseManifestRow>builder("case manifest")
+          .column("case_id", CaseManifestRow::getCaseId)
+          .column("status", CaseManifestRow::getStatus)
+          .column("reason", CaseManifestRow::getReason)
+          .column("layout", CaseManifestRow::getLayout)
+          .column("has_label", r -> Boolean.toString(r.hasLabel))
+          .column("dims", CaseManifestRow::getDims)
+          .column("box", CaseManifestRow::getBox)
+          .column("seconds", r -> String.format(java.util.Locale.ROOT, "%.3f", r.seconds))
+          .column("folder", CaseManifestRow::getFolder)
+          .column("fingerprint", CaseManifestRow::getFingerprint)
+          .optReader(CaseManifestRow::read)
+          .optParquet(
+              CaseManifestRow.class,
+              "caseId",
+              "status",
+              "reason",
+              "layout",
+              "hasLabel",
+              "dims",
+              "box",
+              "seconds",
+              "folder",
+              "fingerprint")
+          .build();
 
-  String[] csvValues() {
-    return new String[] {
-      caseId,
-      status,
-      reason,
-      layout,
-      Boolean.toString(hasLabel),
-      dims,
-      box,
-      String.format(java.util.Locale.ROOT, "%.3f", seconds),
-      folder
-    };
+  private static CaseManifestRow read(Table.Record v) {
+    CaseManifestRow r = new CaseManifestRow();
+    r.caseId = v.text("case_id");
+    r.status = v.text("status");
+    r.reason = v.text("reason");
+    r.layout = v.text("layout");
+    r.hasLabel = v.bool("has_label");
+    r.dims = v.text("dims");
+    r.box = v.text("box");
+    r.seconds = v.number("seconds");
+    r.folder = v.text("folder");
+    r.fingerprint = v.text("fingerprint", "");
+    return r;
   }
 
   public String getCaseId() {
@@ -152,5 +178,17 @@ public final class CaseManifestRow implements Serializable {
 
   public void setFolder(String folder) {
     this.folder = folder;
+  }
+
+  /**
+   * SHA-256 of what the preprocessed case was made from (its source files' contents, label scheme
+   * and format); empty for a case with an error.
+   */
+  public String getFingerprint() {
+    return fingerprint;
+  }
+
+  public void setFingerprint(String fingerprint) {
+    this.fingerprint = fingerprint;
   }
 }

@@ -9,6 +9,7 @@ import org.bratscv.data.volume.BoundingBox;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.Geometry;
 import org.bratscv.data.volume.Padding;
+import org.bratscv.jobs.run.Fingerprint;
 
 /**
  * {@code case.json} of a preprocessed case: where it came from, how it was cropped and padded, and
@@ -21,6 +22,11 @@ import org.bratscv.data.volume.Padding;
  * @param originalAffine the source voxel-to-world matrix, 16 values row-major
  * @param box the brain box in source voxels: x0, y0, z0, x1, y1, z1 (ends exclusive)
  * @param padding zero-padding to a multiple of 8: x before/after, y before/after, z before/after
+ * @param sourceSha256 SHA-256 of each source file's bytes, in {@code sourceFiles} order
+ * @param sourceStats "size:modification time" of each source file when it was read, to notice a
+ *     changed file without reading it again
+ * @param fingerprint SHA-256 of what the case was made from ({@link #fingerprintOf}): what the
+ *     models and predictions made from this case record
  */
 public record CaseRecord(
     @JsonProperty("format_version") int formatVersion,
@@ -35,12 +41,23 @@ public record CaseRecord(
     @JsonProperty("original_affine") double[] originalAffine,
     @JsonProperty("box") int[] box,
     @JsonProperty("padding") int[] padding,
-    @JsonProperty("normalizations") List<String> normalizations) {
+    @JsonProperty("normalizations") List<String> normalizations,
+    @JsonProperty("source_sha256") List<String> sourceSha256,
+    @JsonProperty("source_stats") List<String> sourceStats,
+    @JsonProperty("fingerprint") String fingerprint) {
 
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * 2: source hashes, stats and the fingerprint. A case of an older format is preprocessed again.
+   */
+  public static final int FORMAT_VERSION = 2;
 
   static CaseRecord of(
-      BratsCase c, String labelScheme, BrainCrop crop, List<String> normalizations) {
+      BratsCase c,
+      String labelScheme,
+      BrainCrop crop,
+      List<String> normalizations,
+      List<String> sourceSha256,
+      List<String> sourceStats) {
     Geometry g = crop.original();
     BoundingBox b = crop.box();
     Padding p = crop.padding();
@@ -61,7 +78,24 @@ public record CaseRecord(
         g.affine().toRowMajor(),
         new int[] {b.x0(), b.y0(), b.z0(), b.x1(), b.y1(), b.z1()},
         new int[] {p.xBefore(), p.xAfter(), p.yBefore(), p.yAfter(), p.zBefore(), p.zAfter()},
-        normalizations);
+        normalizations,
+        sourceSha256,
+        sourceStats,
+        fingerprintOf(labelScheme, c.hasLabel(), sourceSha256).hash());
+  }
+
+  /**
+   * What a preprocessed case is made from: the contents of its source files (modalities in order,
+   * then the seg), the label scheme and the format. The normalisation is not part of it: each
+   * pipeline's models name the normalisation they read.
+   */
+  static Fingerprint fingerprintOf(String labelScheme, boolean hasLabel, List<String> sha256) {
+    return Fingerprint.builder()
+        .add("format_version", FORMAT_VERSION)
+        .add("label_scheme", labelScheme)
+        .add("has_label", hasLabel)
+        .add("source_sha256", String.join(",", sha256))
+        .build();
   }
 
   /** The crop and padding, to map predictions back to the source volume. */

@@ -3,37 +3,35 @@ package org.bratscv.jobs.stages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.folds.FoldSplit;
 import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.jobs.config.PipelineSettings;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.CaseFingerprints;
+import org.bratscv.jobs.run.Fingerprint;
+import org.bratscv.jobs.run.Provenance;
+import org.bratscv.jobs.run.RunFolder;
+import org.bratscv.jobs.run.StaleOutputs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The stages of a cross-validation run, each reading what the one before wrote under the output
- * root, so that any of them can be run (or rerun) on its own, and {@link #all} chains them:
- * preprocess -> folds -> train -> infer (out-of-fold, and the ensemble on the test archive) ->
- * evaluate. Layout of the output root:
- *
- * <pre>
- * config.yaml                 the resolved configuration
- * preprocess/                 manifest.parquet, manifest.csv, cases/&lt;id&gt;/
- * folds.json
- * train/                      &lt;variant&gt;/&lt;pipeline&gt;/fold&lt;k&gt;/ checkpoints, log.*, models.*
- * predictions/                oof-&lt;pipeline&gt;/, oof-merged/ labelmaps, oof-index.csv
- * test/preprocess/, test/predictions/test-*&#47;   the test archive, by the whole ensemble
- * evaluate/                   metrics.parquet, metrics.csv, summary.csv, summary.md
- * </pre>
+ * root ({@link RunFolder} names every path), so that any of them can be run (or rerun) on its own,
+ * and {@link #all} chains them: preprocess -> folds -> train -> infer (out-of-fold, and the
+ * ensemble on the test archive) -> evaluate. A rerun redoes exactly the outputs whose fingerprint
+ * changed; where that is costly or ambiguous (a new split under trained models) {@link
+ * StaleOutputs} decides.
  */
 public final class CrossValidation {
   private static final Logger LOG = LoggerFactory.getLogger(CrossValidation.class);
@@ -44,19 +42,15 @@ public final class CrossValidation {
   private final String variant;
 
   /** preprocess/, folds.json, train/ (shared by the variants of a sweep) */
-  private final OutputRoot out;
+  private final RunFolder shared;
 
-  /** config.yaml, predictions/, evaluate/ (one per variant of a sweep) */
-  private final OutputRoot results;
-
-  /** the test archive's preprocess/ */
-  private final OutputRoot test;
-
-  /** the test archive's predictions/ */
-  private final OutputRoot testResults;
+  /** config.yaml, provenance.json, predictions/, evaluate/ (one per variant of a sweep) */
+  private final RunFolder results;
 
   /** the normalisations preprocessing writes (a sweep's variants may need more than this one) */
   private final Set<Normalization> normalizations;
+
+  private final StaleOutputs stale;
 
   /** A cross-validation run: everything under {@code config.output()}. */
   public CrossValidation(SparkSession spark, RunConfig config) {
@@ -80,18 +74,40 @@ public final class CrossValidation {
       OutputRoot results,
       String variant,
       Set<Normalization> normalizations) {
+    this(
+        spark,
+        config,
+        new RunFolder(shared),
+        new RunFolder(results),
+        variant,
+        normalizations,
+        StaleOutputs.STOP);
+  }
+
+  private CrossValidation(
+      SparkSession spark,
+      RunConfig config,
+      RunFolder shared,
+      RunFolder results,
+      String variant,
+      Set<Normalization> normalizations,
+      StaleOutputs stale) {
     this.spark = spark;
     this.normalizations = normalizations;
     this.config = config;
     this.variant = variant;
-    this.out = shared;
+    this.shared = shared;
     this.results = results;
-    this.test = new OutputRoot(shared.resolve("test").toString());
-    this.testResults = new OutputRoot(results.resolve("test").toString());
+    this.stale = stale;
+  }
+
+  /** The same run deciding costly or ambiguous stale outputs as {@code stale} says. */
+  public CrossValidation withStaleOutputs(StaleOutputs stale) {
+    return new CrossValidation(spark, config, shared, results, variant, normalizations, stale);
   }
 
   public OutputRoot results() {
-    return results;
+    return results.root();
   }
 
   public RunConfig config() {
@@ -116,73 +132,162 @@ public final class CrossValidation {
     return spark.sparkContext().hadoopConfiguration();
   }
 
-  /** Writes the resolved configuration beside the outputs. */
+  private FileSystem fs() throws IOException {
+    return results.root().fileSystem(hadoop());
+  }
+
+  /** Writes the resolved configuration and the provenance record beside the outputs. */
   public void saveConfig() throws IOException {
-    FileSystem fs = results.fileSystem(hadoop());
+    FileSystem fs = fs();
     byte[] yaml = config.resolvedYaml().getBytes(StandardCharsets.UTF_8);
-    OutputRoot.writeAtomically(fs, results.resolve("config.yaml"), o -> o.write(yaml));
+    OutputRoot.writeAtomically(fs, results.configYaml(), o -> o.write(yaml));
     // config.yaml and folds.json of a killed run (the stages clean their own folders)
     OutputRoot.removeTemporaries(fs, results.path(), false);
-    if (!results.uri().equals(out.uri())) {
-      OutputRoot.removeTemporaries(fs, out.path(), false);
+    if (!results.uri().equals(shared.uri())) {
+      OutputRoot.removeTemporaries(fs, shared.path(), false);
     }
+    writeProvenance();
+  }
+
+  /**
+   * Writes {@code provenance.json}: code, runtime and devices, the resolved configuration and its
+   * hash, the inputs' fingerprints (from the case manifests) and the fingerprints of the models,
+   * predictions and metrics now on disk. Called at the start and after each stage, so it describes
+   * what the folder holds.
+   */
+  public void writeProvenance() throws IOException {
+    writeProvenance(results, config.resolvedYaml());
+  }
+
+  /**
+   * Writes the provenance record of {@code target} made with {@code resolvedYaml}: this run's
+   * results folder, or a sweep's root (with the sweep file, and the models of every variant).
+   */
+  public void writeProvenance(RunFolder target, String resolvedYaml) throws IOException {
+    FileSystem fs = fs();
+    boolean allVariants = !target.uri().equals(results.uri());
+    Map<String, String> cases = new TreeMap<>();
+    for (CaseManifestRow r : manifestOrEmpty(shared)) {
+      cases.put(r.getCaseId(), r.getFingerprint());
+    }
+    for (CaseManifestRow r : manifestOrEmpty(shared.test())) {
+      cases.put("test/" + r.getCaseId(), r.getFingerprint());
+    }
+    Map<String, String> outputs = new TreeMap<>();
+    List<String> devices = new ArrayList<>();
+    List<ModelRow> models =
+        !fs.exists(shared.modelsCsv())
+            ? List.of()
+            : allVariants ? ModelRow.TABLE.read(fs, shared.modelsCsv()) : models();
+    for (ModelRow m : models) {
+      if (m.isOk()) {
+        outputs.put(
+            "model " + m.getVariant() + "/" + m.getPipeline() + "/fold" + m.getFold(),
+            m.getFingerprint());
+        devices.add(m.getDevice());
+      }
+    }
+    for (RunFolder r : List.of(target, target.test())) {
+      for (String prefix : List.of("oof", "test")) {
+        CaseFingerprints p = CaseFingerprints.read(fs, r.predictionFingerprints(prefix));
+        if (p != null) {
+          outputs.put("predictions " + prefix + " settings", p.settings().hash());
+        }
+      }
+    }
+    Fingerprint eval = Fingerprint.read(fs, target.evaluateFingerprint());
+    if (eval != null) {
+      outputs.put("evaluate", eval.hash());
+    }
+    var conf = spark.sparkContext().getConf();
+    Provenance.of(
+            Provenance.currentRuntime(spark.version()),
+            new Provenance.Devices(
+                spark.sparkContext().master(),
+                conf.get("spark.executor.resource.gpu.amount", "0"),
+                conf.get("spark.task.resource.gpu.amount", "0"),
+                Provenance.distinct(devices)),
+            resolvedYaml,
+            Provenance.Inputs.of(config.trainArchive(), config.testArchive(), cases),
+            outputs)
+        .write(fs, target.provenance());
   }
 
   public PreprocessStage.Result preprocess() throws IOException {
-    return new PreprocessStage().run(spark, preprocessSettings(config.trainArchive(), out));
+    PreprocessStage.Result r =
+        new PreprocessStage().run(spark, preprocessSettings(config.trainArchive(), shared));
+    writeProvenance();
+    return r;
   }
 
-  private PreprocessStage.Settings preprocessSettings(String archive, OutputRoot root) {
+  private PreprocessStage.Settings preprocessSettings(String archive, RunFolder root) {
     return new PreprocessStage.Settings(
         archive,
-        root,
+        root.root(),
         normalizations,
         config.labelScheme(),
         config.compute().casesPerTask(),
         config.maxVoxelBytes());
   }
 
-  /** The cases that preprocessed cleanly, from the manifest on disk. */
-  List<CaseManifestRow> manifest(OutputRoot root) {
-    return spark
-        .read()
-        .parquet(root.resolve("preprocess", "manifest.parquet").toString())
-        .as(Encoders.bean(CaseManifestRow.class))
-        .collectAsList();
+  /** The cases of a preprocess manifest on disk, ok and error. */
+  List<CaseManifestRow> manifest(RunFolder root) throws IOException {
+    return CaseManifestRow.TABLE.read(fs(), root.caseManifestCsv());
+  }
+
+  private List<CaseManifestRow> manifestOrEmpty(RunFolder root) throws IOException {
+    return fs().exists(root.caseManifestCsv()) ? manifest(root) : List.of();
+  }
+
+  /** Per case id, the fingerprint of its preprocessed files. */
+  private Map<String, String> caseFingerprints() throws IOException {
+    Map<String, String> out = new HashMap<>();
+    for (CaseManifestRow r : manifest(shared)) {
+      if (r.isOk()) {
+        out.put(r.getCaseId(), r.getFingerprint());
+      }
+    }
+    return out;
   }
 
   public FoldSplit folds() throws IOException {
     List<String> usable =
-        manifest(out).stream()
+        manifest(shared).stream()
             .filter(r -> r.isOk() && r.getHasLabel())
             .map(CaseManifestRow::getCaseId)
             .toList();
     return new FoldsStage()
         .run(
             hadoop(),
-            new FoldsStage.Settings(out, config.folds(), config.seed(), config.splitFile()),
+            new FoldsStage.Settings(
+                shared.root(), config.folds(), config.seed(), config.splitFile(), stale),
             usable);
   }
 
-  private TrainStage.Settings trainSettings(FoldSplit split) {
-    return new TrainStage.Settings(
-        out, Map.of(variant, config.pipelines()), split, config.compute(), 64);
+  public TrainStage.Result train() throws IOException {
+    FoldSplit split = FoldsStage.read(hadoop(), shared.root());
+    TrainStage.Settings s =
+        new TrainStage.Settings(
+            shared.root(),
+            Map.of(variant, config.pipelines()),
+            split,
+            config.compute(),
+            64,
+            Map.of(),
+            caseFingerprints());
+    TrainStage.Result r = new TrainStage().run(spark, s, TrainStage.allTasks(s));
+    writeProvenance();
+    return r;
   }
 
-  public TrainStage.Result train() throws IOException {
-    FoldSplit split = FoldsStage.read(hadoop(), out);
-    TrainStage.Settings s = trainSettings(split);
-    return new TrainStage().run(spark, s, TrainStage.allTasks(s));
+  /** Per case id, the fingerprint of its preprocessed files, for the train stage of a sweep. */
+  public Map<String, String> trainingCaseFingerprints() throws IOException {
+    return caseFingerprints();
   }
 
   /** This variant's trained models, from the manifest on disk. */
-  List<ModelRow> models() {
-    return spark
-        .read()
-        .parquet(out.resolve("train", "models.parquet").toString())
-        .as(Encoders.bean(ModelRow.class))
-        .collectAsList()
-        .stream()
+  List<ModelRow> models() throws IOException {
+    return ModelRow.TABLE.read(fs(), shared.modelsCsv()).stream()
         .filter(m -> variant.equals(m.getVariant()))
         .toList();
   }
@@ -192,15 +297,15 @@ public final class CrossValidation {
     return new InferStage.Member(
         m.getPipeline(),
         m.getFold(),
-        TrainStage.taskDir(out, new TrainStage.Task(m.getVariant(), m.getPipeline(), m.getFold()))
-            .toString(),
+        shared.taskDir(m.getVariant(), m.getPipeline(), m.getFold()).toString(),
         p.normalization(),
-        p.network());
+        p.network(),
+        m.getFingerprint());
   }
 
-  private InferStage.Settings inferSettings(OutputRoot root, String prefix) {
+  private InferStage.Settings inferSettings(RunFolder root, String prefix) {
     return new InferStage.Settings(
-        root,
+        root.root(),
         prefix,
         config.ensemble().tta(),
         config.ensemble().threshold(),
@@ -216,7 +321,7 @@ public final class CrossValidation {
    * models of the folds that did not hold it out).
    */
   public List<TrainingLossStage.CaseJob> trainingLossJobs() throws IOException {
-    FoldSplit split = FoldsStage.read(hadoop(), out);
+    FoldSplit split = FoldsStage.read(hadoop(), shared.root());
     List<ModelRow> ok = models().stream().filter(ModelRow::isOk).toList();
     List<TrainingLossStage.CaseJob> jobs = new ArrayList<>();
     for (String id : split.caseIds()) {
@@ -224,9 +329,7 @@ public final class CrossValidation {
       List<InferStage.Member> members =
           ok.stream().filter(m -> m.getFold() != heldOutBy).map(this::member).toList();
       if (!members.isEmpty()) {
-        jobs.add(
-            new TrainingLossStage.CaseJob(
-                id, PreparedCaseFiles.caseDir(out, id).toString(), members));
+        jobs.add(new TrainingLossStage.CaseJob(id, shared.caseDir(id).toString(), members));
       }
     }
     return jobs;
@@ -234,8 +337,9 @@ public final class CrossValidation {
 
   /** Out-of-fold: every case of the split by the models of the fold that held it out. */
   public List<InferStage.Prediction> inferOutOfFold() throws IOException {
-    FoldSplit split = FoldsStage.read(hadoop(), out);
+    FoldSplit split = FoldsStage.read(hadoop(), shared.root());
     List<ModelRow> ok = models().stream().filter(ModelRow::isOk).toList();
+    Map<String, String> fingerprints = caseFingerprints();
     List<InferStage.CaseJob> jobs = new ArrayList<>();
     for (String id : split.caseIds()) {
       int fold = split.foldOf(id);
@@ -252,7 +356,8 @@ public final class CrossValidation {
       }
       if (members.size() == config.pipelines().size()) {
         jobs.add(
-            new InferStage.CaseJob(id, PreparedCaseFiles.caseDir(out, id).toString(), members));
+            new InferStage.CaseJob(
+                id, shared.caseDir(id).toString(), members, fingerprints.getOrDefault(id, "")));
       } else {
         LOG.warn(
             "infer oof: case {} skipped: fold {} has no trained model for some pipeline", id, fold);
@@ -266,6 +371,7 @@ public final class CrossValidation {
     if (config.testArchive() == null) {
       return List.of();
     }
+    RunFolder test = shared.test();
     PreprocessStage.Result pre =
         new PreprocessStage().run(spark, preprocessSettings(config.testArchive(), test));
     Map<String, List<InferStage.Member>> members = new LinkedHashMap<>();
@@ -278,15 +384,15 @@ public final class CrossValidation {
     for (CaseManifestRow r : pre.ok()) {
       jobs.add(
           new InferStage.CaseJob(
-              r.getCaseId(), PreparedCaseFiles.caseDir(test, r.getCaseId()).toString(), members));
+              r.getCaseId(), test.caseDir(r.getCaseId()).toString(), members, r.getFingerprint()));
     }
     List<InferStage.Prediction> preds =
-        new InferStage().run(spark, inferSettings(testResults, "test"), jobs);
+        new InferStage().run(spark, inferSettings(results.test(), "test"), jobs);
     List<InferStage.Prediction> withErrors = new ArrayList<>(preds);
     for (CaseManifestRow r : pre.errors()) {
       withErrors.add(
           new InferStage.Prediction(
-              "test", r.getCaseId(), "", "", r.getHasLabel(), r.getReason(), 0));
+              "test", r.getCaseId(), "", "", r.getHasLabel(), r.getReason(), 0, ""));
     }
     return withErrors;
   }
@@ -296,45 +402,46 @@ public final class CrossValidation {
     List<EvaluateStage.Item> items = new ArrayList<>();
     for (InferStage.Prediction p : predictions) {
       if (p.ok()) {
-        items.add(new EvaluateStage.Item(p.labelmapSet(), p.caseId(), p.file(), p.caseDir()));
+        items.add(
+            new EvaluateStage.Item(
+                p.labelmapSet(), p.caseId(), p.file(), p.caseDir(), p.fingerprint()));
       }
     }
-    return new EvaluateStage()
-        .run(
-            spark,
-            new EvaluateStage.Settings(
-                results, config.emptyHd95(), config.compute().casesPerTask()),
-            items);
+    EvaluateStage.Result r =
+        new EvaluateStage()
+            .run(
+                spark,
+                new EvaluateStage.Settings(
+                    results.root(), config.emptyHd95(), config.compute().casesPerTask()),
+                items);
+    writeProvenance();
+    return r;
   }
 
   /** The predictions listed by earlier infer runs ({@code *-index.csv}), for the evaluate stage. */
   public List<InferStage.Prediction> predictionsOnDisk() throws IOException {
     List<InferStage.Prediction> out = new ArrayList<>();
-    FileSystem fs = results.fileSystem(hadoop());
-    for (org.apache.hadoop.fs.Path index :
+    FileSystem fs = fs();
+    // (where the index is, where its cases were preprocessed)
+    for (var index :
         List.of(
-            results.resolve("predictions", "oof-index.csv"),
-            testResults.resolve("predictions", "test-index.csv"))) {
-      if (!fs.exists(index)) {
+            Map.entry(results.predictionIndex("oof"), shared),
+            Map.entry(results.test().predictionIndex("test"), shared.test()))) {
+      if (!fs.exists(index.getKey())) {
         continue;
       }
-      OutputRoot root =
-          index.toString().startsWith(testResults.resolve("predictions").toString())
-              ? test
-              : this.out;
-      for (org.apache.spark.sql.Row r :
-          spark.read().option("header", "true").csv(index.toString()).collectAsList()) {
-        if ("ok".equals(r.getAs("status"))) {
-          String id = r.getAs("case_id");
+      for (InferStage.Prediction p : InferStage.INDEX.read(fs, index.getKey())) {
+        if (p.ok()) {
           out.add(
               new InferStage.Prediction(
-                  r.getAs("labelmap_set"),
-                  id,
-                  r.getAs("file"),
-                  PreparedCaseFiles.caseDir(root, id).toString(),
-                  Boolean.parseBoolean(r.getAs("has_label")),
+                  p.labelmapSet(),
+                  p.caseId(),
+                  p.file(),
+                  index.getValue().caseDir(p.caseId()).toString(),
+                  p.hasLabel(),
                   null,
-                  0));
+                  0,
+                  p.fingerprint()));
         }
       }
     }

@@ -2,6 +2,7 @@ package org.bratscv.jobs.stages;
 
 import java.io.Serializable;
 import java.util.Locale;
+import org.bratscv.jobs.run.Table;
 import org.bratscv.model.train.EpochLog;
 
 /**
@@ -48,60 +49,60 @@ public final class EpochRow implements Serializable {
     return Double.isNaN(v) ? null : v;
   }
 
-  static String[] csvHeader() {
-    return new String[] {
-      "variant",
-      "pipeline",
-      "fold",
-      "epoch",
-      "phase",
-      "train_loss",
-      "val_loss",
-      "val_dice_et",
-      "val_dice_tc",
-      "val_dice_wt",
-      "lr",
-      "seconds"
-    };
-  }
+  /** {@code train/log.csv} (and each task's own {@code log.csv}) and {@code train/log.parquet}. */
+  public static final Table<EpochRow> TABLE =
+      Table.<EpochRow>builder("training log")
+          .column("variant", EpochRow::getVariant)
+          .column("pipeline", EpochRow::getPipeline)
+          .column("fold", r -> Integer.toString(r.fold))
+          .column("epoch", r -> Integer.toString(r.epoch))
+          .column("phase", EpochRow::getPhase)
+          .column("train_loss", r -> String.format(Locale.ROOT, "%.6f", r.trainLoss))
+          .column("val_loss", r -> MetricRow.num(r.validationLoss))
+          .column("val_dice_et", r -> MetricRow.num(r.diceEt))
+          .column("val_dice_tc", r -> MetricRow.num(r.diceTc))
+          .column("val_dice_wt", r -> MetricRow.num(r.diceWt))
+          .column("lr", r -> String.format(Locale.ROOT, "%.3e", r.learningRate))
+          .column("seconds", r -> String.format(Locale.ROOT, "%.2f", r.seconds))
+          .optReader(EpochRow::read)
+          .optParquet(
+              EpochRow.class,
+              "variant",
+              "pipeline",
+              "fold",
+              "epoch",
+              "phase",
+              "trainLoss",
+              "validationLoss",
+              "diceEt",
+              "diceTc",
+              "diceWt",
+              "learningRate",
+              "seconds")
+          .build();
 
-  String[] csvValues() {
-    return new String[] {
-      variant,
-      pipeline,
-      Integer.toString(fold),
-      Integer.toString(epoch),
-      phase,
-      String.format(Locale.ROOT, "%.6f", trainLoss),
-      MetricRow.num(validationLoss),
-      MetricRow.num(diceEt),
-      MetricRow.num(diceTc),
-      MetricRow.num(diceWt),
-      String.format(Locale.ROOT, "%.3e", learningRate),
-      String.format(Locale.ROOT, "%.2f", seconds)
-    };
-  }
-
-  /** Parses a row written by {@link #csvValues()}. */
-  static EpochRow parse(String[] v) {
+  private static EpochRow read(Table.Record v) {
     EpochRow r = new EpochRow();
-    r.variant = v[0];
-    r.pipeline = v[1];
-    r.fold = Integer.parseInt(v[2]);
-    r.epoch = Integer.parseInt(v[3]);
-    r.phase = v[4];
-    r.trainLoss = Double.parseDouble(v[5]);
-    r.validationLoss = nullable(v[6]);
-    r.diceEt = nullable(v[7]);
-    r.diceTc = nullable(v[8]);
-    r.diceWt = nullable(v[9]);
-    r.learningRate = Double.parseDouble(v[10]);
-    r.seconds = Double.parseDouble(v[11]);
+    r.variant = v.text("variant");
+    r.pipeline = v.text("pipeline");
+    r.fold = v.integer("fold");
+    r.epoch = v.integer("epoch");
+    r.phase = v.text("phase");
+    r.trainLoss = v.number("train_loss");
+    r.validationLoss = v.numberOrNull("val_loss");
+    r.diceEt = v.numberOrNull("val_dice_et");
+    r.diceTc = v.numberOrNull("val_dice_tc");
+    r.diceWt = v.numberOrNull("val_dice_wt");
+    r.learningRate = v.number("lr");
+    r.seconds = v.number("seconds");
     return r;
   }
 
-  private static Double nullable(String s) {
-    return s.equals("NaN") ? null : Double.parseDouble(s);
+  /** Mean validation Dice over ET, TC and WT; NaN on epochs without validation. */
+  public double meanValidationDice() {
+    return diceEt == null || diceTc == null || diceWt == null
+        ? Double.NaN
+        : (diceEt + diceTc + diceWt) / 3;
   }
 
   public String getVariant() {

@@ -20,7 +20,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.labels.Region;
@@ -30,9 +29,11 @@ import org.bratscv.data.metrics.MetricConventions;
 import org.bratscv.data.metrics.RegionMetrics;
 import org.bratscv.data.nifti.NiftiReader;
 import org.bratscv.data.volume.LabelVolume;
-import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.Fingerprint;
+import org.bratscv.jobs.run.RunFolder;
+import org.bratscv.jobs.run.Table;
 import org.bratscv.jobs.spark.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,18 +44,25 @@ import org.slf4j.LoggerFactory;
  * CaseEvaluator}), then aggregates with Spark SQL. Writes under {@code evaluate/}: {@code
  * metrics.parquet} and {@code metrics.csv} (one row per labelmap set x case x region), {@code
  * summary.csv} (one row per labelmap set x region x metric: mean, std, median, q25, q75, n; std is
- * the population one, undefined values left out) and {@code summary.md}.
+ * the population one, undefined values left out), {@code summary.md} and {@code fingerprint.json}
+ * (what the metrics were computed from). Every run scores every labelmap again, so no metric is
+ * ever older than its labelmap.
  */
 public final class EvaluateStage {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateStage.class);
   static final String[] METRICS = {"dice", "hd95", "sensitivity", "specificity"};
 
   /**
-   * One labelmap to score: its set, its case, its file, and the case's preprocessed folder (whose
-   * {@code case.json} names the ground truth).
+   * One labelmap to score: its set, its case, its file, the case's preprocessed folder (whose
+   * {@code case.json} names the ground truth) and the fingerprint of what made the labelmap.
    */
-  public record Item(String labelmapSet, String caseId, String predFile, String caseDir)
-      implements Serializable {}
+  public record Item(
+      String labelmapSet, String caseId, String predFile, String caseDir, String fingerprint)
+      implements Serializable {
+    public Item(String labelmapSet, String caseId, String predFile, String caseDir) {
+      this(labelmapSet, caseId, predFile, caseDir, "");
+    }
+  }
 
   /**
    * @param emptyHd95 HD95 when exactly one mask is empty (373.13, the BraTS image diagonal)
@@ -76,6 +84,46 @@ public final class EvaluateStage {
       double q25,
       double q75,
       long n) {}
+
+  /** {@code evaluate/summary.csv}. */
+  public static final Table<SummaryRow> SUMMARY =
+      Table.<SummaryRow>builder("metrics summary")
+          .column("labelmap_set", SummaryRow::labelmapSet)
+          .column("region", SummaryRow::region)
+          .column("metric", SummaryRow::metric)
+          .column("mean", r -> fmt(r.mean()))
+          .column("std", r -> fmt(r.std()))
+          .column("median", r -> fmt(r.median()))
+          .column("q25", r -> fmt(r.q25()))
+          .column("q75", r -> fmt(r.q75()))
+          .column("n", r -> Long.toString(r.n()))
+          .optReader(
+              r ->
+                  new SummaryRow(
+                      r.text("labelmap_set"),
+                      r.text("region"),
+                      r.text("metric"),
+                      r.number("mean"),
+                      r.number("std"),
+                      r.number("median"),
+                      r.number("q25"),
+                      r.number("q75"),
+                      (long) r.number("n")))
+          .build();
+
+  /**
+   * What the metrics are computed from: every scored labelmap's fingerprint (which covers its
+   * case's input and so the ground truth) and the metric conventions.
+   */
+  static Fingerprint fingerprint(Settings s, List<Item> items) {
+    List<String> labelmaps = new ArrayList<>();
+    items.forEach(i -> labelmaps.add(i.labelmapSet() + "/" + i.caseId() + ":" + i.fingerprint()));
+    return Fingerprint.builder()
+        .addSet("labelmaps", labelmaps)
+        .add("convention", "brats2020: Dice, voxel-surface HD95, sensitivity, specificity")
+        .add("empty_hd95", s.emptyHd95())
+        .build();
+  }
 
   public Result run(SparkSession spark, Settings s, List<Item> items) throws IOException {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -118,46 +166,14 @@ public final class EvaluateStage {
             .thenComparing(MetricRow::getCaseId)
             .thenComparing(MetricRow::getRegion));
     FileSystem fs = s.out().fileSystem(sc.hadoopConfiguration());
-    Dataset<Row> table = spark.createDataFrame(rows, MetricRow.class);
-    table
-        .select("labelmapSet", "caseId", "region", "dice", "hd95", "sensitivity", "specificity")
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.Overwrite)
-        .parquet(s.out().resolve("evaluate", "metrics.parquet").toString());
-    List<String[]> csv = new ArrayList<>();
-    rows.forEach(r -> csv.add(r.csvValues()));
-    byte[] metricsCsv = Csv.table(MetricRow.csvHeader(), csv);
-    OutputRoot.writeAtomically(
-        fs, s.out().resolve("evaluate", "metrics.csv"), o -> o.write(metricsCsv));
-
-    List<SummaryRow> summary = summarise(table);
-    List<String[]> scsv = new ArrayList<>();
-    for (SummaryRow r : summary) {
-      scsv.add(
-          new String[] {
-            r.labelmapSet(),
-            r.region(),
-            r.metric(),
-            fmt(r.mean()),
-            fmt(r.std()),
-            fmt(r.median()),
-            fmt(r.q25()),
-            fmt(r.q75()),
-            Long.toString(r.n())
-          });
-    }
-    byte[] summaryCsv =
-        Csv.table(
-            new String[] {
-              "labelmap_set", "region", "metric", "mean", "std", "median", "q25", "q75", "n"
-            },
-            scsv);
-    OutputRoot.writeAtomically(
-        fs, s.out().resolve("evaluate", "summary.csv"), o -> o.write(summaryCsv));
+    RunFolder f = new RunFolder(s.out());
+    MetricRow.TABLE.write(spark, fs, f.metricsParquet(), f.metricsCsv(), rows);
+    List<SummaryRow> summary = summarise(spark.createDataFrame(rows, MetricRow.class));
+    SUMMARY.writeCsv(fs, f.summaryCsv(), summary);
     byte[] md = SummaryMarkdown.render(summary).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    OutputRoot.writeAtomically(fs, s.out().resolve("evaluate", "summary.md"), o -> o.write(md));
-    OutputRoot.removeTemporaries(fs, s.out().resolve("evaluate"), true);
+    OutputRoot.writeAtomically(fs, f.summaryMd(), o -> o.write(md));
+    fingerprint(s, items).write(fs, f.evaluateFingerprint());
+    OutputRoot.removeTemporaries(fs, f.evaluateDir(), true);
     LOG.info(
         "evaluate: {} labelmaps scored, {} failed", outcomes.size() - errors.size(), errors.size());
     return new Result(rows, summary, errors);

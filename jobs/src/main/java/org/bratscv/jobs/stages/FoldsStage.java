@@ -15,22 +15,32 @@ import org.bratscv.data.folds.FoldSplit;
 import org.bratscv.data.folds.FoldSplitJson;
 import org.bratscv.data.folds.KFold;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.RunFolder;
+import org.bratscv.jobs.run.StaleOutputException;
+import org.bratscv.jobs.run.StaleOutputs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The folds stage (driver only, small): a seeded K-fold split of the cases that preprocessed
  * without error and have labels, or an imported split file (this project's {@code folds.json} or
- * nnU-Net's {@code splits_final.json}) restricted to those cases. Writes {@code folds.json}.
+ * nnU-Net's {@code splits_final.json}) restricted to those cases. Writes {@code folds.json}. A
+ * split that differs from an earlier one is written only while no model was trained under the
+ * earlier one; after that, {@link StaleOutputs} decides (by default the stage stops and says why).
  */
 public final class FoldsStage {
   private static final Logger LOG = LoggerFactory.getLogger(FoldsStage.class);
-  public static final String FOLDS_JSON = "folds.json";
+  public static final String FOLDS_JSON = RunFolder.FOLDS_JSON;
 
   /**
    * @param splitFile a split to import instead of drawing one, or null
+   * @param stale what to do when the split differs from the one models were trained under
    */
-  public record Settings(OutputRoot out, int k, long seed, String splitFile) {}
+  public record Settings(OutputRoot out, int k, long seed, String splitFile, StaleOutputs stale) {
+    public Settings(OutputRoot out, int k, long seed, String splitFile) {
+      this(out, k, seed, splitFile, StaleOutputs.STOP);
+    }
+  }
 
   public FoldSplit run(Configuration conf, Settings s, List<String> usableCaseIds)
       throws IOException {
@@ -45,7 +55,8 @@ public final class FoldsStage {
     } else {
       split = restrict(importSplit(conf, s.splitFile()), usable, s.splitFile());
     }
-    Path target = s.out().resolve(FOLDS_JSON);
+    RunFolder folder = new RunFolder(s.out());
+    Path target = folder.foldsJson();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     FoldSplitJson.write(split, bytes);
     FileSystem fs = target.getFileSystem(conf);
@@ -57,10 +68,40 @@ public final class FoldsStage {
       if (java.util.Arrays.equals(old, bytes.toByteArray())) {
         return split; // a rerun draws the same split: keep the file as it is
       }
-      LOG.warn(
-          "folds: the split differs from the one in {}; models trained on the old split are"
-              + " not retrained by themselves: delete train/ to retrain",
-          target);
+      FoldSplit earlier;
+      try (InputStream in = new java.io.ByteArrayInputStream(old)) {
+        earlier = FoldSplitJson.read(in, target.toString());
+      }
+      String difference = difference(earlier, split);
+      if (fs.exists(folder.modelsCsv())) {
+        switch (s.stale()) {
+          case STOP ->
+              throw new StaleOutputException(
+                  "folds: the split differs from "
+                      + target
+                      + ", under which the models in "
+                      + folder.trainDir()
+                      + " were trained ("
+                      + difference
+                      + "); "
+                      + StaleOutputs.flags(
+                          "write the new split and train every model anew",
+                          "keep the existing split and its models (cases not in it take no part"
+                              + " in training or out-of-fold scoring)"));
+          case KEEP -> {
+            LOG.warn(
+                "folds: --keep-stale: keeping the split of {} ({}); cases not in it take no part",
+                target,
+                difference);
+            return earlier;
+          }
+          case OVERWRITE ->
+              LOG.warn(
+                  "folds: --overwrite: a new split ({}); its models are trained anew", difference);
+        }
+      } else {
+        LOG.info("folds: a new split, no model was trained yet ({})", difference);
+      }
     }
     OutputRoot.writeAtomically(fs, target, out -> out.write(bytes.toByteArray()));
     for (Fold f : split.folds()) {
@@ -70,9 +111,36 @@ public final class FoldsStage {
     return split;
   }
 
+  /** What changed between two splits, in words: the cases added and removed, or the assignment. */
+  static String difference(FoldSplit earlier, FoldSplit now) {
+    Set<String> added = new TreeSet<>(now.caseIds());
+    added.removeAll(earlier.caseIds());
+    Set<String> removed = new TreeSet<>(earlier.caseIds());
+    removed.removeAll(now.caseIds());
+    List<String> parts = new ArrayList<>();
+    if (!added.isEmpty()) {
+      parts.add(added.size() + " new cases " + abbreviate(added));
+    }
+    if (!removed.isEmpty()) {
+      parts.add(removed.size() + " cases no longer usable " + abbreviate(removed));
+    }
+    if (earlier.k() != now.k()) {
+      parts.add(earlier.k() + " -> " + now.k() + " folds");
+    }
+    if (parts.isEmpty()) {
+      parts.add("the same cases, assigned to other folds (seed or split file changed)");
+    }
+    return String.join(", ", parts);
+  }
+
+  private static String abbreviate(Set<String> ids) {
+    List<String> l = new ArrayList<>(ids);
+    return l.size() <= 5 ? l.toString() : l.subList(0, 5) + " and " + (l.size() - 5) + " more";
+  }
+
   /** Reads {@code folds.json} written by an earlier run. */
   public static FoldSplit read(Configuration conf, OutputRoot out) throws IOException {
-    Path p = out.resolve(FOLDS_JSON);
+    Path p = new RunFolder(out).foldsJson();
     try (InputStream in = p.getFileSystem(conf).open(p)) {
       return FoldSplitJson.read(in, p.toString());
     }

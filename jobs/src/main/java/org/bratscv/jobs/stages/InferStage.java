@@ -31,9 +31,12 @@ import org.bratscv.data.preprocess.PreparedCase;
 import org.bratscv.data.volume.LabelVolume;
 import org.bratscv.data.volume.MultiChannelVolume;
 import org.bratscv.jobs.config.NetworkSettings;
-import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.CaseFingerprints;
+import org.bratscv.jobs.run.Fingerprint;
+import org.bratscv.jobs.run.RunFolder;
+import org.bratscv.jobs.run.Table;
 import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.Progress;
 import org.bratscv.model.engine.DeviceChoice;
@@ -53,28 +56,51 @@ import org.slf4j.LoggerFactory;
  * pass, put back into the case's original geometry and written as NIfTI with the geometry of the
  * case's T1 file, so it overlays in 3D Slicer: {@code <root>/predictions/<set>/<case>.nii.gz} with
  * sets {@code <prefix>-<pipeline>} and {@code <prefix>-merged}. Executors keep loaded models
- * ({@link LoadedModels}); a case whose outputs all exist is skipped.
+ * ({@link LoadedModels}). A case whose outputs all exist and were made from the same settings,
+ * models and input ({@link #caseFingerprint}, recorded per prefix) is skipped; one made from
+ * anything else is predicted again.
  */
 public final class InferStage {
   private static final Logger LOG = LoggerFactory.getLogger(InferStage.class);
 
-  /** A model of the ensemble: its pipeline, fold, checkpoint folder and network. */
+  /**
+   * A model of the ensemble: its pipeline, fold, checkpoint folder and network.
+   *
+   * @param fingerprint what the model was made from (the models manifest's column; empty when
+   *     unknown)
+   */
   public record Member(
       String pipeline,
       int fold,
       String taskDir,
       Normalization normalization,
-      NetworkSettings network)
-      implements Serializable {}
+      NetworkSettings network,
+      String fingerprint)
+      implements Serializable {
+    public Member(
+        String pipeline, int fold, String taskDir, Normalization n, NetworkSettings network) {
+      this(pipeline, fold, taskDir, n, network, "");
+    }
+
+    String label() {
+      return pipeline + "/fold" + fold;
+    }
+  }
 
   /**
    * One case to segment.
    *
    * @param caseDir its preprocessed folder
    * @param members per pipeline, the models that vote on this case
+   * @param caseFingerprint what the preprocessed case was made from (case manifest)
    */
-  public record CaseJob(String caseId, String caseDir, Map<String, List<Member>> members)
-      implements Serializable {}
+  public record CaseJob(
+      String caseId, String caseDir, Map<String, List<Member>> members, String caseFingerprint)
+      implements Serializable {
+    public CaseJob(String caseId, String caseDir, Map<String, List<Member>> members) {
+      this(caseId, caseDir, members, "");
+    }
+  }
 
   /**
    * @param root where {@code predictions/} goes
@@ -97,6 +123,7 @@ public final class InferStage {
    * One written (or failed) labelmap.
    *
    * @param hasLabel whether the case has a ground truth to score the labelmap against
+   * @param fingerprint what made the labelmap ({@link #caseFingerprint})
    */
   public record Prediction(
       String labelmapSet,
@@ -105,11 +132,75 @@ public final class InferStage {
       String caseDir,
       boolean hasLabel,
       String error,
-      double seconds)
+      double seconds,
+      String fingerprint)
       implements Serializable {
     public boolean ok() {
       return error == null;
     }
+
+    /** The index row of a labelmap; the case folder is not in the index. */
+    static Prediction listed(
+        String set, String caseId, String file, boolean hasLabel, String fingerprint) {
+      return new Prediction(set, caseId, file, "", hasLabel, null, 0, fingerprint);
+    }
+  }
+
+  /** {@code predictions/<prefix>-index.csv}: one row per labelmap of a prefix's sets. */
+  public static final Table<Prediction> INDEX =
+      Table.<Prediction>builder("prediction index")
+          .column("labelmap_set", Prediction::labelmapSet)
+          .column("case_id", Prediction::caseId)
+          .column("status", p -> p.ok() ? "ok" : "error")
+          .column("reason", p -> p.ok() ? "" : p.error())
+          .column("file", Prediction::file)
+          .column("has_label", p -> Boolean.toString(p.hasLabel()))
+          .column("fingerprint", Prediction::fingerprint)
+          .optReader(
+              r ->
+                  new Prediction(
+                      r.text("labelmap_set"),
+                      r.text("case_id"),
+                      r.text("file"),
+                      "",
+                      r.bool("has_label"),
+                      "ok".equals(r.text("status")) ? null : r.text("reason"),
+                      0,
+                      r.text("fingerprint", "")))
+          .build();
+
+  /** The settings every labelmap of a prefix shares: TTA, threshold, merge, precision. */
+  static Fingerprint settingsFingerprint(Settings s) {
+    return ensembleSettings(s.tta(), s.threshold(), s.merge(), s.precision()).build();
+  }
+
+  /** The settings that turn an ensemble's outputs into labelmaps, as fingerprint ingredients. */
+  static Fingerprint.Builder ensembleSettings(
+      int tta, double threshold, List<String> merge, Precision precision) {
+    return Fingerprint.builder()
+        .add("tta", tta)
+        .add("threshold", threshold)
+        .add("merge", merge)
+        .add("precision", precision);
+  }
+
+  /** "pipeline/fold:fingerprint" of every member, the models part of a fingerprint. */
+  static List<String> memberFingerprints(Map<String, List<Member>> members) {
+    List<String> out = new ArrayList<>();
+    members.values().forEach(ms -> ms.forEach(m -> out.add(m.label() + ":" + m.fingerprint())));
+    return out;
+  }
+
+  /**
+   * What makes one case's labelmaps: the shared settings, the case's preprocessed input and every
+   * model that votes on it.
+   */
+  static Fingerprint caseFingerprint(Fingerprint settings, CaseJob job) {
+    return Fingerprint.builder()
+        .add("settings", settings.hash())
+        .add("case", job.caseFingerprint())
+        .addSet("models", memberFingerprints(job.members()))
+        .build();
   }
 
   /** The labelmap sets this configuration writes. */
@@ -131,6 +222,8 @@ public final class InferStage {
     }
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
+    FileSystem fs = s.root().fileSystem(sc.hadoopConfiguration());
+    forgetStale(fs, s, jobs);
     List<Prediction> out;
     try (Progress p =
         Progress.start(spark.sparkContext(), "infer " + s.prefix() + ": cases", jobs.size())) {
@@ -145,28 +238,57 @@ public final class InferStage {
     }
     List<Prediction> sorted = new ArrayList<>(out);
     sorted.sort(Comparator.comparing(Prediction::labelmapSet).thenComparing(Prediction::caseId));
-    List<String[]> csv = new ArrayList<>();
-    for (Prediction pr : sorted) {
-      csv.add(
-          new String[] {
-            pr.labelmapSet(),
-            pr.caseId(),
-            pr.ok() ? "ok" : "error",
-            pr.ok() ? "" : pr.error(),
-            pr.file(),
-            Boolean.toString(pr.hasLabel())
-          });
-    }
-    FileSystem fs = s.root().fileSystem(sc.hadoopConfiguration());
-    byte[] bytes =
-        Csv.table(
-            new String[] {"labelmap_set", "case_id", "status", "reason", "file", "has_label"}, csv);
-    OutputRoot.writeAtomically(
-        fs, s.root().resolve("predictions", s.prefix() + "-index.csv"), o -> o.write(bytes));
-    OutputRoot.removeTemporaries(fs, s.root().resolve("predictions"), true);
+    RunFolder f = new RunFolder(s.root());
+    INDEX.writeCsv(fs, f.predictionIndex(s.prefix()), sorted);
+    OutputRoot.removeTemporaries(fs, f.predictionsDir(), true);
     long failed = sorted.stream().filter(x -> !x.ok()).count();
     LOG.info("infer {}: {} labelmaps, {} failed", s.prefix(), sorted.size() - failed, failed);
     return sorted;
+  }
+
+  /**
+   * Deletes the labelmaps of the cases whose fingerprint differs from the one recorded when they
+   * were written (other TTA, threshold, merge or precision; retrained models; a case preprocessed
+   * again), so that they are predicted again and no stale labelmap is kept; then records the new
+   * fingerprints, before any task writes.
+   */
+  private static void forgetStale(FileSystem fs, Settings s, List<CaseJob> jobs)
+      throws IOException {
+    RunFolder f = new RunFolder(s.root());
+    Path recordFile = f.predictionFingerprints(s.prefix());
+    CaseFingerprints earlier = CaseFingerprints.read(fs, recordFile);
+    Fingerprint settings = settingsFingerprint(s);
+    Map<String, String> now = new LinkedHashMap<>();
+    List<String> stale = new ArrayList<>();
+    for (CaseJob job : jobs) {
+      String fp = caseFingerprint(settings, job).hash();
+      now.put(job.caseId(), fp);
+      String was = earlier == null ? null : earlier.cases().get(job.caseId());
+      if (fp.equals(was)) {
+        continue;
+      }
+      boolean existed = false;
+      for (String set : sets(s, job.members().keySet())) {
+        Path target = target(s, set, job.caseId());
+        existed |= fs.exists(target) && fs.delete(target, false);
+      }
+      if (existed) {
+        stale.add(job.caseId());
+      }
+    }
+    if (!stale.isEmpty()) {
+      String why =
+          earlier == null
+              ? "no record of what made them"
+              : earlier.settings().hash().equals(settings.hash())
+                  ? "their models or preprocessed inputs changed"
+                  : String.join("; ", settings.differences(earlier.settings()));
+      LOG.info(
+          "infer {}: {} cases are predicted again ({}): {}", s.prefix(), stale.size(), why, stale);
+    }
+    CaseFingerprints record =
+        earlier == null ? new CaseFingerprints(settings, now) : earlier.with(settings, now);
+    record.write(fs, recordFile);
   }
 
   private static Iterator<Prediction> segmentAll(
@@ -194,7 +316,7 @@ public final class InferStage {
   }
 
   static Path target(Settings s, String set, String caseId) {
-    return s.root().resolve("predictions", set, caseId + ".nii.gz");
+    return new RunFolder(s.root()).prediction(set, caseId);
   }
 
   /** Segments one case; problems become failed predictions of that case only. */
@@ -207,6 +329,7 @@ public final class InferStage {
       Device device) {
     long t0 = System.nanoTime();
     List<String> sets = sets(s, job.members().keySet());
+    String fingerprint = caseFingerprint(settingsFingerprint(s), job).hash();
     List<Prediction> out = new ArrayList<>();
     boolean hasLabel = false;
     try {
@@ -227,7 +350,8 @@ public final class InferStage {
                   job.caseDir(),
                   hasLabel,
                   null,
-                  0));
+                  0,
+                  fingerprint));
         }
         return out;
       }
@@ -258,7 +382,14 @@ public final class InferStage {
         OutputRoot.writeAtomically(outFs, target, o -> writer.write(o, true, l, like));
         out.add(
             new Prediction(
-                set, job.caseId(), target.toString(), job.caseDir(), hasLabel, null, seconds));
+                set,
+                job.caseId(),
+                target.toString(),
+                job.caseDir(),
+                hasLabel,
+                null,
+                seconds,
+                fingerprint));
       }
       return out;
     } catch (Exception | OutOfMemoryError e) {
@@ -275,7 +406,8 @@ public final class InferStage {
                 job.caseDir(),
                 hasLabel,
                 reason,
-                (System.nanoTime() - t0) / 1e9));
+                (System.nanoTime() - t0) / 1e9,
+                fingerprint));
       }
       return out;
     }

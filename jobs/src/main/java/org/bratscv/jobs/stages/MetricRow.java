@@ -2,6 +2,7 @@ package org.bratscv.jobs.stages;
 
 import java.io.Serializable;
 import java.util.Locale;
+import org.bratscv.jobs.run.Table;
 
 /**
  * One row of the results table: a metric set of one region of one case in one labelmap set (e.g.
@@ -21,7 +22,7 @@ public final class MetricRow implements Serializable {
 
   public MetricRow() {}
 
-  MetricRow(
+  public MetricRow(
       String set,
       String caseId,
       String region,
@@ -42,16 +43,45 @@ public final class MetricRow implements Serializable {
     return Double.isNaN(v) ? null : v;
   }
 
-  static String[] csvHeader() {
-    return new String[] {
-      "labelmap_set", "case_id", "region", "dice", "hd95", "sensitivity", "specificity"
-    };
+  /** {@code evaluate/metrics.csv} and {@code evaluate/metrics.parquet}. */
+  public static final Table<MetricRow> TABLE =
+      Table.<MetricRow>builder("metrics table")
+          .column("labelmap_set", MetricRow::getLabelmapSet)
+          .column("case_id", MetricRow::getCaseId)
+          .column("region", MetricRow::getRegion)
+          .column("dice", r -> num(r.dice))
+          .column("hd95", r -> num(r.hd95))
+          .column("sensitivity", r -> num(r.sensitivity))
+          .column("specificity", r -> num(r.specificity))
+          .optReader(
+              r ->
+                  new MetricRow(
+                      r.text("labelmap_set"),
+                      r.text("case_id"),
+                      r.text("region"),
+                      r.number("dice"),
+                      r.number("hd95"),
+                      r.number("sensitivity"),
+                      r.number("specificity")))
+          .optParquet(
+              MetricRow.class,
+              "labelmapSet",
+              "caseId",
+              "region",
+              "dice",
+              "hd95",
+              "sensitivity",
+              "specificity")
+          .build();
+
+  /** The Dice, NaN when undefined. */
+  public double diceOrNaN() {
+    return dice == null ? Double.NaN : dice;
   }
 
-  String[] csvValues() {
-    return new String[] {
-      labelmapSet, caseId, region, num(dice), num(hd95), num(sensitivity), num(specificity)
-    };
+  /** The HD95, NaN when undefined. */
+  public double hd95OrNaN() {
+    return hd95 == null ? Double.NaN : hd95;
   }
 
   /** Undefined values are written as NaN, which pandas, R and Spark all read back as NaN. */

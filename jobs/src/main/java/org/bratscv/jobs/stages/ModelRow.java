@@ -2,6 +2,7 @@ package org.bratscv.jobs.stages;
 
 import java.io.Serializable;
 import java.util.Locale;
+import org.bratscv.jobs.run.Table;
 
 /**
  * One row of the models manifest ({@code train/models.csv}, {@code train/models.parquet}): a
@@ -29,6 +30,7 @@ public final class ModelRow implements Serializable {
   private int trainCases;
   private String device;
   private double seconds;
+  private String fingerprint;
 
   public ModelRow() {}
 
@@ -36,50 +38,75 @@ public final class ModelRow implements Serializable {
     return "ok".equals(status);
   }
 
-  static String[] csvHeader() {
-    return new String[] {
-      "variant",
-      "pipeline",
-      "fold",
-      "status",
-      "reason",
-      "checkpoint",
-      "normalization",
-      "width",
-      "norm",
-      "deep_supervision",
-      "attention",
-      "final_weights",
-      "epochs",
-      "best_epoch",
-      "resumed_after",
-      "train_cases",
-      "device",
-      "seconds"
-    };
-  }
+  /** {@code train/models.csv} and {@code train/models.parquet}. */
+  public static final Table<ModelRow> TABLE =
+      Table.<ModelRow>builder("models manifest")
+          .column("variant", ModelRow::getVariant)
+          .column("pipeline", ModelRow::getPipeline)
+          .column("fold", r -> Integer.toString(r.fold))
+          .column("status", ModelRow::getStatus)
+          .column("reason", ModelRow::getReason)
+          .column("checkpoint", ModelRow::getCheckpoint)
+          .column("normalization", ModelRow::getNormalization)
+          .column("width", r -> Integer.toString(r.width))
+          .column("norm", ModelRow::getNorm)
+          .column("deep_supervision", r -> Boolean.toString(r.deepSupervision))
+          .column("attention", r -> Boolean.toString(r.attention))
+          .column("final_weights", ModelRow::getFinalWeights)
+          .column("epochs", r -> Integer.toString(r.epochs))
+          .column("best_epoch", r -> Integer.toString(r.bestEpoch))
+          .column("resumed_after", r -> Integer.toString(r.resumedAfter))
+          .column("train_cases", r -> Integer.toString(r.trainCases))
+          .column("device", ModelRow::getDevice)
+          .column("seconds", r -> String.format(Locale.ROOT, "%.1f", r.seconds))
+          .column("fingerprint", ModelRow::getFingerprint)
+          .optReader(ModelRow::read)
+          .optParquet(
+              ModelRow.class,
+              "variant",
+              "pipeline",
+              "fold",
+              "status",
+              "reason",
+              "checkpoint",
+              "normalization",
+              "width",
+              "norm",
+              "deepSupervision",
+              "attention",
+              "finalWeights",
+              "epochs",
+              "bestEpoch",
+              "resumedAfter",
+              "trainCases",
+              "device",
+              "seconds",
+              "fingerprint")
+          .build();
 
-  String[] csvValues() {
-    return new String[] {
-      variant,
-      pipeline,
-      Integer.toString(fold),
-      status,
-      reason,
-      checkpoint,
-      normalization,
-      Integer.toString(width),
-      norm,
-      Boolean.toString(deepSupervision),
-      Boolean.toString(attention),
-      finalWeights,
-      Integer.toString(epochs),
-      Integer.toString(bestEpoch),
-      Integer.toString(resumedAfter),
-      Integer.toString(trainCases),
-      device,
-      String.format(Locale.ROOT, "%.1f", seconds)
-    };
+  private static ModelRow read(Table.Record r) {
+    ModelRow m = new ModelRow();
+    m.variant = r.text("variant");
+    m.pipeline = r.text("pipeline");
+    m.fold = r.integer("fold");
+    m.status = r.text("status");
+    m.reason = r.text("reason");
+    m.checkpoint = r.text("checkpoint", "");
+    m.normalization = r.text("normalization");
+    m.width = r.integer("width");
+    m.norm = r.text("norm");
+    m.deepSupervision = r.bool("deep_supervision");
+    m.attention = r.bool("attention");
+    m.finalWeights = r.text("final_weights", "");
+    m.epochs = r.has("epochs") ? r.integer("epochs") : 0;
+    m.bestEpoch = r.has("best_epoch") ? r.integer("best_epoch") : -1;
+    m.resumedAfter = r.has("resumed_after") ? r.integer("resumed_after") : -1;
+    m.trainCases = r.has("train_cases") ? r.integer("train_cases") : 0;
+    m.device = r.text("device", "");
+    m.seconds = r.has("seconds") ? r.number("seconds") : 0;
+    // a manifest of an older brats-cv has no fingerprints: its models count as stale
+    m.fingerprint = r.text("fingerprint", "");
+    return m;
   }
 
   public String getVariant() {
@@ -225,5 +252,14 @@ public final class ModelRow implements Serializable {
 
   public void setSeconds(double seconds) {
     this.seconds = seconds;
+  }
+
+  /** SHA-256 of what the model was trained from ({@code fingerprint.json} in its folder). */
+  public String getFingerprint() {
+    return fingerprint;
+  }
+
+  public void setFingerprint(String fingerprint) {
+    this.fingerprint = fingerprint;
   }
 }

@@ -24,6 +24,7 @@ import org.bratscv.data.volume.LabelVolume;
 import org.bratscv.data.volume.MultiChannelVolume;
 import org.bratscv.data.volume.Volume;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.RunFolder;
 
 /**
  * The preprocessed-case format, one folder per case:
@@ -55,7 +56,7 @@ public final class PreparedCaseFiles {
 
   /** The folder of case {@code caseId} under the stage folder. */
   public static Path caseDir(OutputRoot root, String caseId) {
-    return root.resolve("preprocess", "cases", caseId);
+    return new RunFolder(root).caseDir(caseId);
   }
 
   /** True when the case folder holds its {@code case.json} (it is written last). */

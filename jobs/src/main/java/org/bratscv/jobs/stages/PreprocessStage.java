@@ -2,17 +2,21 @@ package org.bratscv.jobs.stages;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.Serializable;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.bratscv.data.cases.BratsCase;
@@ -28,10 +32,11 @@ import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.data.preprocess.PreparedCase;
 import org.bratscv.data.volume.BoundingBox;
 import org.bratscv.data.volume.LabelVolume;
-import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.io.HadoopCaseStore;
 import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.Fingerprint;
+import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.spark.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +46,10 @@ import org.slf4j.LoggerFactory;
  * then, in Spark tasks of a few cases each, loads, checks, crops and normalises every case for each
  * pipeline and writes it in the {@link PreparedCaseFiles} format. Writes {@code
  * preprocess/manifest.parquet} and its twin {@code preprocess/manifest.csv}: one row per case,
- * {@code ok} or {@code error} with a reason naming the file and the problem. A bad case never stops
- * the others. A case whose {@code case.json} exists is complete and is skipped on a rerun.
+ * {@code ok} or {@code error} with a reason naming the file and the problem, and the case's
+ * fingerprint. A bad case never stops the others. A case whose {@code case.json} exists is complete
+ * and is skipped on a rerun, unless its source files changed (size or modification time), its label
+ * scheme differs or it lacks a normalisation now needed: then it is preprocessed again.
  */
 public final class PreprocessStage {
   private static final Logger LOG = LoggerFactory.getLogger(PreprocessStage.class);
@@ -133,21 +140,25 @@ public final class PreprocessStage {
     long t0 = System.nanoTime();
     String layout = c.layout().name().toLowerCase(Locale.ROOT);
     try {
-      Path dir = PreparedCaseFiles.caseDir(s.out(), c.id());
+      Path dir = new RunFolder(s.out()).caseDir(c.id());
+      LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.layout().labelScheme();
+      String schemeName = scheme.name().toLowerCase(Locale.ROOT);
+      List<String> stats = sourceStats(c, conf);
       if (PreparedCaseFiles.isComplete(outFs, dir)) {
         CaseRecord r = PreparedCaseFiles.readRecord(outFs, dir);
-        if (r.normalizations().containsAll(names(s.normalizations()))) {
+        String stale = staleness(r, schemeName, stats, names(s.normalizations()));
+        if (stale == null) {
           return okRow(c, r, t0);
         }
+        LOG.info("preprocess: case {} is preprocessed again: {}", c.id(), stale);
       }
       if (outFs.exists(dir)) {
-        outFs.delete(dir, true); // left by a killed run, or made for other pipelines
+        outFs.delete(dir, true); // left by a killed run, or made from other inputs or settings
       }
-      LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.layout().labelScheme();
-      PreparedCase pc = prepare(c, scheme, s.normalizations(), c.hasLabel(), conf, reader);
+      List<String> sha256 = new ArrayList<>();
+      PreparedCase pc = prepare(c, scheme, s.normalizations(), c.hasLabel(), conf, reader, sha256);
       CaseRecord record =
-          CaseRecord.of(
-              c, scheme.name().toLowerCase(Locale.ROOT), pc.crop(), names(s.normalizations()));
+          CaseRecord.of(c, schemeName, pc.crop(), names(s.normalizations()), sha256, stats);
       PreparedCaseFiles.write(outFs, dir, pc, record);
       return okRow(c, record, t0);
     } catch (InvalidCaseException e) {
@@ -163,10 +174,58 @@ public final class PreprocessStage {
   }
 
   /**
+   * Why a complete preprocessed case cannot be kept, or null when it can: it must be of this
+   * format, from source files of the same size and modification time, with the same label scheme,
+   * and hold every normalisation asked for (it may hold more).
+   */
+  static String staleness(
+      CaseRecord r, String labelScheme, List<String> sourceStats, List<String> normalizations) {
+    if (r.formatVersion() != CaseRecord.FORMAT_VERSION || r.fingerprint() == null) {
+      return "written by an older brats-cv (format " + r.formatVersion() + ")";
+    }
+    if (!r.labelScheme().equals(labelScheme)) {
+      return "label scheme " + r.labelScheme() + " -> " + labelScheme;
+    }
+    if (!r.sourceStats().equals(sourceStats)) {
+      List<String> changed = new ArrayList<>();
+      for (int i = 0; i < r.sourceFiles().size(); i++) {
+        if (i >= sourceStats.size() || !r.sourceStats().get(i).equals(sourceStats.get(i))) {
+          changed.add(fileName(r.sourceFiles().get(i)));
+        }
+      }
+      return "source files changed (size or modification time): " + changed;
+    }
+    if (!r.normalizations().containsAll(normalizations)) {
+      return "normalisations " + r.normalizations() + " -> " + normalizations;
+    }
+    return null;
+  }
+
+  /** "size:modification time" of each source file (modalities, then the seg). */
+  static List<String> sourceStats(BratsCase c, HadoopConf conf) throws IOException {
+    List<String> files = new ArrayList<>(c.modalityPaths());
+    if (c.hasLabel()) {
+      files.add(c.segPath());
+    }
+    List<String> out = new ArrayList<>();
+    for (String f : files) {
+      Path p = new Path(f);
+      try {
+        FileStatus st = p.getFileSystem(conf.get()).getFileStatus(p);
+        out.add(st.getLen() + ":" + st.getModificationTime());
+      } catch (java.io.FileNotFoundException e) {
+        out.add("missing");
+      }
+    }
+    return out;
+  }
+
+  /**
    * Reads, checks, crops and normalises one case in memory, writing nothing: the one path every
    * stage that starts from an archive goes through.
    *
    * @param withLabels read the case's seg file too (it must have one)
+   * @param sha256 when not null, receives the SHA-256 of each file's bytes, in reading order
    * @throws InvalidCaseException for a problem of the case's files, naming the file
    */
   static PreparedCase prepare(
@@ -175,17 +234,18 @@ public final class PreprocessStage {
       Set<Normalization> normalizations,
       boolean withLabels,
       HadoopConf conf,
-      NiftiReader reader)
+      NiftiReader reader,
+      List<String> sha256)
       throws IOException {
     List<NamedVolume> modalities = new ArrayList<>();
     for (Modality m : Modality.values()) {
       String file = c.modalityPath(m);
-      modalities.add(new NamedVolume(fileName(file), read(file, conf, reader).toVolume()));
+      modalities.add(new NamedVolume(fileName(file), read(file, conf, reader, sha256).toVolume()));
     }
     LabelVolume seg = null;
     if (withLabels) {
       try {
-        seg = LabelVolume.fromVolume(read(c.segPath(), conf, reader).toVolume());
+        seg = LabelVolume.fromVolume(read(c.segPath(), conf, reader, sha256).toVolume());
       } catch (IllegalArgumentException e) {
         throw new InvalidCaseException(
             c.id(), List.of(c.segPath()), fileName(c.segPath()) + ": " + e.getMessage());
@@ -206,17 +266,29 @@ public final class PreprocessStage {
         box.x0() + ":" + box.x1() + "," + box.y0() + ":" + box.y1() + "," + box.z0() + ":"
             + box.z1(),
         (System.nanoTime() - t0) / 1e9,
-        c.folder());
+        c.folder(),
+        r.fingerprint());
   }
 
+  /** Reads one source file, hashing its bytes on the way when {@code sha256} is not null. */
   private static org.bratscv.data.nifti.NiftiImage read(
-      String file, HadoopConf conf, NiftiReader reader) throws IOException {
+      String file, HadoopConf conf, NiftiReader reader, List<String> sha256) throws IOException {
     Path p = new Path(file);
     FileSystem fs = p.getFileSystem(conf.get());
     long length = fs.getFileStatus(p).getLen();
-    try (InputStream in = fs.open(p)) {
-      return reader.read(in, fileName(file), length);
+    if (sha256 == null) {
+      try (InputStream in = fs.open(p)) {
+        return reader.read(in, fileName(file), length);
+      }
     }
+    MessageDigest digest = Fingerprint.digest();
+    org.bratscv.data.nifti.NiftiImage image;
+    try (InputStream in = new DigestInputStream(fs.open(p), digest)) {
+      image = reader.read(in, fileName(file), length);
+      in.transferTo(OutputStream.nullOutputStream()); // the hash covers the whole file
+    }
+    sha256.add(HexFormat.of().formatHex(digest.digest()));
+    return image;
   }
 
   private static String fileName(String path) {
@@ -229,23 +301,10 @@ public final class PreprocessStage {
 
   private static void writeManifest(SparkSession spark, OutputRoot out, List<CaseManifestRow> rows)
       throws IOException {
-    Path parquet = out.resolve("preprocess", "manifest.parquet");
-    spark
-        .createDataFrame(rows, CaseManifestRow.class)
-        .select(
-            "caseId", "status", "reason", "layout", "hasLabel", "dims", "box", "seconds", "folder")
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.Overwrite)
-        .parquet(parquet.toString());
-    List<String[]> csv = new ArrayList<>();
-    for (CaseManifestRow r : rows) {
-      csv.add(r.csvValues());
-    }
+    RunFolder f = new RunFolder(out);
     FileSystem fs = out.fileSystem(spark.sparkContext().hadoopConfiguration());
-    byte[] bytes = Csv.table(CaseManifestRow.csvHeader(), csv);
-    OutputRoot.writeAtomically(fs, out.resolve("preprocess", "manifest.csv"), o -> o.write(bytes));
+    CaseManifestRow.TABLE.write(spark, fs, f.caseManifestParquet(), f.caseManifestCsv(), rows);
     // the cases are done: whatever temporary remains was left by a killed task or run
-    OutputRoot.removeTemporaries(fs, out.resolve("preprocess"), true);
+    OutputRoot.removeTemporaries(fs, f.preprocessDir(), true);
   }
 }

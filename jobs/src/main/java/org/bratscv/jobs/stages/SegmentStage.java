@@ -6,6 +6,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -34,10 +35,14 @@ import org.bratscv.data.preprocess.PreparedCase;
 import org.bratscv.data.volume.Geometry;
 import org.bratscv.data.volume.LabelVolume;
 import org.bratscv.data.volume.MultiChannelVolume;
-import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.io.HadoopCaseStore;
 import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.Fingerprint;
+import org.bratscv.jobs.run.RunFolder;
+import org.bratscv.jobs.run.StaleOutputException;
+import org.bratscv.jobs.run.StaleOutputs;
+import org.bratscv.jobs.run.Table;
 import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.Progress;
 import org.bratscv.model.infer.Precision;
@@ -54,19 +59,19 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * labelmaps/&lt;case&gt;.nii.gz        the labelmap (merged when the ensemble has two pipelines)
  * probabilities/&lt;case&gt;.nii.gz    optional: float32 (x, y, z, 3) ET, TC, WT, mean of the pipelines
- * segment.csv                     case_id,status,reason,labelmap,probabilities,seconds
+ * segment.csv                     case_id,status,reason,labelmap,probabilities,seconds,fingerprint
+ * fingerprint.json                the ensemble and settings the folder's labelmaps are made by
  * </pre>
  *
  * A case whose outputs exist is skipped (its row says {@code done}), so an interrupted run resumes;
- * a case that fails becomes an {@code error} row naming the file and the problem, and the others go
- * on. Progress (done/total, rate, ETA) is logged while it runs.
+ * but a folder whose labelmaps another ensemble or other settings made is not silently extended:
+ * {@link StaleOutputs} decides (by default the run stops and names the difference). a case that
+ * fails becomes an {@code error} row naming the file and the problem, and the others go on.
+ * Progress (done/total, rate, ETA) is logged while it runs.
  */
 public final class SegmentStage {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentStage.class);
-  public static final String LABELMAPS = "labelmaps";
-  public static final String PROBABILITIES = "probabilities";
-  public static final String MANIFEST = "segment.csv";
-  static final String SUFFIX = ".nii.gz";
+  static final String SUFFIX = RunFolder.NIFTI_GZ;
 
   /**
    * @param members per pipeline, the models of the ensemble
@@ -87,8 +92,40 @@ public final class SegmentStage {
       int casesPerTask,
       int engineThreads,
       double gpuShare,
-      long maxVoxelBytes)
+      long maxVoxelBytes,
+      StaleOutputs stale)
       implements Serializable {
+    public Settings(
+        String archive,
+        OutputRoot out,
+        Map<String, List<InferStage.Member>> members,
+        LabelScheme labelScheme,
+        int tta,
+        double threshold,
+        List<String> merge,
+        Precision precision,
+        boolean probabilities,
+        int casesPerTask,
+        int engineThreads,
+        double gpuShare,
+        long maxVoxelBytes) {
+      this(
+          archive,
+          out,
+          members,
+          labelScheme,
+          tta,
+          threshold,
+          merge,
+          precision,
+          probabilities,
+          casesPerTask,
+          engineThreads,
+          gpuShare,
+          maxVoxelBytes,
+          StaleOutputs.STOP);
+    }
+
     Set<Normalization> normalizations() {
       Set<Normalization> out = EnumSet.noneOf(Normalization.class);
       members.values().forEach(ms -> ms.forEach(m -> out.add(m.normalization())));
@@ -106,22 +143,49 @@ public final class SegmentStage {
       String reason,
       String labelmap,
       String probabilities,
-      double seconds)
+      double seconds,
+      String fingerprint)
       implements Serializable {
     public boolean failed() {
       return status.equals("error");
     }
 
-    String[] csv() {
-      return new String[] {
-        caseId,
-        status,
-        reason,
-        labelmap,
-        probabilities,
-        String.format(java.util.Locale.ROOT, "%.2f", seconds)
-      };
+    Row madeBy(String ensemble) {
+      return new Row(caseId, status, reason, labelmap, probabilities, seconds, ensemble);
     }
+  }
+
+  /** {@code segment.csv}: one row per case; the fingerprint of the ensemble that made it. */
+  public static final Table<Row> TABLE =
+      Table.<Row>builder("segment manifest")
+          .column("case_id", Row::caseId)
+          .column("status", Row::status)
+          .column("reason", Row::reason)
+          .column("labelmap", Row::labelmap)
+          .column("probabilities", Row::probabilities)
+          .column("seconds", r -> String.format(java.util.Locale.ROOT, "%.2f", r.seconds()))
+          .column("fingerprint", Row::fingerprint)
+          .optReader(
+              r ->
+                  new Row(
+                      r.text("case_id"),
+                      r.text("status"),
+                      r.text("reason"),
+                      r.text("labelmap"),
+                      r.text("probabilities"),
+                      r.number("seconds"),
+                      r.text("fingerprint", "")))
+          .build();
+
+  /**
+   * What this folder's labelmaps are made from: the ensemble's models and the settings that turn
+   * their outputs into labels (TTA, threshold, merge, precision, label numbering).
+   */
+  static Fingerprint fingerprint(Settings s) {
+    return InferStage.ensembleSettings(s.tta(), s.threshold(), s.merge(), s.precision())
+        .addSet("models", InferStage.memberFingerprints(s.members()))
+        .add("labels", s.labelScheme() == null ? "auto" : s.labelScheme())
+        .build();
   }
 
   public record Result(List<Row> rows) {
@@ -144,19 +208,62 @@ public final class SegmentStage {
     CaseDiscovery.Result found =
         new CaseDiscovery(new HadoopCaseStore(conf.get())).discover(s.archive());
     List<Row> rows = new ArrayList<>();
+    RunFolder folder = new RunFolder(s.out());
+    Fingerprint ensemble = fingerprint(s);
+    String madeBy = ensemble.shortHash();
     for (DiscoveryProblem p : found.problems()) {
-      rows.add(new Row(p.caseId(), "error", p.reason() + " (" + p.path() + ")", "", "", 0));
+      rows.add(new Row(p.caseId(), "error", p.reason() + " (" + p.path() + ")", "", "", 0, ""));
     }
-    Set<String> labelmaps = names(fs, s.out().resolve(LABELMAPS));
-    Set<String> probabilities =
-        s.probabilities() ? names(fs, s.out().resolve(PROBABILITIES)) : Set.of();
+    Path labelmapDir = folder.labelmapsDir();
+    Path probabilityDir = folder.probabilitiesDir();
+    Set<String> labelmaps = names(fs, labelmapDir);
+    Map<String, String> earlierRows = new HashMap<>();
+    if (!labelmaps.isEmpty()) {
+      Fingerprint earlier = Fingerprint.read(fs, folder.fingerprint());
+      if (earlier == null || !earlier.hash().equals(ensemble.hash())) {
+        String difference = String.join("; ", ensemble.differences(earlier));
+        switch (s.stale()) {
+          case STOP ->
+              throw new StaleOutputException(
+                  "segment: "
+                      + s.out().uri()
+                      + " holds "
+                      + labelmaps.size()
+                      + " labelmaps made by another ensemble or other settings ("
+                      + difference
+                      + "); "
+                      + StaleOutputs.flags(
+                          "delete them and segment every case with this ensemble",
+                          "keep them as done and segment only the missing cases (segment.csv"
+                              + " names the ensemble that made each labelmap)"));
+          case OVERWRITE -> {
+            LOG.warn("segment: --overwrite: deleting the labelmaps of another ensemble");
+            fs.delete(labelmapDir, true);
+            fs.delete(probabilityDir, true);
+            labelmaps = Set.of();
+          }
+          case KEEP ->
+              LOG.warn(
+                  "segment: --keep-stale: keeping {} labelmaps of another ensemble ({})",
+                  labelmaps.size(),
+                  difference);
+        }
+      }
+      if (fs.exists(folder.segmentCsv())) {
+        TABLE
+            .read(fs, folder.segmentCsv())
+            .forEach(r -> earlierRows.put(r.caseId(), r.fingerprint()));
+      }
+    }
+    ensemble.write(fs, folder.fingerprint());
+    Set<String> probabilities = s.probabilities() ? names(fs, probabilityDir) : Set.of();
     List<BratsCase> todo = new ArrayList<>();
     for (BratsCase c : found.cases()) {
       String file = c.id() + SUFFIX;
       try {
         OutputRoot.checkPart(file);
       } catch (IllegalArgumentException e) {
-        rows.add(new Row(c.id(), "error", "case " + c.id() + ": " + e.getMessage(), "", "", 0));
+        rows.add(new Row(c.id(), "error", "case " + c.id() + ": " + e.getMessage(), "", "", 0, ""));
         continue;
       }
       if (labelmaps.contains(file) && (!s.probabilities() || probabilities.contains(file))) {
@@ -167,7 +274,8 @@ public final class SegmentStage {
                 "",
                 labelmapFile(s, c.id()).toString(),
                 s.probabilities() ? probabilityFile(s, c.id()).toString() : "",
-                0));
+                0,
+                earlierRows.getOrDefault(c.id(), madeBy)));
       } else {
         todo.add(c);
       }
@@ -193,18 +301,15 @@ public final class SegmentStage {
           rdd = rdd.withResources(GpuScheduling.gpuShare(1, s.gpuShare()));
         }
         sc.setJobDescription("segment " + todo.size() + " cases");
-        rows.addAll(
-            rdd.mapPartitions((Iterator<BratsCase> it) -> segmentAll(it, s, conf, done)).collect());
+        for (Row r :
+            rdd.mapPartitions((Iterator<BratsCase> it) -> segmentAll(it, s, conf, done))
+                .collect()) {
+          rows.add(r.failed() ? r : r.madeBy(madeBy));
+        }
       }
     }
     rows.sort(Comparator.comparing(Row::caseId));
-    List<String[]> csv = new ArrayList<>();
-    rows.forEach(r -> csv.add(r.csv()));
-    byte[] bytes =
-        Csv.table(
-            new String[] {"case_id", "status", "reason", "labelmap", "probabilities", "seconds"},
-            csv);
-    OutputRoot.writeAtomically(fs, s.out().resolve(MANIFEST), o -> o.write(bytes));
+    TABLE.writeCsv(fs, folder.segmentCsv(), rows);
     Result r = new Result(rows);
     LOG.info(
         "segment: {} segmented, {} done earlier, {} failed",
@@ -233,11 +338,11 @@ public final class SegmentStage {
   }
 
   static Path labelmapFile(Settings s, String caseId) {
-    return s.out().resolve(LABELMAPS, caseId + SUFFIX);
+    return new RunFolder(s.out()).labelmap(caseId);
   }
 
   static Path probabilityFile(Settings s, String caseId) {
-    return s.out().resolve(PROBABILITIES, caseId + SUFFIX);
+    return new RunFolder(s.out()).probabilities(caseId);
   }
 
   private static Iterator<Row> segmentAll(
@@ -265,7 +370,8 @@ public final class SegmentStage {
     long t0 = System.nanoTime();
     try {
       LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.layout().labelScheme();
-      PreparedCase pc = PreprocessStage.prepare(c, scheme, s.normalizations(), false, conf, reader);
+      PreparedCase pc =
+          PreprocessStage.prepare(c, scheme, s.normalizations(), false, conf, reader, null);
       NiftiHeader t1 = InferStage.readHeader(c.modalityPath(Modality.T1), conf, reader);
       Map<String, MultiChannelVolume> probs = s.probabilities() ? new LinkedHashMap<>() : null;
       Map<String, LabelVolume> labels =
@@ -295,7 +401,8 @@ public final class SegmentStage {
       Path target = labelmapFile(s, c.id());
       NiftiHeader like = NiftiHeader.like(t1, NiftiDataType.UINT8);
       OutputRoot.writeAtomically(outFs, target, o -> writer.write(o, true, result, like));
-      return new Row(c.id(), "ok", "", target.toString(), probFile, (System.nanoTime() - t0) / 1e9);
+      return new Row(
+          c.id(), "ok", "", target.toString(), probFile, (System.nanoTime() - t0) / 1e9, "");
     } catch (InvalidCaseException e) {
       return error(c, e.getMessage(), t0);
     } catch (IOException e) {
@@ -313,7 +420,7 @@ public final class SegmentStage {
   }
 
   private static Row error(BratsCase c, String reason, long t0) {
-    return new Row(c.id(), "error", reason, "", "", (System.nanoTime() - t0) / 1e9);
+    return new Row(c.id(), "error", reason, "", "", (System.nanoTime() - t0) / 1e9, "");
   }
 
   /** The voxel-wise mean of the pipelines' probability maps. */

@@ -3,9 +3,7 @@ package org.bratscv.jobs.stages;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -18,7 +16,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.bratscv.data.folds.Fold;
@@ -28,10 +25,11 @@ import org.bratscv.data.nifti.NiftiReader;
 import org.bratscv.data.preprocess.PreparedCase;
 import org.bratscv.jobs.config.PipelineSettings;
 import org.bratscv.jobs.config.RunConfig;
-import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.io.HadoopCheckpointStore;
 import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.Fingerprint;
+import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.Progress;
 import org.bratscv.model.engine.DeviceChoice;
@@ -53,13 +51,13 @@ import org.slf4j.LoggerFactory;
  * each task trains on the GPU whose address Spark gave it; without GPU resources they run on the
  * CPU with {@code compute.engine_threads} libtorch threads. Each task checkpoints to {@code
  * train/<variant>/<pipeline>/fold<k>/} after every epoch, so a retried task resumes where its
- * predecessor stopped; a task whose {@code final/} weights exist is skipped. Writes {@code
- * train/log.parquet} + {@code log.csv} (one row per epoch) and the models manifest {@code
- * train/models.parquet} + {@code models.csv}.
+ * predecessor stopped. A task's folder records the fingerprint of what its model is made from
+ * ({@link #modelFingerprint}): a task whose {@code final/} weights exist and were made from the
+ * same things is skipped, one made from anything else is trained anew. Writes the training log and
+ * the models manifest ({@link RunFolder}).
  */
 public final class TrainStage {
   private static final Logger LOG = LoggerFactory.getLogger(TrainStage.class);
-  static final String TASK_LOG = "log.csv";
 
   /** One training task. */
   public record Task(String variant, String pipeline, int fold) implements Serializable {
@@ -72,6 +70,8 @@ public final class TrainStage {
    * @param pipelines the pipelines of each variant (in a cross-validation: one variant)
    * @param excluded per variant, training cases left out of every fold's training set (patient
    *     removal); validation sets are unchanged
+   * @param caseFingerprints per case id, the fingerprint of its preprocessed files (from the case
+   *     manifest): part of every model's fingerprint that trains or validates on the case
    */
   public record Settings(
       OutputRoot out,
@@ -79,7 +79,8 @@ public final class TrainStage {
       FoldSplit split,
       RunConfig.ComputeSettings compute,
       int caseCache,
-      Map<String, Set<String>> excluded)
+      Map<String, Set<String>> excluded,
+      Map<String, String> caseFingerprints)
       implements Serializable {
     public Settings(
         OutputRoot out,
@@ -87,7 +88,7 @@ public final class TrainStage {
         FoldSplit split,
         RunConfig.ComputeSettings compute,
         int caseCache) {
-      this(out, pipelines, split, compute, caseCache, Map.of());
+      this(out, pipelines, split, compute, caseCache, Map.of(), Map.of());
     }
 
     /** The training cases of {@code fold} for {@code variant}. */
@@ -122,7 +123,31 @@ public final class TrainStage {
 
   /** The checkpoint folder of a task. */
   public static Path taskDir(OutputRoot out, Task t) {
-    return out.resolve("train", t.variant(), t.pipeline(), "fold" + t.fold());
+    return new RunFolder(out).taskDir(t.variant(), t.pipeline(), t.fold());
+  }
+
+  /**
+   * What a task's model is made from: its pipeline's normalisation, augmentation, network and
+   * training settings (the seed among them), its fold, and its training and validation cases with
+   * their fingerprints. The variant's name is not part of it: two variants with the same settings
+   * make the same model.
+   */
+  public static Fingerprint modelFingerprint(Settings s, Task t) {
+    PipelineSettings p = pipeline(s, t);
+    Fold fold = s.split().fold(t.fold());
+    return Fingerprint.builder()
+        .add("normalization", p.normalization())
+        .add("augmentation", p.augmentation())
+        .add("network", p.network())
+        .add("training", p.training())
+        .add("fold", t.fold())
+        .addSet("train_cases", withFingerprints(s, s.trainCases(t.variant(), fold)))
+        .addSet("val_cases", withFingerprints(s, fold.val()))
+        .build();
+  }
+
+  private static List<String> withFingerprints(Settings s, List<String> ids) {
+    return ids.stream().map(id -> id + ":" + s.caseFingerprints().getOrDefault(id, "")).toList();
   }
 
   public Result run(SparkSession spark, Settings s, List<Task> tasks) throws IOException {
@@ -199,10 +224,13 @@ public final class TrainStage {
     Path dir = taskDir(s.out(), t);
     row.setCheckpoint(new Path(dir, FoldTrainer.FINAL).toString());
     row.setTrainCases(s.trainCases(t.variant(), s.split().fold(t.fold())).size());
+    Fingerprint fingerprint = modelFingerprint(s, t);
+    row.setFingerprint(fingerprint.hash());
     try {
       FileSystem fs = dir.getFileSystem(conf.get());
+      keepOnlyIfMadeFrom(fs, dir, fingerprint, t);
       HadoopCheckpointStore store = new HadoopCheckpointStore(fs, dir);
-      Path taskLog = new Path(dir, TASK_LOG);
+      Path taskLog = new Path(dir, RunFolder.TASK_LOG);
       if (store.exists(FoldTrainer.FINAL + "/manifest.json") && fs.exists(taskLog)) {
         List<EpochRow> log = readTaskLog(fs, taskLog);
         epochsDone.add(log.size());
@@ -259,10 +287,7 @@ public final class TrainStage {
       for (EpochLog l : result.history()) {
         log.add(EpochRow.of(t.variant(), t.pipeline(), t.fold(), l));
       }
-      List<String[]> csv = new ArrayList<>();
-      log.forEach(r -> csv.add(r.csvValues()));
-      byte[] bytes = Csv.table(EpochRow.csvHeader(), csv);
-      OutputRoot.writeAtomically(fs, taskLog, o -> o.write(bytes));
+      EpochRow.TABLE.writeCsv(fs, taskLog, log);
       row.setStatus("ok");
       row.setReason("");
       row.setBestEpoch(result.bestEpoch());
@@ -276,6 +301,34 @@ public final class TrainStage {
       LOG.error("train {} failed", t.label(), e);
       return new Outcome(row, List.of());
     }
+  }
+
+  /**
+   * Keeps a task's folder (final weights, or checkpoints to resume from) only when its {@code
+   * fingerprint.json} says it was made from exactly {@code fingerprint}; otherwise (other settings,
+   * other cases, a folder of an older brats-cv) deletes it, so the model is trained anew, and
+   * records the new fingerprint before any checkpoint is written.
+   */
+  static void keepOnlyIfMadeFrom(FileSystem fs, Path dir, Fingerprint fingerprint, Task t)
+      throws IOException {
+    Path file = RunFolder.fingerprintOf(dir);
+    Fingerprint earlier;
+    try {
+      earlier = Fingerprint.read(fs, file);
+    } catch (IOException e) {
+      earlier = null; // unreadable: as good as none
+    }
+    if (earlier != null && earlier.hash().equals(fingerprint.hash())) {
+      return;
+    }
+    if (fs.exists(dir) && fs.listStatus(dir).length > 0) {
+      LOG.info(
+          "train {}: training anew, the existing model was made from other inputs: {}",
+          t.label(),
+          String.join("; ", fingerprint.differences(earlier)));
+      fs.delete(dir, true);
+    }
+    fingerprint.write(fs, file);
   }
 
   private static org.bratscv.data.volume.Dims patchDims(PipelineSettings p) {
@@ -334,43 +387,17 @@ public final class TrainStage {
   }
 
   static List<EpochRow> readTaskLog(FileSystem fs, Path file) throws IOException {
-    List<EpochRow> rows = new ArrayList<>();
-    try (InputStream in = fs.open(file)) {
-      String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
-      for (int i = 1; i < lines.length; i++) {
-        if (!lines[i].isBlank()) {
-          rows.add(EpochRow.parse(lines[i].split(",", -1)));
-        }
-      }
-    }
-    return rows;
+    return EpochRow.TABLE.read(fs, file);
   }
 
   private static void write(
       SparkSession spark, OutputRoot out, List<ModelRow> models, List<EpochRow> log)
       throws IOException {
+    RunFolder f = new RunFolder(out);
     FileSystem fs = out.fileSystem(spark.sparkContext().hadoopConfiguration());
-    spark
-        .createDataFrame(log, EpochRow.class)
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.Overwrite)
-        .parquet(out.resolve("train", "log.parquet").toString());
-    List<String[]> logCsv = new ArrayList<>();
-    log.forEach(r -> logCsv.add(r.csvValues()));
-    byte[] logBytes = Csv.table(EpochRow.csvHeader(), logCsv);
-    OutputRoot.writeAtomically(fs, out.resolve("train", "log.csv"), o -> o.write(logBytes));
-    spark
-        .createDataFrame(models, ModelRow.class)
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.Overwrite)
-        .parquet(out.resolve("train", "models.parquet").toString());
-    List<String[]> modelCsv = new ArrayList<>();
-    models.forEach(r -> modelCsv.add(r.csvValues()));
-    byte[] modelBytes = Csv.table(ModelRow.csvHeader(), modelCsv);
-    OutputRoot.writeAtomically(fs, out.resolve("train", "models.csv"), o -> o.write(modelBytes));
+    EpochRow.TABLE.write(spark, fs, f.trainLogParquet(), f.trainLogCsv(), log);
+    ModelRow.TABLE.write(spark, fs, f.modelsParquet(), f.modelsCsv(), models);
     // a lost executor's task leaves the checkpoint file it was writing; its retry never sees it
-    OutputRoot.removeTemporaries(fs, out.resolve("train"), true);
+    OutputRoot.removeTemporaries(fs, f.trainDir(), true);
   }
 }

@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.Path;
 import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.NetworkSettings;
+import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.model.infer.Precision;
 import org.bratscv.model.net.Norm;
 
@@ -57,33 +58,12 @@ public record TrainedEnsemble(
               + location
               + ": give a run folder (with train/models.csv), its train/ folder or a models.csv");
     }
-    List<String[]> rows;
-    try (InputStream in = fs.open(manifest)) {
-      rows = org.bratscv.jobs.io.Csv.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+    List<ModelRow> rows = ModelRow.TABLE.read(fs, manifest);
     if (rows.isEmpty()) {
-      throw new IOException(manifest + ": empty models manifest");
-    }
-    List<String> header = List.of(rows.get(0));
-    for (String col :
-        List.of(
-            "variant",
-            "pipeline",
-            "fold",
-            "status",
-            "normalization",
-            "width",
-            "norm",
-            "deep_supervision",
-            "attention")) {
-      if (!header.contains(col)) {
-        throw new IOException(manifest + ": not a models manifest (no column " + col + ")");
-      }
+      throw new IOException(manifest + ": the models manifest lists no model");
     }
     TreeSet<String> variants = new TreeSet<>();
-    for (String[] r : rows.subList(1, rows.size())) {
-      variants.add(r[header.indexOf("variant")]);
-    }
+    rows.forEach(r -> variants.add(r.getVariant()));
     if (variant == null) {
       if (variants.size() != 1) {
         throw new IOException(
@@ -93,36 +73,32 @@ public record TrainedEnsemble(
     } else if (!variants.contains(variant)) {
       throw new IOException(manifest + " has no variant " + variant + " (has " + variants + ")");
     }
-    Path trainDir = manifest.getParent();
+    // the run folder of the manifest: checkpoints are found relative to it, so it can be moved
+    RunFolder run = new RunFolder(manifest.getParent().getParent().toString());
     Map<String, List<InferStage.Member>> members = new LinkedHashMap<>();
     int skipped = 0;
-    for (String[] r : rows.subList(1, rows.size())) {
-      if (!r[header.indexOf("variant")].equals(variant)) {
+    for (ModelRow r : rows) {
+      if (!r.getVariant().equals(variant)) {
         continue;
       }
-      if (!"ok".equals(r[header.indexOf("status")])) {
+      if (!r.isOk()) {
         skipped++;
         continue;
       }
-      String pipeline = r[header.indexOf("pipeline")];
-      int fold = Integer.parseInt(r[header.indexOf("fold")]);
       NetworkSettings net =
           new NetworkSettings(
-              Integer.parseInt(r[header.indexOf("width")]),
-              Norm.parse(r[header.indexOf("norm")]),
-              Boolean.parseBoolean(r[header.indexOf("deep_supervision")]),
-              Boolean.parseBoolean(r[header.indexOf("attention")]),
-              0f);
-      Path taskDir = new Path(new Path(new Path(trainDir, variant), pipeline), "fold" + fold);
+              r.getWidth(), Norm.parse(r.getNorm()), r.getDeepSupervision(), r.getAttention(), 0f);
+      Path taskDir = run.taskDir(variant, r.getPipeline(), r.getFold());
       members
-          .computeIfAbsent(pipeline, k -> new ArrayList<>())
+          .computeIfAbsent(r.getPipeline(), k -> new ArrayList<>())
           .add(
               new InferStage.Member(
-                  pipeline,
-                  fold,
+                  r.getPipeline(),
+                  r.getFold(),
                   fs.makeQualified(taskDir).toString(),
-                  Normalization.parse(r[header.indexOf("normalization")]),
-                  net));
+                  Normalization.parse(r.getNormalization()),
+                  net,
+                  r.getFingerprint()));
     }
     if (members.isEmpty()) {
       throw new IOException(
@@ -134,13 +110,7 @@ public record TrainedEnsemble(
     List<String> merge =
         members.size() == 2 ? new ArrayList<>(members.keySet()) : new ArrayList<>();
     Precision precision = Precision.FP32;
-    Path runDir = trainDir.getParent();
-    for (Path config :
-        runDir == null
-            ? List.<Path>of()
-            : List.of(
-                new Path(runDir, "config.yaml"),
-                new Path(new Path(new Path(runDir, "variants"), variant), "config.yaml"))) {
+    for (Path config : List.of(run.configYaml(), run.variant(variant).configYaml())) {
       if (!fs.exists(config)) {
         continue;
       }

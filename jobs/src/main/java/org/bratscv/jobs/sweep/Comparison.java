@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.commons.math3.stat.inference.WilcoxonSignedRankTest;
+import org.bratscv.jobs.run.Table;
 import org.bratscv.jobs.stages.MetricRow;
 
 /**
@@ -150,41 +151,39 @@ public final class Comparison {
     return new WilcoxonSignedRankTest().wilcoxonSignedRankTest(x, y, x.length <= EXACT_UP_TO);
   }
 
-  public static String[] csvHeader() {
-    return new String[] {
-      "variant",
-      "baseline",
-      "labelmap_set",
-      "region",
-      "metric",
-      "mean",
-      "std",
-      "folds",
-      "baseline_mean",
-      "baseline_std",
-      "delta",
-      "p_value",
-      "n_cases"
-    };
-  }
-
-  public static String[] csvValues(Row r) {
-    return new String[] {
-      r.variant(),
-      r.baseline(),
-      r.labelmapSet(),
-      r.region(),
-      r.metric(),
-      num(r.mean()),
-      num(r.std()),
-      Integer.toString(r.folds()),
-      num(r.baselineMean()),
-      num(r.baselineStd()),
-      num(r.delta()),
-      Double.isNaN(r.pValue()) ? "" : num(r.pValue()),
-      Integer.toString(r.pairs())
-    };
-  }
+  /** A sweep's {@code comparison.csv}. */
+  public static final Table<Row> TABLE =
+      Table.<Row>builder("sweep comparison")
+          .column("variant", Row::variant)
+          .column("baseline", Row::baseline)
+          .column("labelmap_set", Row::labelmapSet)
+          .column("region", Row::region)
+          .column("metric", Row::metric)
+          .column("mean", r -> num(r.mean()))
+          .column("std", r -> num(r.std()))
+          .column("folds", r -> Integer.toString(r.folds()))
+          .column("baseline_mean", r -> num(r.baselineMean()))
+          .column("baseline_std", r -> num(r.baselineStd()))
+          .column("delta", r -> num(r.delta()))
+          .column("p_value", r -> Double.isNaN(r.pValue()) ? "" : num(r.pValue()))
+          .column("n_cases", r -> Integer.toString(r.pairs()))
+          .optReader(
+              r ->
+                  new Row(
+                      r.text("variant"),
+                      r.text("baseline"),
+                      r.text("labelmap_set"),
+                      r.text("region"),
+                      r.text("metric"),
+                      r.number("mean"),
+                      r.number("std"),
+                      r.integer("folds"),
+                      r.number("baseline_mean"),
+                      r.number("baseline_std"),
+                      r.number("delta"),
+                      r.number("p_value"),
+                      r.integer("n_cases")))
+          .build();
 
   private static String num(double v) {
     return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.6g", v);

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.bratscv.data.metrics.Percentiles;
+import org.bratscv.jobs.run.Table;
 import org.bratscv.jobs.stages.TrainingLossStage.CaseLoss;
 
 /**
@@ -50,17 +51,21 @@ public final class PatientRemoval {
     return new Decision(ranked, cutoff);
   }
 
-  public static String[] csvHeader() {
-    return new String[] {"case_id", "dice_loss", "models", "rank", "dropped"};
-  }
-
-  public static String[] csvValues(Ranked r) {
-    return new String[] {
-      r.caseId(),
-      String.format(Locale.ROOT, "%.6f", r.diceLoss()),
-      Integer.toString(r.models()),
-      Integer.toString(r.rank()),
-      Boolean.toString(r.dropped())
-    };
-  }
+  /** A removal variant's {@code removal.csv}: every training case ranked by its Dice loss. */
+  public static final Table<Ranked> TABLE =
+      Table.<Ranked>builder("removal list")
+          .column("case_id", Ranked::caseId)
+          .column("dice_loss", r -> String.format(Locale.ROOT, "%.6f", r.diceLoss()))
+          .column("models", r -> Integer.toString(r.models()))
+          .column("rank", r -> Integer.toString(r.rank()))
+          .column("dropped", r -> Boolean.toString(r.dropped()))
+          .optReader(
+              r ->
+                  new Ranked(
+                      r.text("case_id"),
+                      r.number("dice_loss"),
+                      r.integer("models"),
+                      r.integer("rank"),
+                      r.bool("dropped")))
+          .build();
 }

@@ -16,12 +16,13 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.folds.FoldSplit;
 import org.bratscv.jobs.config.PipelineSettings;
-import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.Fingerprint;
+import org.bratscv.jobs.run.RunFolder;
+import org.bratscv.jobs.run.StaleOutputs;
 import org.bratscv.jobs.stages.CaseManifestRow;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.FoldsStage;
@@ -45,22 +46,21 @@ import org.slf4j.LoggerFactory;
  * comparison.csv, comparison.md       the ablation table against the baseline
  * </pre>
  *
- * The training tasks of all variants run in one Spark job (one GPU each on a GPU cluster), except
- * that patient-removal variants need their source variant trained and scored first: they train in a
- * second job. A variant whose {@code DONE} marker exists is skipped on a rerun; everything else
- * resumes from what is complete. {@code <output>/LATEST} (and, on a local file system, the symbolic
- * link {@code <output>/latest}) points at the newest finished run.
+ * The layout is {@link RunFolder}'s. The training tasks of all variants run in one Spark job (one
+ * GPU each on a GPU cluster), except that patient-removal variants need their source variant
+ * trained and scored first: they train in a second job. A variant whose {@code DONE} marker exists
+ * and names its present configuration's hash is skipped on a rerun; everything else resumes from
+ * what is complete and still made from the same things. {@code <output>/LATEST} (and, on a local
+ * file system, the symbolic link {@code <output>/latest}) points at the newest finished run.
  */
 public final class Sweep {
   private static final Logger LOG = LoggerFactory.getLogger(Sweep.class);
-  static final String DONE = "DONE";
-  static final String REMOVAL_CSV = "removal.csv";
-
   private final SparkSession spark;
   private final SweepConfig config;
   private final OutputRoot top;
-  private final OutputRoot root;
+  private final RunFolder root;
   private final String runId;
+  private final StaleOutputs stale;
 
   /** What a sweep produced, for the exit code. */
   public record Outcome(
@@ -78,16 +78,24 @@ public final class Sweep {
    * @param runId the run folder's name, or null for today's UTC date (yyyy-MM-dd)
    */
   public Sweep(SparkSession spark, SweepConfig config, String runId) {
+    this(spark, config, runId, StaleOutputs.STOP);
+  }
+
+  /**
+   * @param stale what to do where a rerun finds costly or ambiguous stale outputs
+   */
+  public Sweep(SparkSession spark, SweepConfig config, String runId, StaleOutputs stale) {
     this.spark = spark;
     this.config = config;
     this.runId =
         OutputRoot.checkPart(runId != null ? runId : LocalDate.now(ZoneOffset.UTC).toString());
     this.top = new OutputRoot(config.output());
-    this.root = new OutputRoot(top.resolve(this.runId).toString());
+    this.root = new RunFolder(new OutputRoot(top.resolve(this.runId).toString()));
+    this.stale = stale;
   }
 
   public OutputRoot root() {
-    return root;
+    return root.root();
   }
 
   private Configuration hadoop() {
@@ -95,25 +103,56 @@ public final class Sweep {
   }
 
   public static OutputRoot variantRoot(OutputRoot root, String variant) {
-    return new OutputRoot(root.resolve("variants", variant).toString());
+    return new RunFolder(root).variant(variant).root();
   }
 
   private CrossValidation cv(SweepConfig.Variant v) {
     return new CrossValidation(
-        spark, v.config(), root, variantRoot(root, v.name()), v.name(), config.normalizations());
+            spark,
+            v.config(),
+            root.root(),
+            root.variant(v.name()).root(),
+            v.name(),
+            config.normalizations())
+        .withStaleOutputs(stale);
+  }
+
+  /**
+   * The content of a variant's {@code DONE} marker: the hash of the configuration it was scored
+   * with, so a rerun with other settings does not take the old results for finished ones.
+   */
+  static String doneMarker(SweepConfig.Variant v) {
+    return "config_sha256 " + Fingerprint.sha256(v.config().resolvedYaml()) + "\n";
+  }
+
+  /** True when {@code v}'s results are complete and were made with its present configuration. */
+  private boolean isDone(FileSystem fs, SweepConfig.Variant v) throws IOException {
+    Path done = root.variant(v.name()).done();
+    if (!fs.exists(done)) {
+      return false;
+    }
+    String recorded;
+    try (InputStream in = fs.open(done)) {
+      recorded = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    if (recorded.equals(doneMarker(v))) {
+      return true;
+    }
+    LOG.info("sweep: variant {} finished with another configuration: scored again", v.name());
+    return false;
   }
 
   public Outcome run() throws IOException {
-    FileSystem fs = root.fileSystem(hadoop());
+    FileSystem fs = root.root().fileSystem(hadoop());
     byte[] yaml = config.resolvedYaml().getBytes(StandardCharsets.UTF_8);
-    OutputRoot.writeAtomically(fs, root.resolve("sweep.yaml"), o -> o.write(yaml));
+    OutputRoot.writeAtomically(fs, root.sweepYaml(), o -> o.write(yaml));
 
     Map<String, CrossValidation> cvs = new LinkedHashMap<>();
     List<String> pending = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (SweepConfig.Variant v : config.variants().values()) {
       cvs.put(v.name(), cv(v));
-      if (fs.exists(variantRoot(root, v.name()).resolve(DONE))) {
+      if (isDone(fs, v)) {
         skipped.add(v.name());
       } else {
         pending.add(v.name());
@@ -145,7 +184,7 @@ public final class Sweep {
         config.variants().values().stream()
             .filter(v -> v.removal() == null)
             .forEach(v -> first.put(v.name(), v.config().pipelines()));
-        TrainStage.Settings s = trainSettings(first, split, Map.of());
+        TrainStage.Settings s = trainSettings(first, split, Map.of(), base);
         LOG.info("sweep: training the variants without patient removal {}", first.keySet());
         TrainStage.Result firstResult = new TrainStage().run(spark, s, TrainStage.allTasks(s));
         for (String n : List.copyOf(pending)) {
@@ -174,7 +213,7 @@ public final class Sweep {
           removed.put(n, removal(v, cvs.get(v.removal().from()), fs));
         }
       }
-      TrainStage.Settings s = trainSettings(all, split, removed);
+      TrainStage.Settings s = trainSettings(all, split, removed, base);
       LOG.info("sweep: training every variant {}", all.keySet());
       TrainStage.Result trained = new TrainStage().run(spark, s, TrainStage.allTasks(s));
       for (ModelRow m : trained.failed()) {
@@ -192,24 +231,32 @@ public final class Sweep {
                 .filter(m -> m.getVariant().equals(n))
                 .allMatch(ModelRow::isOk);
         if (modelsOk && o.failedPredictions().isEmpty() && o.evaluation().errors().isEmpty()) {
-          byte[] done = (runId + "\n").getBytes(StandardCharsets.UTF_8);
-          OutputRoot.writeAtomically(
-              fs, variantRoot(root, n).resolve(DONE), out -> out.write(done));
+          byte[] done = doneMarker(config.variants().get(n)).getBytes(StandardCharsets.UTF_8);
+          OutputRoot.writeAtomically(fs, root.variant(n).done(), out -> out.write(done));
         }
       }
     }
 
     List<Comparison.Row> rows = compare(fs);
     writeLatest();
+    cvs.get(config.baseline()).writeProvenance(root, config.resolvedYaml());
     return new Outcome(root.uri(), skipped, failures, rows, removed);
   }
 
   private TrainStage.Settings trainSettings(
       Map<String, Map<String, PipelineSettings>> pipelines,
       FoldSplit split,
-      Map<String, Set<String>> excluded) {
+      Map<String, Set<String>> excluded,
+      CrossValidation base)
+      throws IOException {
     return new TrainStage.Settings(
-        root, pipelines, split, config.baselineConfig().compute(), 64, excluded);
+        root.root(),
+        pipelines,
+        split,
+        config.baselineConfig().compute(),
+        64,
+        excluded,
+        base.trainingCaseFingerprints());
   }
 
   /**
@@ -218,7 +265,7 @@ public final class Sweep {
    */
   private Set<String> removal(SweepConfig.Variant v, CrossValidation source, FileSystem fs)
       throws IOException {
-    Path file = variantRoot(root, v.name()).resolve(REMOVAL_CSV);
+    Path file = root.variant(v.name()).removalCsv();
     if (fs.exists(file)) {
       Set<String> dropped = readDropped(fs, file);
       LOG.info("sweep: variant {} leaves out {} (from {})", v.name(), dropped, file);
@@ -234,10 +281,7 @@ public final class Sweep {
                 compute.engineThreads(),
                 compute.inferGpuShare());
     PatientRemoval.Decision d = PatientRemoval.decide(losses, v.removal());
-    List<String[]> csv = new ArrayList<>();
-    d.ranked().forEach(r -> csv.add(PatientRemoval.csvValues(r)));
-    byte[] bytes = Csv.table(PatientRemoval.csvHeader(), csv);
-    OutputRoot.writeAtomically(fs, file, o -> o.write(bytes));
+    PatientRemoval.TABLE.writeCsv(fs, file, d.ranked());
     for (TrainingLossStage.CaseLoss l : losses) {
       if (!l.ok()) {
         LOG.warn("sweep: variant {}: {} (kept)", v.name(), l.error());
@@ -252,22 +296,12 @@ public final class Sweep {
     return d.dropped();
   }
 
-  /** The dropped case ids of a {@code removal.csv} ({@link PatientRemoval#csvHeader}). */
+  /** The dropped case ids of a {@code removal.csv} ({@link PatientRemoval#TABLE}). */
   static Set<String> readDropped(FileSystem fs, Path file) throws IOException {
-    List<String[]> rows;
-    try (InputStream in = fs.open(file)) {
-      rows = Csv.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
-    List<String> header = rows.isEmpty() ? List.of() : List.of(rows.get(0));
-    int id = header.indexOf("case_id");
-    int dropped = header.indexOf("dropped");
-    if (id < 0 || dropped < 0) {
-      throw new IOException(file + ": not a removal list (no case_id and dropped columns)");
-    }
     Set<String> out = new java.util.TreeSet<>();
-    for (String[] r : rows.subList(1, rows.size())) {
-      if (Boolean.parseBoolean(r[dropped])) {
-        out.add(r[id]);
+    for (PatientRemoval.Ranked r : PatientRemoval.TABLE.read(fs, file)) {
+      if (r.dropped()) {
+        out.add(r.caseId());
       }
     }
     return out;
@@ -275,7 +309,7 @@ public final class Sweep {
 
   /** The comparison of every scored variant with the baseline, written as CSV and Markdown. */
   private List<Comparison.Row> compare(FileSystem fs) throws IOException {
-    FoldSplit split = FoldsStage.read(hadoop(), root);
+    FoldSplit split = FoldsStage.read(hadoop(), root.root());
     Map<String, Integer> foldOf = new LinkedHashMap<>();
     for (String id : split.caseIds()) {
       foldOf.put(id, split.foldOf(id));
@@ -284,17 +318,12 @@ public final class Sweep {
     Comparison.Scores baseline = null;
     Set<String> missing = new HashSet<>();
     for (SweepConfig.Variant v : config.variants().values()) {
-      Path metrics = variantRoot(root, v.name()).resolve("evaluate", "metrics.parquet");
+      Path metrics = root.variant(v.name()).metricsCsv();
       if (!fs.exists(metrics)) {
         missing.add(v.name());
         continue;
       }
-      List<MetricRow> rows =
-          spark
-              .read()
-              .parquet(metrics.toString())
-              .as(Encoders.bean(MetricRow.class))
-              .collectAsList();
+      List<MetricRow> rows = MetricRow.TABLE.read(fs, metrics);
       Comparison.Scores s = new Comparison.Scores(v.name(), config.compareSet(v), rows);
       scores.add(s);
       if (v.name().equals(config.baseline())) {
@@ -309,15 +338,12 @@ public final class Sweep {
       LOG.warn("sweep: variants without metrics, left out of the comparison: {}", missing);
     }
     List<Comparison.Row> rows = Comparison.compare(baseline, scores, foldOf::get);
-    List<String[]> csv = new ArrayList<>();
-    rows.forEach(r -> csv.add(Comparison.csvValues(r)));
-    byte[] csvBytes = Csv.table(Comparison.csvHeader(), csv);
-    OutputRoot.writeAtomically(fs, root.resolve("comparison.csv"), o -> o.write(csvBytes));
+    Comparison.TABLE.writeCsv(fs, root.comparisonCsv(), rows);
     byte[] md =
         Comparison.markdown(
                 "Sweep " + config.name() + " (" + runId + "), baseline " + config.baseline(), rows)
             .getBytes(StandardCharsets.UTF_8);
-    OutputRoot.writeAtomically(fs, root.resolve("comparison.md"), o -> o.write(md));
+    OutputRoot.writeAtomically(fs, root.comparisonMd(), o -> o.write(md));
     return rows;
   }
 

@@ -25,6 +25,7 @@ import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.reliability.BrokenCorpus.BrokenCase;
+import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.SegmentStage;
@@ -113,7 +114,7 @@ class SegmentReliabilityTest {
     List<String> ids = r.rows().stream().map(SegmentStage.Row::caseId).toList();
     assertEquals(corpus.allCaseIds(), ids);
     assertEquals(ids.size(), new TreeSet<>(ids).size());
-    List<String[]> csv = Csv.parse(Files.readString(out.resolve(SegmentStage.MANIFEST)));
+    List<String[]> csv = Csv.parse(Files.readString(out.resolve(RunFolder.SEGMENT_CSV)));
     assertEquals(1 + ids.size(), csv.size());
 
     List<String> problems = new ArrayList<>();
@@ -123,7 +124,7 @@ class SegmentReliabilityTest {
       if (broken == null) {
         assertEquals("ok", row.status(), row.caseId() + ": " + row.reason());
         // complete: readable, on the grid of the case's T1
-        Path labelmap = out.resolve(SegmentStage.LABELMAPS).resolve(row.caseId() + ".nii.gz");
+        Path labelmap = out.resolve(RunFolder.LABELMAPS).resolve(row.caseId() + ".nii.gz");
         assertEquals(new org.apache.hadoop.fs.Path(labelmap.toString()).toString(), row.labelmap());
         NiftiImage label = reader.read(labelmap);
         NiftiHeader t1 =
@@ -157,7 +158,7 @@ class SegmentReliabilityTest {
                 + "'");
       }
       assertNull(
-          existing(out.resolve(SegmentStage.LABELMAPS).resolve(row.caseId() + ".nii.gz")),
+          existing(out.resolve(RunFolder.LABELMAPS).resolve(row.caseId() + ".nii.gz")),
           "no labelmap for a broken case");
     }
     assertEquals(List.of(), problems);
@@ -171,12 +172,12 @@ class SegmentReliabilityTest {
           "no temporary file remains");
       long labelmaps =
           files.stream()
-              .filter(p -> p.getParent().endsWith(SegmentStage.LABELMAPS))
+              .filter(p -> p.getParent().endsWith(RunFolder.LABELMAPS))
               .filter(p -> !p.getFileName().toString().endsWith(".crc"))
               .count();
       assertEquals(GOOD_CASES, labelmaps);
     }
-    assertNotNull(existing(out.resolve(SegmentStage.MANIFEST)));
+    assertNotNull(existing(out.resolve(RunFolder.SEGMENT_CSV)));
   }
 
   private static Path existing(Path p) {

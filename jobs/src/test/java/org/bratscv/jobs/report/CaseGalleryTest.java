@@ -4,27 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Map;
-import org.bratscv.jobs.report.ResultTables.CaseScore;
+import org.bratscv.jobs.stages.MetricRow;
 import org.junit.jupiter.api.Test;
 
 class CaseGalleryTest {
   @Test
   void bestMedianAndWorstAreRankedByMeanDice() {
-    List<CaseScore> s =
+    List<MetricRow> s =
         List.of(
-            new CaseScore("oof-merged", "a", "ET", 0.9, 1),
-            new CaseScore("oof-merged", "a", "TC", 0.9, 1),
-            new CaseScore("oof-merged", "a", "WT", 0.9, 1),
-            new CaseScore("oof-merged", "b", "ET", 0.1, 1),
-            new CaseScore("oof-merged", "b", "TC", 0.5, 1),
-            new CaseScore("oof-merged", "b", "WT", 0.9, 1), // mean 0.5
-            new CaseScore("oof-merged", "c", "ET", 0.0, 1),
-            new CaseScore("oof-merged", "c", "TC", 0.3, 1),
-            new CaseScore("oof-merged", "c", "WT", 0.3, 1), // mean 0.2
-            new CaseScore("oof-merged", "d", "ET", 1.0, 1),
-            new CaseScore("oof-merged", "d", "TC", 0.5, 1),
-            new CaseScore("oof-merged", "d", "WT", 0.6, 1), // mean 0.7
-            new CaseScore("oof-A", "e", "ET", 1.0, 1));
+            score("oof-merged", "a", "ET", 0.9, 1),
+            score("oof-merged", "a", "TC", 0.9, 1),
+            score("oof-merged", "a", "WT", 0.9, 1),
+            score("oof-merged", "b", "ET", 0.1, 1),
+            score("oof-merged", "b", "TC", 0.5, 1),
+            score("oof-merged", "b", "WT", 0.9, 1), // mean 0.5
+            score("oof-merged", "c", "ET", 0.0, 1),
+            score("oof-merged", "c", "TC", 0.3, 1),
+            score("oof-merged", "c", "WT", 0.3, 1), // mean 0.2
+            score("oof-merged", "d", "ET", 1.0, 1),
+            score("oof-merged", "d", "TC", 0.5, 1),
+            score("oof-merged", "d", "WT", 0.6, 1), // mean 0.7
+            score("oof-A", "e", "ET", 1.0, 1));
     assertEquals("oof-merged", CaseGallery.mainSet(s));
     List<CaseGallery.Pick> p = CaseGallery.pick(s, "oof-merged");
     assertEquals(
@@ -36,21 +36,25 @@ class CaseGalleryTest {
         "test-merged",
         CaseGallery.mainSet(
             List.of(
-                new CaseScore("test-merged", "x", "ET", 1, 0),
-                new CaseScore("oof-merged", "x", "ET", 1, 0))));
+                score("test-merged", "x", "ET", 1, 0),
+                score("oof-merged", "x", "ET", 1, 0))));
   }
 
   @Test
   void twoCasesAreBestAndMedianThenWorst() {
-    List<CaseScore> s = new java.util.ArrayList<>();
+    List<MetricRow> s = new java.util.ArrayList<>();
     for (String r : List.of("ET", "TC", "WT")) {
-      s.add(new CaseScore("oof-A", "low", r, 0.2, 1));
-      s.add(new CaseScore("oof-A", "high", r, 0.8, 1));
+      s.add(score("oof-A", "low", r, 0.2, 1));
+      s.add(score("oof-A", "high", r, 0.8, 1));
     }
-    s.add(new CaseScore("oof-A", "incomplete", "ET", 1.0, 1));
+    s.add(score("oof-A", "incomplete", "ET", 1.0, 1));
     List<CaseGallery.Pick> p = CaseGallery.pick(s, "oof-A");
     assertEquals(
         List.of("best and median", "worst"), p.stream().map(CaseGallery.Pick::rank).toList());
     assertEquals(List.of("high", "low"), p.stream().map(CaseGallery.Pick::caseId).toList());
+  }
+
+  private static MetricRow score(String set, String id, String region, double dice, double hd95) {
+    return new MetricRow(set, id, region, dice, hd95, Double.NaN, Double.NaN);
   }
 }

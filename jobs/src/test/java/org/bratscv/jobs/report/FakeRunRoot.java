@@ -122,7 +122,7 @@ public final class FakeRunRoot {
     }
     write(
         root.resolve("comparison.csv"),
-        Csv.table(org.bratscv.jobs.sweep.Comparison.csvHeader(), rows));
+        Csv.table(org.bratscv.jobs.sweep.Comparison.TABLE.header(), rows));
     Files.writeString(root.resolve("sweep.yaml"), "variants: {baseline: {}, width8: {}}\n");
     return root;
   }
@@ -152,7 +152,10 @@ public final class FakeRunRoot {
               gen.geometry().affine().toRowMajor(),
               new int[] {0, 0, 0, DIMS.nx(), DIMS.ny(), DIMS.nz()},
               new int[] {0, 0, 0, 0, 0, 0},
-              List.of("A", "B"));
+              List.of("A", "B"),
+              List.of(),
+              List.of(),
+              "");
       Path dir = Files.createDirectories(root.resolve("preprocess/cases").resolve(id));
       JSON.writeValue(dir.resolve("case.json").toFile(), r);
     }

@@ -1,0 +1,264 @@
+package org.bratscv.jobs.run;
+
+import java.io.Serializable;
+import org.apache.hadoop.fs.Path;
+import org.bratscv.jobs.io.OutputRoot;
+
+/**
+ * The run folder, the contract between the stages: every path any stage, the sweep, {@code
+ * segment}, the report or a test uses is named here, and nowhere else. On any Hadoop file system.
+ *
+ * <pre>
+ * config.yaml                     the resolved configuration
+ * provenance.json                 versions, commit, devices, config hash, input fingerprints
+ * preprocess/manifest.parquet|csv one row per case (ok / error + reason, fingerprint)
+ * preprocess/cases/&lt;id&gt;/         the preprocessed case; case.json (written last) says what made it
+ * folds.json                      the K-fold split
+ * train/&lt;variant&gt;/&lt;pipeline&gt;/fold&lt;k&gt;/  checkpoints, final/, log.csv, fingerprint.json
+ * train/log.parquet|csv           every task's epochs
+ * train/models.parquet|csv        the models manifest (one row per task, with its fingerprint)
+ * predictions/&lt;set&gt;/&lt;id&gt;.nii.gz  labelmaps of the out-of-fold sets (oof-A, oof-B, oof-merged)
+ * predictions/oof-index.csv       one row per labelmap (ok / error, fingerprint)
+ * predictions/oof-fingerprints.json  what made the labelmaps: settings, and per case its models and input
+ * test/preprocess/..., test/predictions/test-&lt;set&gt;/...   the test archive, the same way
+ * evaluate/metrics.parquet|csv    one row per labelmap set, case and region
+ * evaluate/summary.csv|md         mean, std, median, quartiles per set, region and metric
+ * evaluate/fingerprint.json       what the metrics were computed from (predictions, truth, conventions)
+ * report/                         index.html, report.md, img/
+ * </pre>
+ *
+ * A sweep root holds {@code sweep.yaml}, {@code provenance.json}, the shared {@code preprocess/},
+ * {@code folds.json} and {@code train/}, {@code comparison.csv|md} and one results folder per
+ * variant, {@code variants/<v>/} (its {@code config.yaml}, {@code predictions/}, {@code
+ * test/predictions/}, {@code evaluate/}, {@code removal.csv}, {@code DONE}). A {@code segment}
+ * output folder holds {@code labelmaps/}, {@code probabilities/}, {@code segment.csv} (with the
+ * fingerprint of the ensemble that made each labelmap) and {@code fingerprint.json} (the ensemble
+ * and settings of the folder).
+ */
+public final class RunFolder implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final String CONFIG_YAML = "config.yaml";
+  public static final String PROVENANCE_JSON = "provenance.json";
+  public static final String FINGERPRINT_JSON = "fingerprint.json";
+  public static final String FOLDS_JSON = "folds.json";
+  public static final String TASK_LOG = "log.csv";
+  public static final String DONE = "DONE";
+  public static final String LABELMAPS = "labelmaps";
+  public static final String PROBABILITIES = "probabilities";
+  public static final String NIFTI_GZ = ".nii.gz";
+  public static final String SEGMENT_CSV = "segment.csv";
+
+  private final OutputRoot root;
+
+  public RunFolder(OutputRoot root) {
+    this.root = root;
+  }
+
+  public RunFolder(String uri) {
+    this(new OutputRoot(uri));
+  }
+
+  public OutputRoot root() {
+    return root;
+  }
+
+  public Path path() {
+    return root.path();
+  }
+
+  public String uri() {
+    return root.uri();
+  }
+
+  // ----- run level
+
+  public Path configYaml() {
+    return root.resolve(CONFIG_YAML);
+  }
+
+  public Path provenance() {
+    return root.resolve(PROVENANCE_JSON);
+  }
+
+  public Path foldsJson() {
+    return root.resolve(FOLDS_JSON);
+  }
+
+  // ----- preprocess
+
+  public Path preprocessDir() {
+    return root.resolve("preprocess");
+  }
+
+  public Path caseManifestParquet() {
+    return root.resolve("preprocess", "manifest.parquet");
+  }
+
+  public Path caseManifestCsv() {
+    return root.resolve("preprocess", "manifest.csv");
+  }
+
+  /** The folder of one preprocessed case. */
+  public Path caseDir(String caseId) {
+    return root.resolve("preprocess", "cases", caseId);
+  }
+
+  // ----- train
+
+  public Path trainDir() {
+    return root.resolve("train");
+  }
+
+  /** The checkpoint folder of one training task. */
+  public Path taskDir(String variant, String pipeline, int fold) {
+    return root.resolve("train", variant, pipeline, "fold" + fold);
+  }
+
+  public Path trainLogParquet() {
+    return root.resolve("train", "log.parquet");
+  }
+
+  public Path trainLogCsv() {
+    return root.resolve("train", "log.csv");
+  }
+
+  public Path modelsParquet() {
+    return root.resolve("train", "models.parquet");
+  }
+
+  public Path modelsCsv() {
+    return root.resolve("train", "models.csv");
+  }
+
+  // ----- predictions (out-of-fold here, the test archive's under test())
+
+  public Path predictionsDir() {
+    return root.resolve("predictions");
+  }
+
+  /** The folder of one labelmap set, e.g. {@code oof-merged}. */
+  public Path predictionSet(String set) {
+    return root.resolve("predictions", set);
+  }
+
+  public Path prediction(String set, String caseId) {
+    return root.resolve("predictions", set, caseId + NIFTI_GZ);
+  }
+
+  /** {@code predictions/<prefix>-index.csv}: one row per labelmap of the sets of a prefix. */
+  public Path predictionIndex(String prefix) {
+    return root.resolve("predictions", prefix + "-index.csv");
+  }
+
+  /** {@code predictions/<prefix>-fingerprints.json}: what made each case's labelmaps. */
+  public Path predictionFingerprints(String prefix) {
+    return root.resolve("predictions", prefix + "-fingerprints.json");
+  }
+
+  /** The test archive's folder: its own {@code preprocess/} and {@code predictions/}. */
+  public RunFolder test() {
+    return new RunFolder(new OutputRoot(root.resolve("test").toString()));
+  }
+
+  // ----- evaluate
+
+  public Path evaluateDir() {
+    return root.resolve("evaluate");
+  }
+
+  public Path metricsParquet() {
+    return root.resolve("evaluate", "metrics.parquet");
+  }
+
+  public Path metricsCsv() {
+    return root.resolve("evaluate", "metrics.csv");
+  }
+
+  public Path summaryCsv() {
+    return root.resolve("evaluate", "summary.csv");
+  }
+
+  public Path summaryMd() {
+    return root.resolve("evaluate", "summary.md");
+  }
+
+  public Path reportDir() {
+    return root.resolve("report");
+  }
+
+  // ----- sweeps
+
+  public Path sweepYaml() {
+    return root.resolve("sweep.yaml");
+  }
+
+  public Path comparisonCsv() {
+    return root.resolve("comparison.csv");
+  }
+
+  public Path comparisonMd() {
+    return root.resolve("comparison.md");
+  }
+
+  public Path variantsDir() {
+    return root.resolve("variants");
+  }
+
+  /** The results folder of one variant of a sweep. */
+  public RunFolder variant(String name) {
+    return new RunFolder(new OutputRoot(root.resolve("variants", name).toString()));
+  }
+
+  /** A variant's marker of a finished, clean scoring. */
+  public Path done() {
+    return root.resolve(DONE);
+  }
+
+  /** A patient-removal variant's ranking of the training cases. */
+  public Path removalCsv() {
+    return root.resolve("removal.csv");
+  }
+
+  // ----- segment
+
+  public Path labelmapsDir() {
+    return root.resolve(LABELMAPS);
+  }
+
+  public Path probabilitiesDir() {
+    return root.resolve(PROBABILITIES);
+  }
+
+  public Path labelmap(String caseId) {
+    return root.resolve(LABELMAPS, caseId + NIFTI_GZ);
+  }
+
+  public Path probabilities(String caseId) {
+    return root.resolve(PROBABILITIES, caseId + NIFTI_GZ);
+  }
+
+  public Path segmentCsv() {
+    return root.resolve(SEGMENT_CSV);
+  }
+
+  /** The fingerprint record of this folder itself (a {@code segment} output folder). */
+  public Path fingerprint() {
+    return root.resolve(FINGERPRINT_JSON);
+  }
+
+  /** {@code evaluate/fingerprint.json}. */
+  public Path evaluateFingerprint() {
+    return root.resolve("evaluate", FINGERPRINT_JSON);
+  }
+
+  /** The fingerprint record of a folder of outputs (a labelmap set, evaluate/, a task). */
+  public static Path fingerprintOf(Path folder) {
+    return new Path(folder, FINGERPRINT_JSON);
+  }
+
+  @Override
+  public String toString() {
+    return root.uri();
+  }
+}
