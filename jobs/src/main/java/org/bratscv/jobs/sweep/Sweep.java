@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  * train/&lt;variant&gt;/&lt;pipeline&gt;/fold&lt;k&gt;/   every variant's models; train/models.*, log.*
  * variants/&lt;variant&gt;/               config.yaml, predictions/, evaluate/, removal.csv, DONE
  * comparison.csv, comparison.md       the ablation table against the baseline
+ * FINISHED                            this run's last start reached its end
  * </pre>
  *
  * The training tasks of all variants run in one Spark job (one GPU each on a GPU cluster), except
@@ -54,6 +55,14 @@ import org.slf4j.LoggerFactory;
 public final class Sweep {
   private static final Logger LOG = LoggerFactory.getLogger(Sweep.class);
   static final String DONE = "DONE";
+  static final String SWEEP_YAML = "sweep.yaml";
+
+  /**
+   * Run-level marker: this run's last start reached its end (comparison written, failures or not).
+   * Removed when the run starts, so an interrupted run lacks it ({@link UnfinishedSweep}).
+   */
+  static final String FINISHED = "FINISHED";
+
   static final String REMOVAL_CSV = "removal.csv";
 
   private final SparkSession spark;
@@ -106,7 +115,8 @@ public final class Sweep {
   public Outcome run() throws IOException {
     FileSystem fs = root.fileSystem(hadoop());
     byte[] yaml = config.resolvedYaml().getBytes(StandardCharsets.UTF_8);
-    OutputRoot.writeAtomically(fs, root.resolve("sweep.yaml"), o -> o.write(yaml));
+    OutputRoot.writeAtomically(fs, root.resolve(SWEEP_YAML), o -> o.write(yaml));
+    fs.delete(root.resolve(FINISHED), false);
 
     Map<String, CrossValidation> cvs = new LinkedHashMap<>();
     List<String> pending = new ArrayList<>();
@@ -201,6 +211,15 @@ public final class Sweep {
 
     List<Comparison.Row> rows = compare(fs);
     writeLatest();
+    byte[] finished =
+        String.format(
+                java.util.Locale.ROOT,
+                "%s finished %s with %d failures\n",
+                runId,
+                java.time.Instant.now(),
+                failures.size())
+            .getBytes(StandardCharsets.UTF_8);
+    OutputRoot.writeAtomically(fs, root.resolve(FINISHED), o -> o.write(finished));
     return new Outcome(root.uri(), skipped, failures, rows, removed);
   }
 

@@ -174,6 +174,7 @@ class SweepTest {
     }
     assertTrue(images > 0);
     assertEquals("night-1", Files.readString(dir.resolve("sweeps/LATEST")).trim());
+    assertTrue(Files.readString(root.resolve(Sweep.FINISHED)).startsWith("night-1 finished "));
     assertEquals(root.toRealPath(), dir.resolve("sweeps/latest").toRealPath());
 
     // a rerun of the same night skips every finished variant and rewrites no model or labelmap
