@@ -64,6 +64,35 @@ class OutputLockCommandTest {
   }
 
   @Test
+  void aSweepIsRefusedWhileAnEarlierNightHoldsItsWholeOutput() throws Exception {
+    Path sweeps = dir.resolve("sweeps");
+    Files.createDirectories(dir.resolve("train"));
+    Files.writeString(
+        dir.resolve("base.yaml"),
+        "data: {train: " + dir.resolve("train") + "}\noutput: unused\npipelines: {A: {}}\n");
+    Path sweepFile =
+        Files.writeString(
+            dir.resolve("sweep.yaml"),
+            "name: n\nbase: base.yaml\noutput: "
+                + sweeps
+                + "\nbaseline: unet\nvariants: {unet: {}}\n");
+    // last night's sweep, still running, locked the output (not only its own run folder)
+    try (RunLock night1 = holdLock(sweeps, "brats-cv sweep --run-id 2026-11-26")) {
+      CliRun r =
+          CliRun.of(
+              "sweep",
+              "--config",
+              sweepFile.toString(),
+              "--run-id",
+              "2026-11-27",
+              "--resume-unfinished");
+      assertEquals(Runs.LOCKED, r.exitCode(), r.err());
+      assertTrue(r.err().contains("is locked by brats-cv sweep --run-id 2026-11-26 ("), r.err());
+      assertFalse(Files.exists(sweeps.resolve("2026-11-27")), "tonight's run did not start");
+    }
+  }
+
+  @Test
   void theLockNamesTheCommandLineAsTyped() {
     CommandLine cl = BratsCv.commandLine();
     cl.parseArgs("segment", "--models", "m", "--input", "in", "--output", "o", "--spark", "a=b c");
