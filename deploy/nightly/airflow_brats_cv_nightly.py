@@ -2,9 +2,12 @@
 
 Copy into the Airflow dags folder on a host that can spark-submit (the brats-cv checkout at
 BRATS_CV_HOME). One task runs the sweep for the DAG run's date (`ds`) as the run id, so a cleared
-or retried task resumes that night's folder and skips the variants that finished; exit code 3
-(finished with failed cases/models) fails the task so the on-call is alerted, and the comparison
-is still written. The sweep writes <output>/<ds>/ and points <output>/LATEST at it.
+or retried task resumes that night's folder and skips the variants that finished; before it, the
+wrapper resumes the run folder started last if it did not finish (sweep --resume-unfinished).
+Exit code 3 (finished with failed cases/models) fails the task so the on-call is alerted, and the
+comparison is still written; exit code 4 means another sweep (a run outside Airflow, or a retry
+racing a still-running driver) holds <output>/brats-cv.lock, and the task's retry tries again
+later. The sweep writes <output>/<ds>/ and points <output>/LATEST at it.
 """
 
 import os

@@ -154,27 +154,61 @@ DRY_RUN=1 APP_JAR="$work/nope.jar" "$deploy/submit-standalone.sh" cv >"$work/out
   fail "dry run with missing jar: exit $?"
 grep -q "not found (DRY_RUN" "$work/err" || fail "dry run with missing jar: no warning"
 
-# The nightly wrapper passes the sweep file and the run id, keeps a log per night and returns
-# brats-cv's exit code (3: finished with failures) so a scheduler can alert on it.
+# The nightly wrapper passes the sweep file, the run id and --resume-unfinished, keeps a log per
+# night, returns brats-cv's exit code (3: finished with failures, 4: the output is locked) so a
+# scheduler can alert on it, and writes to stderr only on a non-zero exit (cron mails only then).
 cat >"$work/bin/fake-submit" <<'EOF'
 #!/usr/bin/env bash
 printf '%s\n' "$@" >"$FAKE_SUBMIT_ARGS"
 echo "sweep output line"
-exit 3
+echo "${FAKE_SUBMIT_STDERR:-spark log line}" >&2
+exit "${FAKE_SUBMIT_EXIT:-0}"
 EOF
 chmod +x "$work/bin/fake-submit"
-code=0
-SUBMIT="$work/bin/fake-submit" LOG_DIR="$work/nightly-logs" RUN_ID=2026-11-27 \
-  "$deploy/nightly/nightly-sweep.sh" "$work/ablation.yaml" --set pipelines.A.epochs=2 \
-  2>/dev/null || code=$?
-[[ $code == 3 ]] || fail "nightly: exit code $code, expected brats-cv's 3"
+# nightly RUN_ID EXIT [VAR=value...]: runs the wrapper with a fake submit that exits EXIT; leaves
+# its exit code in $code, its stdout in $work/nightly.out and its stderr in $work/nightly.err.
+nightly() {
+  local run_id="$1" exit_with="$2"
+  shift 2
+  rm -f "$work/args"
+  code=0
+  env SUBMIT="$work/bin/fake-submit" LOG_DIR="$work/nightly-logs" RUN_ID="$run_id" \
+    FAKE_SUBMIT_EXIT="$exit_with" "$@" \
+    "$deploy/nightly/nightly-sweep.sh" "$work/ablation.yaml" --set pipelines.A.epochs=2 \
+    >"$work/nightly.out" 2>"$work/nightly.err" || code=$?
+  [[ $code == "$exit_with" ]] || fail "nightly $run_id: exit code $code, expected $exit_with"
+  [[ ! -s "$work/nightly.out" ]] || fail "nightly $run_id: wrote to stdout: $(cat "$work/nightly.out")"
+}
+
+nightly 2026-11-27 0
+[[ ! -s "$work/nightly.err" ]] || fail "nightly ok: wrote to stderr (cron would mail): $(cat "$work/nightly.err")"
 has_line "$work/args" "sweep" nightly
 has_line "$work/args" "$work/ablation.yaml" nightly
 has_line "$work/args" "--run-id" nightly
 has_line "$work/args" "2026-11-27" nightly
+has_line "$work/args" "--resume-unfinished" nightly
 has_line "$work/args" "pipelines.A.epochs=2" nightly
-grep -q "sweep output line" "$work/nightly-logs/sweep-2026-11-27.log" || fail "nightly: no log"
-grep -q "exit code 3" "$work/nightly-logs/sweep-2026-11-27.log" || fail "nightly: log lacks the exit code"
+grep -q "sweep output line" "$work/nightly-logs/sweep-2026-11-27.log" || fail "nightly: log lacks the output"
+grep -q "spark log line" "$work/nightly-logs/sweep-2026-11-27.log" || fail "nightly: log lacks stderr"
+grep -q "exit code 0" "$work/nightly-logs/sweep-2026-11-27.log" || fail "nightly: log lacks the exit code"
+
+nightly 2026-11-28 3
+grep -qxF "brats-cv nightly sweep 2026-11-28 finished with failures (exit code 3); log: $work/nightly-logs/sweep-2026-11-28.log" "$work/nightly.err" ||
+  fail "nightly with failures: stderr lacks the summary line: $(cat "$work/nightly.err")"
+grep -q "sweep output line" "$work/nightly.err" || fail "nightly with failures: stderr lacks the log's tail"
+grep -q "exit code 3" "$work/nightly-logs/sweep-2026-11-28.log" || fail "nightly with failures: log lacks the exit code"
+
+nightly 2026-11-29 4 FAKE_SUBMIT_STDERR="brats-cv sweep: output /runs is locked by brats-cv sweep (host h, pid 7)"
+grep -q "2026-11-29 did not run: another sweep holds the output's lock (exit code 4)" "$work/nightly.err" ||
+  fail "nightly locked: stderr lacks the lock summary: $(cat "$work/nightly.err")"
+grep -q "is locked by brats-cv sweep (host h, pid 7)" "$work/nightly.err" || fail "nightly locked: stderr does not name the holder"
+
+nightly 2026-11-30 1
+grep -q "2026-11-30 failed (exit code 1)" "$work/nightly.err" || fail "nightly failed: stderr lacks the summary: $(cat "$work/nightly.err")"
+
+nightly 2026-12-01 0 RESUME=0
+lacks_line "$work/args" "--resume-unfinished" "nightly RESUME=0"
+[[ ! -s "$work/nightly.err" ]] || fail "nightly RESUME=0: wrote to stderr"
 
 if ((failures > 0)); then
   echo "$failures check(s) failed" >&2

@@ -1,5 +1,6 @@
 package org.bratscv.jobs.cli;
 
+import org.bratscv.jobs.io.RunLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -46,12 +47,18 @@ public final class BratsCv implements Runnable {
 
   /**
    * The command line with brats-cv's error reporting: a failing command prints one line naming the
-   * command and the problem (the stack trace only with BRATS_CV_DEBUG=1) and exits with 2.
+   * command and the problem (the stack trace only with BRATS_CV_DEBUG=1) and exits with 2; a run
+   * refused because another run holds its output root's lock prints one line naming that run and
+   * exits with 4.
    */
   public static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new BratsCv());
     cmd.setExecutionExceptionHandler(
         (ex, cl, parsed) -> {
+          if (ex instanceof RunLock.HeldException) {
+            cl.getErr().println("brats-cv " + cl.getCommandName() + ": " + ex.getMessage());
+            return Runs.LOCKED;
+          }
           if ("1".equals(System.getenv("BRATS_CV_DEBUG"))) {
             ex.printStackTrace();
           }

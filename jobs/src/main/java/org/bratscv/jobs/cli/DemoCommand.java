@@ -7,15 +7,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.synth.PhantomArchive;
 import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.stages.CrossValidation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code brats-cv demo}: writes a synthetic training archive and a separate synthetic test archive,
@@ -29,7 +34,8 @@ import picocli.CommandLine.Option;
       "Runs the method end to end on synthetic data: 5-fold cross-validation of pipelines A and"
           + " B, out-of-fold scores of the training cases, and the merged 80-way ensemble"
           + " (5 folds x 16 TTA per pipeline) on a separate test archive; prints the summary.",
-      "Uses conf/demo.yaml (inside the jar); --set overrides any key."
+      "Uses conf/demo.yaml (inside the jar); --set overrides any key. Holds"
+          + " <out>/brats-cv.lock while it runs."
     })
 public final class DemoCommand implements Callable<Integer> {
   static final String CONFIG = "/org/bratscv/jobs/conf/demo.yaml";
@@ -67,10 +73,25 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--set", description = "Override one configuration key (repeatable).")
   List<String> overrides = new ArrayList<>();
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
     Dims dims = Dims.parse(size);
+    // the lock covers the archives too; --out is a local folder, no Spark settings needed
+    try (RunLock lock =
+        RunLock.acquire(
+            new Configuration(),
+            new OutputRoot(out.toAbsolutePath().toString()),
+            Runs.commandLine(spec))) {
+      int code = run(dims);
+      System.out.printf("demo finished in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+      return code;
+    }
+  }
+
+  private int run(Dims dims) throws Exception {
     Path train = out.resolve("archive").resolve("train");
     Path test = out.resolve("archive").resolve("test");
     PhantomGenerator gen = new PhantomGenerator(dims, seed);
@@ -96,7 +117,6 @@ public final class DemoCommand implements Callable<Integer> {
     } finally {
       spark.stop();
     }
-    System.out.printf("demo finished in %.0f s%n", (System.nanoTime() - t0) / 1e9);
     return code;
   }
 

@@ -1,23 +1,47 @@
 package org.bratscv.jobs.cli;
 
+import java.io.IOException;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.report.RunReport;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.EvaluateStage;
 import org.bratscv.jobs.stages.SummaryMarkdown;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * What the run commands share: the Spark session, the printed summary, the report and the exit
- * code.
+ * What the run commands share: the Spark session, the output root's lock, the printed summary, the
+ * report and the exit code.
  */
 final class Runs {
   /** Exit code of a run that finished but had failed cases, models or predictions. */
   static final int SOME_FAILED = 3;
 
+  /** Exit code of a run refused because another run holds its output root's lock. */
+  static final int LOCKED = 4;
+
   private Runs() {}
+
+  /**
+   * Locks output root {@code output} for this command until the lock is closed; the file system is
+   * reached with the session's Hadoop settings, as every output is.
+   */
+  static RunLock lock(SparkSession spark, String output, CommandSpec spec) throws IOException {
+    return RunLock.acquire(
+        spark.sparkContext().hadoopConfiguration(), new OutputRoot(output), commandLine(spec));
+  }
+
+  /** {@code brats-cv <args>} as typed (arguments with blanks quoted), for the lock file. */
+  static String commandLine(CommandSpec spec) {
+    StringBuilder s = new StringBuilder("brats-cv");
+    for (String a : spec.commandLine().getParseResult().originalArgs()) {
+      s.append(' ').append(a.isEmpty() || a.matches(".*\\s.*") ? "'" + a + "'" : a);
+    }
+    return s.toString();
+  }
 
   static SparkSession spark(RunConfig c, String command) {
     return SparkSessions.getOrCreate("brats-cv " + command + " " + c.name(), c.spark());

@@ -8,13 +8,16 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.SegmentStage;
 import org.bratscv.jobs.stages.TrainedEnsemble;
 import org.bratscv.model.infer.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code brats-cv segment}: bulk segmentation of an archive with a trained ensemble. */
 @Command(
@@ -29,8 +32,9 @@ import picocli.CommandLine.Option;
       "Cases whose outputs exist are skipped, so an interrupted run resumes where it stopped;"
           + " an output folder whose labelmaps another ensemble or other settings made stops the"
           + " run unless --overwrite or --keep-stale says what to do (fingerprint.json).",
-      "Exit code: 0 every case ok, 3 some cases failed (listed in segment.csv), other: the run"
-          + " failed."
+      "Holds <output>/brats-cv.lock while it runs: a second run on the same output is refused.",
+      "Exit code: 0 every case ok, 3 some cases failed (listed in segment.csv), 4 another run"
+          + " holds the output's lock, other: the run failed."
     })
 public final class SegmentCommand implements Callable<Integer> {
   @Option(
@@ -104,6 +108,7 @@ public final class SegmentCommand implements Callable<Integer> {
   List<String> spark = new ArrayList<>();
 
   @Mixin StaleOptions stale;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -124,7 +129,7 @@ public final class SegmentCommand implements Callable<Integer> {
     }
     SparkSession session = SparkSessions.getOrCreate("brats-cv segment", sparkSettings);
     SegmentStage.Result r;
-    try {
+    try (RunLock lock = Runs.lock(session, output, spec)) {
       TrainedEnsemble e =
           TrainedEnsemble.load(session.sparkContext().hadoopConfiguration(), models, variant);
       System.err.printf(

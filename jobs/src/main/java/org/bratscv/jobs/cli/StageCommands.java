@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.stages.CaseManifestRow;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.EvaluateStage;
@@ -14,6 +15,8 @@ import org.bratscv.jobs.stages.SummaryMarkdown;
 import org.bratscv.jobs.stages.TrainStage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * One command per stage of {@code cv}, each reading what the stage before wrote under the output
@@ -22,10 +25,14 @@ import picocli.CommandLine.Mixin;
 final class StageCommands {
   private StageCommands() {}
 
-  /** Runs one stage with a session for the configuration; stops the session after. */
+  /**
+   * Runs one stage with a session for the configuration, holding the output root's lock; stops the
+   * session after.
+   */
   abstract static class Stage implements Callable<Integer> {
     @Mixin RunOptions run;
     @Mixin StaleOptions stale;
+    @Spec CommandSpec spec;
 
     abstract int run(CrossValidation cv) throws Exception;
 
@@ -33,7 +40,7 @@ final class StageCommands {
     public Integer call() throws Exception {
       RunConfig c = run.load();
       SparkSession spark = Runs.spark(c, getClass().getSimpleName());
-      try {
+      try (RunLock lock = Runs.lock(spark, c.output(), spec)) {
         CrossValidation cv = new CrossValidation(spark, c).withStaleOutputs(stale.policy());
         cv.saveConfig();
         return run(cv);

@@ -3,14 +3,20 @@ package org.bratscv.jobs.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.sweep.Comparison;
 import org.bratscv.jobs.sweep.Sweep;
 import org.bratscv.jobs.sweep.SweepConfig;
+import org.bratscv.jobs.sweep.UnfinishedSweep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code brats-cv sweep}: the variants of a sweep file, cross-validated and compared. */
 @Command(
@@ -24,8 +30,14 @@ import picocli.CommandLine.Option;
       "Writes into <output>/<run-id>/ (default run id: today's UTC date) and points"
           + " <output>/LATEST (and <output>/latest on a local disk) at it; a rerun with the same"
           + " run id skips the variants that finished.",
-      "Ends with the report (report/index.html, report.md) of the run folder.",
-      "Exit code: 0 everything ok, 3 finished with failures (listed), other: the sweep failed."
+      "Ends with the report (report/index.html, report.md) of the run folder, and marks it"
+          + " <run-id>/FINISHED (failures or not).",
+      "Holds <output>/brats-cv.lock while it runs, so two sweeps into one output (two nights)"
+          + " never overlap: the second is refused.",
+      "With --resume-unfinished, first resumes the run folder started last under <output> when"
+          + " it lacks FINISHED (an interrupted night), then runs this one.",
+      "Exit code: 0 everything ok, 3 finished with failures (listed; a failed resume counts), 4"
+          + " another run holds the output's lock, other: the sweep failed."
     })
 public final class SweepCommand implements Callable<Integer> {
   @Option(
@@ -46,18 +58,67 @@ public final class SweepCommand implements Callable<Integer> {
 
   @Mixin StaleOptions stale;
 
+  @Option(
+      names = "--resume-unfinished",
+      description =
+          "First resume the run folder under the output that was started last, when it did not"
+              + " finish (no FINISHED marker) and is not this run's, with this sweep file; then"
+              + " run this one. The nightly wrapper passes it.")
+  boolean resumeUnfinished;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     SweepConfig c = SweepConfig.load(config, overrides);
     SparkSession spark = Runs.spark(c.baselineConfig(), "sweep");
+    int resumed = 0;
     Sweep.Outcome o;
-    try {
-      o = new Sweep(spark, c, runId, stale.policy()).run();
+    // the lock is on the sweep's output, not one run folder: a night still running refuses the next
+    try (RunLock lock = Runs.lock(spark, c.output(), spec)) {
+      Sweep tonight = new Sweep(spark, c, runId, stale.policy());
+      if (resumeUnfinished) {
+        resumed = resumeUnfinished(spark, c, tonight.root().path().getName());
+      }
+      o = tonight.run();
       Runs.writeReport(spark, o.root());
     } finally {
       spark.stop();
     }
-    return report(c, o);
+    return Math.max(resumed, report(c, o));
+  }
+
+  /**
+   * Resumes the unfinished run folder started last ({@link UnfinishedSweep}), if any, and returns
+   * its exit code. A resume that fails is reported and counts as a failure, but does not stop
+   * tonight's run: once tonight's has started, the failed one is no longer the run started last.
+   */
+  private static int resumeUnfinished(SparkSession spark, SweepConfig c, String tonight)
+      throws java.io.IOException {
+    OutputRoot top = new OutputRoot(c.output());
+    Optional<String> unfinished =
+        UnfinishedSweep.newest(
+            top.fileSystem(spark.sparkContext().hadoopConfiguration()), top, tonight);
+    if (unfinished.isEmpty()) {
+      System.out.println("no unfinished sweep run to resume in " + top.uri());
+      return 0;
+    }
+    System.out.println(
+        "resuming the unfinished sweep run " + unfinished.get() + " before " + tonight);
+    try {
+      Sweep.Outcome o = new Sweep(spark, c, unfinished.get()).run();
+      Runs.writeReport(spark, o.root());
+      return report(c, o);
+    } catch (Exception e) {
+      System.out.println(
+          "resuming the sweep run "
+              + unfinished.get()
+              + " failed: "
+              + (e.getMessage() == null ? e : e.getMessage())
+              + "; continuing with "
+              + tonight);
+      return Runs.SOME_FAILED;
+    }
   }
 
   static int report(SweepConfig c, Sweep.Outcome o) {

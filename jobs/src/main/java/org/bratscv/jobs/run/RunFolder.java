@@ -27,13 +27,15 @@ import org.bratscv.jobs.io.OutputRoot;
  * report/                         index.html, report.md, img/
  * </pre>
  *
- * A sweep root holds {@code sweep.yaml}, {@code provenance.json}, the shared {@code preprocess/},
- * {@code folds.json} and {@code train/}, {@code comparison.csv|md} and one results folder per
- * variant, {@code variants/<v>/} (its {@code config.yaml}, {@code predictions/}, {@code
- * test/predictions/}, {@code evaluate/}, {@code removal.csv}, {@code DONE}). A {@code segment}
- * output folder holds {@code labelmaps/}, {@code probabilities/}, {@code segment.csv} (with the
- * fingerprint of the ensemble that made each labelmap) and {@code fingerprint.json} (the ensemble
- * and settings of the folder).
+ * A sweep root holds {@code sweep.yaml}, {@code FINISHED}, {@code provenance.json}, the shared
+ * {@code preprocess/}, {@code folds.json} and {@code train/}, {@code comparison.csv|md} and one
+ * results folder per variant, {@code variants/<v>/} (its {@code config.yaml}, {@code predictions/},
+ * {@code test/predictions/}, {@code evaluate/}, {@code removal.csv}, {@code DONE}). A {@code
+ * segment} output folder holds {@code labelmaps/}, {@code probabilities/}, {@code segment.csv}
+ * (with the fingerprint of the ensemble that made each labelmap) and {@code fingerprint.json} (the
+ * ensemble and settings of the folder). A run command holds the output folder's {@code
+ * brats-cv.lock} ({@link org.bratscv.jobs.io.RunLock}) while it runs; a sweep's on the folder above
+ * its runs.
  */
 public final class RunFolder implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -44,6 +46,8 @@ public final class RunFolder implements Serializable {
   public static final String FOLDS_JSON = "folds.json";
   public static final String TASK_LOG = "log.csv";
   public static final String DONE = "DONE";
+  public static final String SWEEP_YAML = "sweep.yaml";
+  public static final String FINISHED = "FINISHED";
   public static final String LABELMAPS = "labelmaps";
   public static final String PROBABILITIES = "probabilities";
   public static final String NIFTI_GZ = ".nii.gz";
@@ -190,7 +194,15 @@ public final class RunFolder implements Serializable {
   // ----- sweeps
 
   public Path sweepYaml() {
-    return root.resolve("sweep.yaml");
+    return root.resolve(SWEEP_YAML);
+  }
+
+  /**
+   * A sweep run's marker that its last start reached its end (comparison written, failures or not);
+   * removed when the run starts, so an interrupted run lacks it.
+   */
+  public Path finished() {
+    return root.resolve(FINISHED);
   }
 
   public Path comparisonCsv() {

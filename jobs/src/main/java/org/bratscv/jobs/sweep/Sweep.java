@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  * train/&lt;variant&gt;/&lt;pipeline&gt;/fold&lt;k&gt;/   every variant's models; train/models.*, log.*
  * variants/&lt;variant&gt;/               config.yaml, predictions/, evaluate/, removal.csv, DONE
  * comparison.csv, comparison.md       the ablation table against the baseline
+ * FINISHED                            this run's last start reached its end
  * </pre>
  *
  * The layout is {@link RunFolder}'s. The training tasks of all variants run in one Spark job (one
@@ -146,6 +147,7 @@ public final class Sweep {
     FileSystem fs = root.root().fileSystem(hadoop());
     byte[] yaml = config.resolvedYaml().getBytes(StandardCharsets.UTF_8);
     OutputRoot.writeAtomically(fs, root.sweepYaml(), o -> o.write(yaml));
+    fs.delete(root.finished(), false);
 
     Map<String, CrossValidation> cvs = new LinkedHashMap<>();
     List<String> pending = new ArrayList<>();
@@ -240,6 +242,15 @@ public final class Sweep {
     List<Comparison.Row> rows = compare(fs);
     writeLatest();
     cvs.get(config.baseline()).writeProvenance(root, config.resolvedYaml());
+    byte[] finished =
+        String.format(
+                java.util.Locale.ROOT,
+                "%s finished %s with %d failures\n",
+                runId,
+                java.time.Instant.now(),
+                failures.size())
+            .getBytes(StandardCharsets.UTF_8);
+    OutputRoot.writeAtomically(fs, root.finished(), o -> o.write(finished));
     return new Outcome(root.uri(), skipped, failures, rows, removed);
   }
 

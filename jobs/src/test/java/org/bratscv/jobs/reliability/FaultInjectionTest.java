@@ -42,6 +42,7 @@ import org.bratscv.jobs.cli.Relauncher;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.CaseManifestRow;
 import org.bratscv.jobs.stages.CaseRecord;
@@ -404,6 +405,12 @@ class FaultInjectionTest {
     long t3 = System.nanoTime();
     assertExit(startCv(config, options, log3), 0, log3);
     double rerunSeconds = (System.nanoTime() - t3) / 1e9;
+    // each rerun took over the lock its killed predecessor left (this host, its pid gone), and the
+    // run that completed released it
+    for (Path rerun : List.of(log2, log3)) {
+      assertTrue(Files.readString(rerun).contains("taking over the stale lock"), rerun.toString());
+    }
+    assertFalse(Files.exists(out.resolve(RunLock.FILE_NAME)));
 
     // completed work was kept (not rewritten), partial work redone
     for (Map.Entry<String, Map<String, String>> e : completeAtKill1.entrySet()) {

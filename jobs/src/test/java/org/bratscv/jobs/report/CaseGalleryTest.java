@@ -35,9 +35,7 @@ class CaseGalleryTest {
     assertEquals(
         "test-merged",
         CaseGallery.mainSet(
-            List.of(
-                score("test-merged", "x", "ET", 1, 0),
-                score("oof-merged", "x", "ET", 1, 0))));
+            List.of(score("test-merged", "x", "ET", 1, 0), score("oof-merged", "x", "ET", 1, 0))));
   }
 
   @Test

@@ -62,7 +62,11 @@ class DeployScriptsTest {
   void everyScriptIsExecutable() throws IOException {
     for (String s :
         new String[] {
-          "getGpusResources.sh", "submit-standalone.sh", "submit-yarn.sh", "submit-k8s.sh"
+          "getGpusResources.sh",
+          "submit-standalone.sh",
+          "submit-yarn.sh",
+          "submit-k8s.sh",
+          "nightly/nightly-sweep.sh"
         }) {
       assertTrue(Files.isExecutable(DEPLOY.resolve(s)), s);
     }

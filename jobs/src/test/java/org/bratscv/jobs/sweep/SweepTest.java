@@ -16,6 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.synth.PhantomArchive;
 import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.volume.Dims;
+import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -174,6 +175,7 @@ class SweepTest {
     }
     assertTrue(images > 0);
     assertEquals("night-1", Files.readString(dir.resolve("sweeps/LATEST")).trim());
+    assertTrue(Files.readString(root.resolve(RunFolder.FINISHED)).startsWith("night-1 finished "));
     assertEquals(root.toRealPath(), dir.resolve("sweeps/latest").toRealPath());
 
     // a rerun of the same night skips every finished variant and rewrites no model or labelmap
