@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.io.Csv;
@@ -89,6 +91,28 @@ final class ResultTables {
               r.number("val_dice_et"),
               r.number("val_dice_tc"),
               r.number("val_dice_wt")));
+    }
+    return out;
+  }
+
+  /**
+   * The training log of the run under {@code trainDir}: {@code log.csv}, which the train stage
+   * writes at its end, unless it is missing or a task's own {@code
+   * <variant>/<pipeline>/fold<k>/log.csv} is newer (a training under way, or rerun since); then the
+   * tasks' logs together, which each task rewrites after every epoch: the curves so far.
+   */
+  static List<EpochPoint> trainingLogSoFar(FileSystem fs, Path trainDir) throws IOException {
+    Path whole = new Path(trainDir, "log.csv");
+    FileStatus[] found = fs.globStatus(new Path(trainDir, "*/*/fold*/log.csv"));
+    List<FileStatus> tasks = found == null ? List.of() : List.of(found);
+    long newestTask = tasks.stream().mapToLong(FileStatus::getModificationTime).max().orElse(-1);
+    if (tasks.isEmpty()
+        || (fs.exists(whole) && fs.getFileStatus(whole).getModificationTime() >= newestTask)) {
+      return trainingLog(fs, whole);
+    }
+    List<EpochPoint> out = new ArrayList<>();
+    for (FileStatus task : tasks.stream().sorted(Comparator.comparing(f -> f.getPath())).toList()) {
+      out.addAll(trainingLog(fs, task.getPath()));
     }
     return out;
   }

@@ -407,9 +407,9 @@ public final class RunReport {
     part(
         "training curves",
         () -> {
-          List<EpochPoint> log = ResultTables.trainingLog(fs, root.resolve("train", "log.csv"));
+          List<EpochPoint> log = ResultTables.trainingLogSoFar(fs, root.resolve("train"));
           if (log.isEmpty()) {
-            throw new IOException("train/log.csv has no epochs");
+            throw new IOException("train/log.csv and the tasks' logs have no epochs");
           }
           Map<String, List<EpochPoint>> byPipeline = new TreeMap<>();
           log.forEach(p -> byPipeline.computeIfAbsent(p.pipeline(), k -> new ArrayList<>()).add(p));
@@ -419,7 +419,8 @@ public final class RunReport {
               (sweep ? "One line per variant and fold, coloured by variant." : "One line per fold.")
                   + " Loss: solid training loss per epoch, dashed validation loss; validation"
                   + " Dice: mean of ET, TC and WT on the fold's held-out cases, at the epochs that"
-                  + " were validated (train/log.csv).");
+                  + " were validated (train/log.csv; during a training the tasks' own logs,"
+                  + " the epochs so far).");
           for (Map.Entry<String, List<EpochPoint>> e : byPipeline.entrySet()) {
             String pipeline = e.getKey();
             List<Figure> figs = new ArrayList<>();
