@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.io.OutputRoot;
@@ -458,14 +459,36 @@ public final class RunReport {
 
   // ---- training curves
 
+  /**
+   * The training log of a run: {@code train/log.csv}, which the train stage writes at its end,
+   * unless it is missing or a task's own log is newer (a training under way, or rerun since); then
+   * the tasks' logs together, which each task rewrites after every epoch: the curves so far.
+   */
+  static List<EpochRow> trainingLogSoFar(FileSystem fs, RunFolder run) throws IOException {
+    Path whole = run.trainLogCsv();
+    FileStatus[] found = fs.globStatus(run.taskLogs());
+    List<FileStatus> tasks = found == null ? List.of() : List.of(found);
+    long newestTask = tasks.stream().mapToLong(FileStatus::getModificationTime).max().orElse(-1);
+    if (tasks.isEmpty()
+        || (fs.exists(whole) && fs.getFileStatus(whole).getModificationTime() >= newestTask)) {
+      return EpochRow.TABLE.read(fs, whole);
+    }
+    List<EpochRow> out = new ArrayList<>();
+    for (FileStatus task :
+        tasks.stream().sorted(Comparator.comparing(FileStatus::getPath)).toList()) {
+      out.addAll(EpochRow.TABLE.read(fs, task.getPath()));
+    }
+    return out;
+  }
+
   private void trainingCurves(boolean sweep) {
     doc.heading(1, "Training curves");
     part(
         "training curves",
         () -> {
-          List<EpochRow> log = EpochRow.TABLE.read(fs, new RunFolder(root).trainLogCsv());
+          List<EpochRow> log = trainingLogSoFar(fs, new RunFolder(root));
           if (log.isEmpty()) {
-            throw new IOException("train/log.csv has no epochs");
+            throw new IOException("train/log.csv and the tasks' logs have no epochs");
           }
           Map<String, List<EpochRow>> byPipeline = new TreeMap<>();
           log.forEach(
@@ -476,7 +499,8 @@ public final class RunReport {
               (sweep ? "One line per variant and fold, coloured by variant." : "One line per fold.")
                   + " Loss: solid training loss per epoch, dashed validation loss; validation"
                   + " Dice: mean of ET, TC and WT on the fold's held-out cases, at the epochs that"
-                  + " were validated (train/log.csv).");
+                  + " were validated (train/log.csv; during a training the tasks' own logs,"
+                  + " the epochs so far).");
           for (Map.Entry<String, List<EpochRow>> e : byPipeline.entrySet()) {
             String pipeline = e.getKey();
             List<Figure> figs = new ArrayList<>();

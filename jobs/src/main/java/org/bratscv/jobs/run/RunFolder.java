@@ -119,6 +119,11 @@ public final class RunFolder implements Serializable {
     return root.resolve("train", variant, pipeline, "fold" + fold);
   }
 
+  /** A glob of every task's own {@code log.csv} (rewritten after each epoch). */
+  public Path taskLogs() {
+    return new Path(trainDir(), "*/*/fold*/" + TASK_LOG);
+  }
+
   public Path trainLogParquet() {
     return root.resolve("train", "log.parquet");
   }

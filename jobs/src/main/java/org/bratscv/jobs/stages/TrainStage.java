@@ -32,6 +32,8 @@ import org.bratscv.jobs.run.Fingerprint;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.Progress;
+import org.bratscv.jobs.spark.TaskProgress;
+import org.bratscv.jobs.spark.TaskProgressAccumulator;
 import org.bratscv.model.engine.DeviceChoice;
 import org.bratscv.model.engine.EngineSettings;
 import org.bratscv.model.engine.TorchEngine;
@@ -166,12 +168,14 @@ public final class TrainStage {
     }
     try (Progress progress = Progress.start(spark.sparkContext(), "train: epochs", totalEpochs)) {
       LongAccumulator epochsDone = progress.counter();
+      TaskProgressAccumulator status = progress.tasks();
       JavaRDD<Task> rdd = sc.parallelize(tasks, Math.max(1, tasks.size()));
       if (gpus) {
         rdd = rdd.withResources(GpuScheduling.oneGpuPerTask(s.compute().trainCpusPerTask()));
       }
-      sc.setJobDescription("train " + tasks.size() + " models");
-      outcomes = rdd.map(t -> trainOne(t, s, conf, epochsDone)).collect();
+      sc.setJobDescription(
+          "train " + tasks.size() + " models, " + totalEpochs + " epochs (progress: driver log)");
+      outcomes = rdd.map(t -> trainOne(t, s, conf, epochsDone, status)).collect();
     }
     List<ModelRow> models = new ArrayList<>();
     List<EpochRow> log = new ArrayList<>();
@@ -202,8 +206,16 @@ public final class TrainStage {
     return s.pipelines().get(t.variant()).get(t.pipeline());
   }
 
-  /** Trains (or resumes, or skips) one task; a failure becomes an error row, never an exception. */
-  static Outcome trainOne(Task t, Settings s, HadoopConf conf, LongAccumulator epochsDone) {
+  /**
+   * Trains (or resumes, or skips) one task; a failure becomes an error row, never an exception.
+   * Completed epochs go to {@code epochsDone}, the task's epoch, step and loss to {@code status}.
+   */
+  static Outcome trainOne(
+      Task t,
+      Settings s,
+      HadoopConf conf,
+      LongAccumulator epochsDone,
+      TaskProgressAccumulator status) {
     long t0 = System.nanoTime();
     PipelineSettings p = pipeline(s, t);
     ModelRow row = new ModelRow();
@@ -234,6 +246,7 @@ public final class TrainStage {
       if (store.exists(FoldTrainer.FINAL + "/manifest.json") && fs.exists(taskLog)) {
         List<EpochRow> log = readTaskLog(fs, taskLog);
         epochsDone.add(log.size());
+        status.add(TaskProgress.started(t.label(), log.size(), p.training().totalEpochs()));
         row.setStatus("ok");
         row.setReason("");
         row.setResumedAfter(log.size() - 1);
@@ -280,13 +293,20 @@ public final class TrainStage {
         net.initialize(manager, new TrainingSeeds(p.training().seed(), t.fold()).initSeed());
         FoldTrainer trainer =
             new FoldTrainer(
-                p.training(), t.fold(), net, manager, samples, store, listener(t, p, epochsDone));
+                p.training(),
+                t.fold(),
+                net,
+                manager,
+                samples,
+                store,
+                listener(t, p, epochsDone, status, fs, taskLog));
         result = trainer.train(trainCases, fold.val());
       }
       List<EpochRow> log = new ArrayList<>();
       for (EpochLog l : result.history()) {
         log.add(EpochRow.of(t.variant(), t.pipeline(), t.fold(), l));
       }
+      // the listener wrote it after each epoch; again here for a task resumed after its last epoch
       EpochRow.TABLE.writeCsv(fs, taskLog, log);
       row.setStatus("ok");
       row.setReason("");
@@ -336,24 +356,64 @@ public final class TrainStage {
     return new org.bratscv.data.volume.Dims(patch.width(), patch.height(), patch.depth());
   }
 
-  private static TrainingListener listener(Task t, PipelineSettings p, LongAccumulator epochs) {
+  /**
+   * Logs each epoch on the executor, reports epochs to {@code epochs} and every step to {@code
+   * status} (the driver sees both with the next heartbeat), and rewrites the task's {@code log.csv}
+   * after every epoch, so a report during the training shows the curves so far. A resumed task
+   * starts that log from the checkpoint's history: each epoch appears once.
+   */
+  static TrainingListener listener(
+      Task t,
+      PipelineSettings p,
+      LongAccumulator epochs,
+      TaskProgressAccumulator status,
+      FileSystem fs,
+      Path taskLog) {
     int total = p.training().totalEpochs();
     long start = System.nanoTime();
+    status.add(TaskProgress.started(t.label(), 0, total));
     return new TrainingListener() {
       private int resumedAfter = -1;
+      private TaskProgress now = TaskProgress.started(t.label(), 0, total);
+      private final List<EpochRow> rows = new ArrayList<>();
+
+      private double seconds() {
+        return (System.nanoTime() - start) / 1e9;
+      }
 
       @Override
-      public void onResume(int completedEpoch) {
+      public void onResume(int completedEpoch, List<EpochLog> history) {
         resumedAfter = completedEpoch;
         epochs.add(completedEpoch + 1);
+        now = TaskProgress.started(t.label(), completedEpoch + 1, total);
+        status.add(now);
+        rows.clear();
+        for (EpochLog l : history) {
+          rows.add(EpochRow.of(t.variant(), t.pipeline(), t.fold(), l));
+        }
         LOG.info("train {}: resuming after epoch {} of {}", t.label(), completedEpoch + 1, total);
       }
 
       @Override
+      public void onStep(int epoch, int step, int stepsPerEpoch, double loss) {
+        now = now.step(step, stepsPerEpoch, loss, seconds());
+        status.add(now);
+      }
+
+      @Override
       public void onEpoch(EpochLog l) {
+        rows.add(EpochRow.of(t.variant(), t.pipeline(), t.fold(), l));
+        try {
+          EpochRow.TABLE.writeCsv(fs, taskLog, rows);
+        } catch (IOException e) {
+          // the log is rewritten at the task's end; a lost flush only delays a report's curves
+          LOG.warn("train {}: cannot write {} after epoch {}", t.label(), taskLog, l.epoch(), e);
+        }
         epochs.add(1);
+        now = now.epochEnded(l.epoch(), seconds());
+        status.add(now);
         int done = l.epoch() - resumedAfter;
-        double perEpoch = (System.nanoTime() - start) / 1e9 / Math.max(1, done);
+        double perEpoch = seconds() / Math.max(1, done);
         LOG.info(
             "train {}: epoch {}/{} ({}) loss {}{} lr {} {} s/epoch, ETA {} s",
             t.label(),

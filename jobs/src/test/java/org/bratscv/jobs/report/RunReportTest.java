@@ -155,6 +155,29 @@ class RunReportTest {
   }
 
   @Test
+  void aReportDuringATrainingDrawsTheCurvesSoFarFromTheTasksOwnLogs() throws IOException {
+    Path root = FakeRunRoot.crossValidation(dir);
+    // the stage's log is written at its end; so far only pipeline A's fold 0 has 4 epochs
+    List<String> log = Files.readAllLines(root.resolve("train/log.csv"));
+    List<String> soFar = new ArrayList<>(List.of(log.get(0)));
+    log.stream()
+        .skip(1)
+        .filter(l -> l.startsWith("baseline,A,0,") && Integer.parseInt(l.split(",")[3]) <= 4)
+        .forEach(soFar::add);
+    assertEquals(1 + 4, soFar.size());
+    Files.delete(root.resolve("train/log.csv"));
+    Path taskLog = root.resolve("train/baseline/A/fold0/log.csv");
+    Files.createDirectories(taskLog.getParent());
+    Files.write(taskLog, soFar);
+    RunReport.write(new Configuration(), new OutputRoot(root.toString()));
+    String page = Files.readString(root.resolve("report/index.html"));
+    assertFalse(page.contains("training curves: not available"), page);
+    List<String> images = linkedFilesExist(root.resolve("report"), page);
+    assertTrue(images.contains("img/loss-A.png"), images.toString());
+    assertFalse(images.contains("img/loss-B.png"), "pipeline B has not started: " + images);
+  }
+
+  @Test
   void aRootWithOnlyScoresStillGetsAReport() throws IOException {
     Path root = FakeRunRoot.crossValidation(dir);
     for (String gone : List.of("train", "preprocess", "test", "predictions")) {

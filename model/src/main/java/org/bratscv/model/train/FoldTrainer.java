@@ -144,7 +144,7 @@ public final class FoldTrainer {
                 : "; delete that folder to train this fold from the start";
         throw new CorruptCheckpointException(e.getMessage() + hint, e);
       }
-      listener.onResume(resumedAfter);
+      listener.onResume(resumedAfter, List.copyOf(history));
     }
     try {
       for (int epoch = resumedAfter + 1; epoch < config.totalEpochs(); epoch++) {

@@ -1,5 +1,7 @@
 package org.bratscv.model.train;
 
+import java.util.List;
+
 /**
  * Progress callbacks of a {@link FoldTrainer} (the Spark stage logs them). Called on the training
  * thread; keep them quick and never throw.
@@ -11,6 +13,15 @@ public interface TrainingListener {
 
   /** Training resumes after {@code completedEpoch}, read from a checkpoint. */
   default void onResume(int completedEpoch) {}
+
+  /**
+   * Training resumes after {@code completedEpoch}; {@code history} holds the rows of epochs 0 to
+   * {@code completedEpoch} from the checkpoint (the ones {@link #onEpoch} reported before the
+   * resume, possibly in another process). Calls {@link #onResume(int)} unless overridden.
+   */
+  default void onResume(int completedEpoch, List<EpochLog> history) {
+    onResume(completedEpoch);
+  }
 
   /** One optimizer step finished. */
   default void onStep(int epoch, int step, int stepsPerEpoch, double loss) {}
