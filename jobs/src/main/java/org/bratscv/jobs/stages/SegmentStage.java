@@ -216,43 +216,69 @@ public final class SegmentStage {
     }
     Path labelmapDir = folder.labelmapsDir();
     Path probabilityDir = folder.probabilitiesDir();
-    Set<String> labelmaps = names(fs, labelmapDir);
+    Set<String> labelmaps = new HashSet<>(names(fs, labelmapDir));
+    // who made the labelmaps there: segment.csv's rows, else the folder's record (written before
+    // any task of a run, so a killed run's labelmaps count as made by its ensemble)
     Map<String, String> earlierRows = new HashMap<>();
-    if (!labelmaps.isEmpty()) {
-      Fingerprint earlier = Fingerprint.read(fs, folder.fingerprint());
-      if (earlier == null || !earlier.hash().equals(ensemble.hash())) {
-        String difference = String.join("; ", ensemble.differences(earlier));
-        switch (s.stale()) {
-          case STOP ->
-              throw new StaleOutputException(
-                  "segment: "
-                      + s.out().uri()
-                      + " holds "
-                      + labelmaps.size()
-                      + " labelmaps made by another ensemble or other settings ("
-                      + difference
-                      + "); "
-                      + StaleOutputs.flags(
-                          "delete them and segment every case with this ensemble",
-                          "keep them as done and segment only the missing cases (segment.csv"
-                              + " names the ensemble that made each labelmap)"));
-          case OVERWRITE -> {
-            LOG.warn("segment: --overwrite: deleting the labelmaps of another ensemble");
-            fs.delete(labelmapDir, true);
-            fs.delete(probabilityDir, true);
-            labelmaps = Set.of();
-          }
-          case KEEP ->
-              LOG.warn(
-                  "segment: --keep-stale: keeping {} labelmaps of another ensemble ({})",
-                  labelmaps.size(),
-                  difference);
-        }
+    if (fs.exists(folder.segmentCsv())) {
+      TABLE
+          .read(fs, folder.segmentCsv())
+          .forEach(r -> earlierRows.put(r.caseId(), r.fingerprint()));
+    }
+    Fingerprint earlier = Fingerprint.read(fs, folder.fingerprint());
+    String unlisted = earlier == null ? "" : earlier.shortHash();
+    List<String> stale = new ArrayList<>();
+    for (String file : labelmaps) {
+      if (!file.endsWith(SUFFIX)) {
+        continue;
       }
-      if (fs.exists(folder.segmentCsv())) {
-        TABLE
-            .read(fs, folder.segmentCsv())
-            .forEach(r -> earlierRows.put(r.caseId(), r.fingerprint()));
+      String id = file.substring(0, file.length() - SUFFIX.length());
+      if (!earlierRows.getOrDefault(id, unlisted).equals(madeBy)) {
+        stale.add(id);
+      }
+    }
+    if (!stale.isEmpty()) {
+      java.util.Collections.sort(stale);
+      String difference =
+          earlier != null && !earlier.hash().equals(ensemble.hash())
+              ? String.join("; ", ensemble.differences(earlier))
+              : "made by "
+                  + stale.stream()
+                      .map(id -> earlierRows.getOrDefault(id, unlisted))
+                      .map(h -> h.isEmpty() ? "an unrecorded ensemble" : "ensemble " + h)
+                      .distinct()
+                      .toList()
+                  + ", this one is "
+                  + madeBy;
+      switch (s.stale()) {
+        case STOP ->
+            throw new StaleOutputException(
+                "segment: "
+                    + s.out().uri()
+                    + " holds "
+                    + stale.size()
+                    + " labelmaps made by another ensemble or other settings ("
+                    + difference
+                    + "); "
+                    + StaleOutputs.flags(
+                        "segment those cases again with this ensemble",
+                        "keep them as done and segment only the missing cases (segment.csv"
+                            + " names the ensemble that made each labelmap)"));
+        case OVERWRITE -> {
+          LOG.warn(
+              "segment: --overwrite: {} labelmaps of another ensemble are made again",
+              stale.size());
+          for (String id : stale) {
+            fs.delete(folder.labelmap(id), false);
+            fs.delete(folder.probabilities(id), false);
+            labelmaps.remove(id + SUFFIX);
+          }
+        }
+        case KEEP ->
+            LOG.warn(
+                "segment: --keep-stale: keeping {} labelmaps of another ensemble ({})",
+                stale.size(),
+                difference);
       }
     }
     ensemble.write(fs, folder.fingerprint());
@@ -275,7 +301,7 @@ public final class SegmentStage {
                 labelmapFile(s, c.id()).toString(),
                 s.probabilities() ? probabilityFile(s, c.id()).toString() : "",
                 0,
-                earlierRows.getOrDefault(c.id(), madeBy)));
+                earlierRows.getOrDefault(c.id(), unlisted)));
       } else {
         todo.add(c);
       }

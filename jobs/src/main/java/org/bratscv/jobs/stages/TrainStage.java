@@ -41,6 +41,7 @@ import org.bratscv.model.net.EquiUnet;
 import org.bratscv.model.train.EpochLog;
 import org.bratscv.model.train.FoldTrainer;
 import org.bratscv.model.train.PreparedCaseSamples;
+import org.bratscv.model.train.TrainingConfig;
 import org.bratscv.model.train.TrainingListener;
 import org.bratscv.model.train.TrainingResult;
 import org.bratscv.model.train.TrainingSeeds;
@@ -141,11 +142,35 @@ public final class TrainStage {
         .add("normalization", p.normalization())
         .add("augmentation", p.augmentation())
         .add("network", p.network())
-        .add("training", p.training())
+        .add("training", withoutBookkeeping(p.training()))
         .add("fold", t.fold())
         .addSet("train_cases", withFingerprints(s, s.trainCases(t.variant(), fold)))
         .addSet("val_cases", withFingerprints(s, fold.val()))
         .build();
+  }
+
+  /**
+   * The training settings that shape the weights, with keep_checkpoints fixed at 1: how many
+   * checkpoints are kept does not.
+   */
+  private static TrainingConfig withoutBookkeeping(TrainingConfig t) {
+    return new TrainingConfig(
+        t.epochs(),
+        t.batchSize(),
+        t.patch(),
+        t.inputChannels(),
+        t.regions(),
+        t.dice(),
+        t.networkOutput(),
+        t.optimizer(),
+        t.schedule(),
+        t.swa(),
+        t.validateEvery(),
+        t.finalWeights(),
+        t.seed(),
+        t.precision(),
+        t.sizeDivisor(),
+        1);
   }
 
   private static List<String> withFingerprints(Settings s, List<String> ids) {

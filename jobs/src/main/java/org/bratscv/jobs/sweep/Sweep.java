@@ -38,21 +38,16 @@ import org.slf4j.LoggerFactory;
  * A sweep run: the variants of a {@link SweepConfig} cross-validated side by side in a dated folder
  * {@code <output>/<run-id>/} (run id: the UTC date by default), then compared with the baseline.
  *
- * <pre>
- * sweep.yaml                          the sweep file as resolved
- * preprocess/, folds.json             shared by every variant (computed once)
- * train/&lt;variant&gt;/&lt;pipeline&gt;/fold&lt;k&gt;/   every variant's models; train/models.*, log.*
- * variants/&lt;variant&gt;/               config.yaml, predictions/, evaluate/, removal.csv, DONE
- * comparison.csv, comparison.md       the ablation table against the baseline
- * FINISHED                            this run's last start reached its end
- * </pre>
+ * <p>It shares {@code preprocess/}, {@code folds.json} and {@code train/} between the variants and
+ * keeps each variant's results under {@code variants/<variant>/} ({@link RunFolder} names every
+ * path).
  *
- * The layout is {@link RunFolder}'s. The training tasks of all variants run in one Spark job (one
- * GPU each on a GPU cluster), except that patient-removal variants need their source variant
- * trained and scored first: they train in a second job. A variant whose {@code DONE} marker exists
- * and names its present configuration's hash is skipped on a rerun; everything else resumes from
- * what is complete and still made from the same things. {@code <output>/LATEST} (and, on a local
- * file system, the symbolic link {@code <output>/latest}) points at the newest finished run.
+ * <p>The training tasks of all variants run in one Spark job (one GPU each on a GPU cluster),
+ * except that patient-removal variants need their source variant trained and scored first: they
+ * train in a second job. A variant whose {@code DONE} marker exists and names its present
+ * configuration's hash is skipped on a rerun; everything else resumes from what is complete and
+ * still made from the same things. {@code <output>/LATEST} (and, on a local file system, the
+ * symbolic link {@code <output>/latest}) points at the newest finished run.
  */
 public final class Sweep {
   private static final Logger LOG = LoggerFactory.getLogger(Sweep.class);

@@ -3,6 +3,7 @@ package org.bratscv.jobs.stages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,6 +12,8 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.bratscv.data.folds.FoldSplit;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.StaleOutputException;
+import org.bratscv.jobs.run.StaleOutputs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,5 +77,70 @@ class FoldsStageTest {
     List<String> r = new java.util.ArrayList<>(ids);
     java.util.Collections.reverse(r);
     return r;
+  }
+
+  private FoldSplit split(OutputRoot out, List<String> ids, StaleOutputs stale) throws IOException {
+    return new FoldsStage()
+        .run(new Configuration(), new FoldsStage.Settings(out, 5, 42, null, stale), ids);
+  }
+
+  private static List<String> withNewCase() {
+    List<String> ids = new java.util.ArrayList<>(IDS);
+    ids.add("c11");
+    return ids;
+  }
+
+  @Test
+  void aNewSplitIsWrittenWhileNoModelWasTrainedUnderTheOldOne() throws IOException {
+    OutputRoot out = new OutputRoot(dir.toString());
+    split(out, IDS, StaleOutputs.STOP);
+    FoldSplit now = split(out, withNewCase(), StaleOutputs.STOP);
+    assertEquals(11, now.caseIds().size());
+    assertEquals(now, FoldsStage.read(new Configuration(), out));
+  }
+
+  @Test
+  void aNewSplitUnderTrainedModelsStopsNamingTheNewCasesAndTheFlags() throws IOException {
+    OutputRoot out = new OutputRoot(dir.toString());
+    FoldSplit old = split(out, IDS, StaleOutputs.STOP);
+    Files.createDirectories(dir.resolve("train"));
+    Files.writeString(dir.resolve("train/models.csv"), "variant\n");
+    StaleOutputException e =
+        assertThrows(
+            StaleOutputException.class, () -> split(out, withNewCase(), StaleOutputs.STOP));
+    assertTrue(e.getMessage().contains("1 new cases [c11]"), e.getMessage());
+    assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+    assertTrue(e.getMessage().contains("--keep-stale"), e.getMessage());
+    assertEquals(old, FoldsStage.read(new Configuration(), out), "folds.json is left as it was");
+
+    FoldSplit kept = split(out, withNewCase(), StaleOutputs.KEEP);
+    assertEquals(old, kept, "--keep-stale keeps the split the models were trained under");
+    assertEquals(old, FoldsStage.read(new Configuration(), out));
+
+    FoldSplit redrawn = split(out, withNewCase(), StaleOutputs.OVERWRITE);
+    assertEquals(11, redrawn.caseIds().size());
+    assertEquals(redrawn, FoldsStage.read(new Configuration(), out));
+  }
+
+  @Test
+  void theDifferenceOfTwoSplitsIsSaidInWords() throws IOException {
+    OutputRoot out = new OutputRoot(dir.toString());
+    FoldSplit a = split(out, IDS, StaleOutputs.STOP);
+    FoldSplit b =
+        new FoldsStage()
+            .run(
+                new Configuration(),
+                new FoldsStage.Settings(new OutputRoot(dir.resolve("b").toString()), 5, 7, null),
+                IDS.subList(0, 9));
+    FoldSplit c =
+        new FoldsStage()
+            .run(
+                new Configuration(),
+                new FoldsStage.Settings(new OutputRoot(dir.resolve("c").toString()), 5, 7, null),
+                IDS);
+    assertEquals("1 cases no longer usable [c10]", FoldsStage.difference(a, b));
+    assertEquals(
+        "the same cases, assigned to other folds (seed or split file changed)",
+        FoldsStage.difference(a, c));
   }
 }

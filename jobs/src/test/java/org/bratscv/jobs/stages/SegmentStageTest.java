@@ -22,6 +22,8 @@ import org.bratscv.data.volume.Dims;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.StaleOutputException;
+import org.bratscv.jobs.run.StaleOutputs;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.model.infer.Precision;
 import org.junit.jupiter.api.AfterAll;
@@ -121,7 +123,9 @@ class SegmentStageTest {
     List<String[]> manifest = Csv.parse(Files.readString(out.resolve("segment.csv")));
     assertEquals(1 + 5, manifest.size());
     assertArrayEquals(
-        new String[] {"case_id", "status", "reason", "labelmap", "probabilities", "seconds"},
+        new String[] {
+          "case_id", "status", "reason", "labelmap", "probabilities", "seconds", "fingerprint"
+        },
         manifest.get(0));
 
     // an interruption: two cases never finished, and a killed writer left a temporary file
@@ -149,6 +153,42 @@ class SegmentStageTest {
           "no temporary file remains");
     }
 
+    // the same folder with other settings: the old labelmaps are stale, and redoing is the
+    // user's call
+    String first = SegmentStage.fingerprint(s).shortHash();
+    assertEquals(
+        first,
+        SegmentStage.TABLE.read(fs(), hadoop(out.resolve("segment.csv"))).get(0).fingerprint());
+    SegmentStage.Settings other = like(s, 0.3, StaleOutputs.STOP);
+    String second = SegmentStage.fingerprint(other).shortHash();
+    StaleOutputException stale =
+        assertThrows(StaleOutputException.class, () -> new SegmentStage().run(spark, other));
+    assertTrue(stale.getMessage().contains("holds 4 labelmaps"), stale.getMessage());
+    assertTrue(stale.getMessage().contains("threshold: 0.5 -> 0.3"), stale.getMessage());
+    assertTrue(stale.getMessage().contains("--overwrite"), stale.getMessage());
+    // --keep-stale: the old labelmaps stay done, each row naming the ensemble that made it
+    Files.delete(out.resolve("labelmaps/BraTS20_Validation_053.nii.gz"));
+    SegmentStage.Result kept = new SegmentStage().run(spark, like(s, 0.3, StaleOutputs.KEEP));
+    assertEquals(1, kept.count("ok"));
+    assertEquals(3, kept.count("done"));
+    Map<String, String> madeBy = new HashMap<>();
+    for (SegmentStage.Row row : SegmentStage.TABLE.read(fs(), hadoop(out.resolve("segment.csv")))) {
+      madeBy.put(row.caseId(), row.fingerprint());
+    }
+    assertEquals(first, madeBy.get("BraTS20_Validation_050"));
+    assertEquals(second, madeBy.get("BraTS20_Validation_053"));
+    // the folder still holds 3 labelmaps of the first settings: a plain rerun stops again
+    assertThrows(StaleOutputException.class, () -> new SegmentStage().run(spark, other));
+    // --overwrite: those cases again with the new settings, the one made by them kept
+    SegmentStage.Result redone =
+        new SegmentStage().run(spark, like(s, 0.3, StaleOutputs.OVERWRITE));
+    assertEquals(3, redone.count("ok"));
+    assertEquals(1, redone.count("done"));
+    assertTrue(
+        redone.rows().stream()
+            .filter(x -> !x.failed())
+            .allMatch(x -> x.fingerprint().equals(second)));
+
     IOException wrongVariant =
         assertThrows(
             IOException.class,
@@ -163,6 +203,33 @@ class SegmentStageTest {
         () ->
             TrainedEnsemble.load(
                 spark.sparkContext().hadoopConfiguration(), archive.toString(), null));
+  }
+
+  private static SegmentStage.Settings like(
+      SegmentStage.Settings s, double threshold, StaleOutputs stale) {
+    return new SegmentStage.Settings(
+        s.archive(),
+        s.out(),
+        s.members(),
+        s.labelScheme(),
+        s.tta(),
+        threshold,
+        s.merge(),
+        s.precision(),
+        s.probabilities(),
+        s.casesPerTask(),
+        s.engineThreads(),
+        s.gpuShare(),
+        s.maxVoxelBytes(),
+        stale);
+  }
+
+  private static org.apache.hadoop.fs.FileSystem fs() throws IOException {
+    return org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+  }
+
+  private static org.apache.hadoop.fs.Path hadoop(Path p) {
+    return new org.apache.hadoop.fs.Path(p.toString());
   }
 
   private static Map<Path, Long> modified(Path root) throws IOException {

@@ -1,6 +1,7 @@
 package org.bratscv.jobs.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -190,6 +191,21 @@ class SweepTest {
       }
     }
     assertEquals(comparison, Files.readAllLines(root.resolve("comparison.csv")));
+
+    // another threshold for every variant: no variant is taken as finished, every labelmap is
+    // predicted again, and no model is trained again
+    SweepConfig other = SweepConfig.load(sweepFile, List.of("ensemble.threshold=0.4"));
+    Sweep.Outcome rescored = new Sweep(spark, other, "night-1").run();
+    assertEquals(List.of(), rescored.skipped());
+    Map<Path, Long> after = modified(root);
+    for (Map.Entry<Path, Long> e : before.entrySet()) {
+      String name = e.getKey().toString();
+      if (name.contains("/train/") && name.endsWith("weights.bin")) {
+        assertEquals(e.getValue(), after.get(e.getKey()), "retrained: " + name);
+      } else if (name.contains("/predictions/oof-") && name.endsWith(".nii.gz")) {
+        assertNotEquals(e.getValue(), after.get(e.getKey()), "kept stale: " + name);
+      }
+    }
     try (Stream<Path> all = Files.walk(dir.resolve("sweeps"))) {
       assertEquals(
           List.of(),
