@@ -119,6 +119,10 @@ public record Provenance(
   }
 
   public static Provenance read(FileSystem fs, Path file) throws IOException {
+    if (!fs.exists(file)) {
+      throw new java.io.FileNotFoundException(
+          file + " does not exist (a run of a brats-cv older than provenance records)");
+    }
     try (InputStream in = fs.open(file)) {
       return JSON.readValue(in, Provenance.class);
     } catch (IOException e) {

@@ -25,6 +25,8 @@ import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.LabelVolume;
 import org.bratscv.jobs.io.Csv;
+import org.bratscv.jobs.run.Fingerprint;
+import org.bratscv.jobs.run.Provenance;
 import org.bratscv.jobs.stages.CaseRecord;
 
 /**
@@ -76,7 +78,23 @@ public final class FakeRunRoot {
     }
     writeScores(root, metrics);
     writeLog(root, List.of("baseline"));
+    writeProvenance(root, a.train());
     return root;
+  }
+
+  /** A provenance record as a run writes it, with the cases' (made-up) fingerprints. */
+  static void writeProvenance(Path root, List<String> caseIds) throws IOException {
+    java.util.Map<String, String> cases = new java.util.TreeMap<>();
+    caseIds.forEach(id -> cases.put(id, Fingerprint.sha256(id)));
+    Provenance.of(
+            Provenance.currentRuntime("4.0.4"),
+            new Provenance.Devices("local[2]", "0", "0", List.of("cpu")),
+            "name: fake\nseed: 1\n",
+            Provenance.Inputs.of("/archive/train", null, cases),
+            java.util.Map.of("model baseline/A/fold0", Fingerprint.sha256("model")))
+        .write(
+            org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()),
+            new org.apache.hadoop.fs.Path(root.resolve("provenance.json").toString()));
   }
 
   /**
@@ -94,6 +112,7 @@ public final class FakeRunRoot {
       writeScores(results, predict(results, "oof-merged", a.train(), a.trainRoot(), 2 * v));
     }
     writeLog(root, variants);
+    writeProvenance(root, a.train());
     List<String[]> rows = new ArrayList<>();
     for (String variant : variants) {
       for (String region : List.of("ET", "TC", "WT")) {

@@ -50,6 +50,22 @@ class RunReportTest {
     assertEquals(new TreeSet<>(images), new TreeSet<>(markdownImages(md)));
     assertEquals(new TreeSet<>(images), filesIn(report.resolve("img")));
 
+    // the provenance record closes the page: the configuration's hash, the inputs, the models
+    var provenance =
+        org.bratscv.jobs.run.Provenance.read(
+            org.apache.hadoop.fs.FileSystem.getLocal(new Configuration()),
+            new org.apache.hadoop.fs.Path(root.resolve("provenance.json").toString()));
+    for (String shown :
+        List.of(
+            "Provenance",
+            provenance.configSha256(),
+            provenance.inputs().fingerprint(),
+            "model baseline/A/fold0",
+            provenance.runtime().djl())) {
+      assertTrue(page.contains(shown), shown);
+      assertTrue(md.contains(shown), shown);
+    }
+
     // one Dice box plot and one HD95 histogram per labelmap set, two charts per pipeline
     List<String> charts = new ArrayList<>();
     for (String set : List.of("oof-A", "oof-B", "oof-merged", "test-A", "test-B", "test-merged")) {

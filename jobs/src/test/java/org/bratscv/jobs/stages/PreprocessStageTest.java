@@ -89,7 +89,8 @@ class PreprocessStageTest {
     assertTrue(pc.hasLabels());
 
     List<String> csv = Files.readAllLines(dir.resolve("out/preprocess/manifest.csv"));
-    assertEquals("case_id,status,reason,layout,has_label,dims,box,seconds,folder", csv.get(0));
+    assertEquals(
+        "case_id,status,reason,layout,has_label,dims,box,seconds,folder,fingerprint", csv.get(0));
     assertEquals(4, csv.size());
     List<Row> parquet =
         spark
