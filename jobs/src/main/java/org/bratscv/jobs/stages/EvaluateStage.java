@@ -58,11 +58,7 @@ public final class EvaluateStage {
    */
   public record Item(
       String labelmapSet, String caseId, String predFile, String caseDir, String fingerprint)
-      implements Serializable {
-    public Item(String labelmapSet, String caseId, String predFile, String caseDir) {
-      this(labelmapSet, caseId, predFile, caseDir, "");
-    }
-  }
+      implements Serializable {}
 
   /**
    * @param emptyHd95 HD95 when exactly one mask is empty (373.13, the BraTS image diagonal)

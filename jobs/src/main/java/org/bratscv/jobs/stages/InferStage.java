@@ -77,11 +77,6 @@ public final class InferStage {
       NetworkSettings network,
       String fingerprint)
       implements Serializable {
-    public Member(
-        String pipeline, int fold, String taskDir, Normalization n, NetworkSettings network) {
-      this(pipeline, fold, taskDir, n, network, "");
-    }
-
     String label() {
       return pipeline + "/fold" + fold;
     }
@@ -96,11 +91,7 @@ public final class InferStage {
    */
   public record CaseJob(
       String caseId, String caseDir, Map<String, List<Member>> members, String caseFingerprint)
-      implements Serializable {
-    public CaseJob(String caseId, String caseDir, Map<String, List<Member>> members) {
-      this(caseId, caseDir, members, "");
-    }
-  }
+      implements Serializable {}
 
   /**
    * @param root where {@code predictions/} goes

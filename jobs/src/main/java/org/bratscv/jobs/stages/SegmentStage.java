@@ -95,37 +95,6 @@ public final class SegmentStage {
       long maxVoxelBytes,
       StaleOutputs stale)
       implements Serializable {
-    public Settings(
-        String archive,
-        OutputRoot out,
-        Map<String, List<InferStage.Member>> members,
-        LabelScheme labelScheme,
-        int tta,
-        double threshold,
-        List<String> merge,
-        Precision precision,
-        boolean probabilities,
-        int casesPerTask,
-        int engineThreads,
-        double gpuShare,
-        long maxVoxelBytes) {
-      this(
-          archive,
-          out,
-          members,
-          labelScheme,
-          tta,
-          threshold,
-          merge,
-          precision,
-          probabilities,
-          casesPerTask,
-          engineThreads,
-          gpuShare,
-          maxVoxelBytes,
-          StaleOutputs.STOP);
-    }
-
     Set<Normalization> normalizations() {
       Set<Normalization> out = EnumSet.noneOf(Normalization.class);
       members.values().forEach(ms -> ms.forEach(m -> out.add(m.normalization())));

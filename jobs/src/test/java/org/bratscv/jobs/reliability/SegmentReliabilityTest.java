@@ -26,6 +26,7 @@ import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.reliability.BrokenCorpus.BrokenCase;
 import org.bratscv.jobs.run.RunFolder;
+import org.bratscv.jobs.run.StaleOutputs;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.SegmentStage;
@@ -108,7 +109,8 @@ class SegmentReliabilityTest {
                     3,
                     1,
                     0.25,
-                    NiftiReader.DEFAULT_MAX_VOXEL_BYTES));
+                    NiftiReader.DEFAULT_MAX_VOXEL_BYTES,
+                    StaleOutputs.STOP));
 
     // one row per case, never twice
     List<String> ids = r.rows().stream().map(SegmentStage.Row::caseId).toList();

@@ -206,7 +206,8 @@ class CorruptCheckpointTest {
   }
 
   private static InferStage.Member member(int fold, Path taskDir) {
-    return new InferStage.Member("A", fold, hadoop(taskDir).toString(), Normalization.A, NETWORK);
+    return new InferStage.Member(
+        "A", fold, hadoop(taskDir).toString(), Normalization.A, NETWORK, "");
   }
 
   private static InferStage.Prediction segment(
@@ -222,7 +223,7 @@ class CorruptCheckpointTest {
         new InferStage.Settings(out, prefix, 1, 0.5, List.of(), Precision.FP32, 1, 1, 1.0);
     List<InferStage.Prediction> p =
         InferStage.segment(
-            new InferStage.CaseJob(caseId, caseDir, Map.of("A", members)),
+            new InferStage.CaseJob(caseId, caseDir, Map.of("A", members), ""),
             s,
             conf,
             fs,

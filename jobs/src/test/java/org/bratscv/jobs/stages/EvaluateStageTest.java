@@ -61,20 +61,21 @@ class EvaluateStageTest {
       String id = String.format("BraTS20_Training_%03d", i);
       Path seg = archive.resolve(id).resolve(id + "_seg.nii.gz");
       String caseDir = PreparedCaseFiles.caseDir(out, id).toString();
-      items.add(new EvaluateStage.Item("perfect", id, seg.toString(), caseDir));
+      items.add(new EvaluateStage.Item("perfect", id, seg.toString(), caseDir, ""));
       String other = String.format("BraTS20_Training_%03d", i % 4 + 1);
       Path otherSeg = archive.resolve(other).resolve(other + "_seg.nii.gz");
       Path pred = Files.createDirectories(dir.resolve("pred")).resolve(id + ".nii.gz");
       LabelVolume l = LabelVolume.fromVolume(reader.read(otherSeg).toVolume());
       NiftiWriter.withDefaults().write(pred, l, reader.readHeader(seg));
-      items.add(new EvaluateStage.Item("poor", id, pred.toString(), caseDir));
+      items.add(new EvaluateStage.Item("poor", id, pred.toString(), caseDir, ""));
     }
     items.add(
         new EvaluateStage.Item(
             "poor",
             "BraTS20_Training_404",
             "/nowhere.nii.gz",
-            PreparedCaseFiles.caseDir(out, "BraTS20_Training_404").toString()));
+            PreparedCaseFiles.caseDir(out, "BraTS20_Training_404").toString(),
+            ""));
 
     EvaluateStage.Result r =
         new EvaluateStage().run(spark, new EvaluateStage.Settings(out, 373.13, 3), items);

@@ -93,7 +93,8 @@ class SegmentStageTest {
             2,
             1,
             0.25,
-            Integer.MAX_VALUE - 8L);
+            Integer.MAX_VALUE - 8L,
+            StaleOutputs.STOP);
     SegmentStage.Result r = new SegmentStage().run(spark, s);
     assertEquals(4, r.count("ok"));
     assertEquals(1, r.errors().size());
