@@ -12,6 +12,7 @@ import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.bratscv.model.engine.OneDnnConv;
 
 /**
  * CBAM attention (Woo et al., 2018) in 3-D, as the paper's reference implementation ({@code
@@ -35,6 +36,7 @@ public final class Cbam extends AbstractBlock {
   private static final byte VERSION = 1;
   private static final int[] LAST = {2};
   private static final int[] CHANNEL = {1};
+  private static final Shape SPATIAL_PADDING = new Shape(3, 3, 3);
 
   private final int channels;
   private final int hidden;
@@ -56,7 +58,7 @@ public final class Cbam extends AbstractBlock {
             Conv3d.builder()
                 .setKernelShape(new Shape(7, 7, 7))
                 .setFilters(1)
-                .optPadding(new Shape(3, 3, 3))
+                .optPadding(SPATIAL_PADDING)
                 .optBias(false)
                 .build());
     this.spatialNorm = addChildBlock("spatialNorm", b.norm.create(1));
@@ -83,7 +85,12 @@ public final class Cbam extends AbstractBlock {
     NDArray channelScale = Activation.sigmoid(avg.add(max)).reshape(n, channels, 1, 1, 1);
     NDArray y = x.mul(channelScale);
     NDArray pooled = y.max(CHANNEL, true).concat(y.mean(CHANNEL, true), 1);
-    NDList s = spatialConv.forward(ps, new NDList(pooled), training, params);
+    // Not spatialConv.forward: libtorch's oneDNN gets the input gradient of a 1-filter conv wrong
+    // (see OneDnnConv); the block still owns the weight, so parameters and checkpoints are as
+    // before.
+    NDArray weight =
+        ps.getValue(spatialConv.getParameters().get("weight"), pooled.getDevice(), training);
+    NDList s = new NDList(OneDnnConv.conv3d(pooled, weight, SPATIAL_PADDING));
     s = spatialNorm.forward(ps, s, training, params);
     NDArray spatialScale = Activation.sigmoid(Activation.relu(s.singletonOrThrow()));
     return new NDList(y.mul(spatialScale));
