@@ -187,12 +187,12 @@ public final class CrossValidation {
         devices.add(m.getDevice());
       }
     }
-    for (RunFolder r : List.of(target, target.test())) {
-      for (String prefix : List.of("oof", "test")) {
-        CaseFingerprints p = CaseFingerprints.read(fs, r.predictionFingerprints(prefix));
-        if (p != null) {
-          outputs.put("predictions " + prefix + " settings", p.settings().hash());
-        }
+    // out-of-fold labelmaps sit in the root, the test archive's under test/
+    for (var prefix : Map.of("oof", target, "test", target.test()).entrySet()) {
+      CaseFingerprints p =
+          CaseFingerprints.read(fs, prefix.getValue().predictionFingerprints(prefix.getKey()));
+      if (p != null) {
+        outputs.put("predictions " + prefix.getKey() + " settings", p.settings().hash());
       }
     }
     Fingerprint eval = Fingerprint.read(fs, target.evaluateFingerprint());
