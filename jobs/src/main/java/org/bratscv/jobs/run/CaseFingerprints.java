@@ -1,16 +1,12 @@
 package org.bratscv.jobs.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.bratscv.jobs.io.OutputRoot;
 
 /**
  * What made a set of per-case outputs (the labelmaps of a prediction prefix): the settings shared
@@ -20,11 +16,6 @@ import org.bratscv.jobs.io.OutputRoot;
 public record CaseFingerprints(
     @JsonProperty("settings") Fingerprint settings,
     @JsonProperty("cases") SortedMap<String, String> cases) {
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
   public CaseFingerprints {
     cases = new TreeMap<>(cases);
@@ -42,8 +33,7 @@ public record CaseFingerprints(
   }
 
   public void write(FileSystem fs, Path file) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(this);
-    OutputRoot.writeAtomically(fs, file, o -> o.write(bytes));
+    RunJson.write(fs, file, this);
   }
 
   /** The record in {@code file}; null when there is none or it cannot be read (all stale). */
@@ -51,8 +41,8 @@ public record CaseFingerprints(
     if (!fs.exists(file)) {
       return null;
     }
-    try (InputStream in = fs.open(file)) {
-      return JSON.readValue(in, CaseFingerprints.class);
+    try {
+      return RunJson.read(fs, file, CaseFingerprints.class, "prediction fingerprint record");
     } catch (IOException e) {
       return null;
     }

@@ -1,10 +1,7 @@
 package org.bratscv.jobs.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -20,7 +17,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.bratscv.jobs.io.OutputRoot;
 
 /**
  * What made an output: its named ingredients (settings as text, and the fingerprints of the outputs
@@ -36,11 +32,6 @@ public record Fingerprint(
     @JsonProperty("fingerprint") String hash,
     @JsonProperty("made_from") SortedMap<String, String> parts)
     implements Serializable {
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
   public Fingerprint {
     parts = new TreeMap<>(parts);
@@ -119,8 +110,7 @@ public record Fingerprint(
 
   /** Writes {@code file} atomically. */
   public void write(FileSystem fs, Path file) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(this);
-    OutputRoot.writeAtomically(fs, file, o -> o.write(bytes));
+    RunJson.write(fs, file, this);
   }
 
   /** The fingerprint stored in {@code file}, or null when there is none. */
@@ -128,11 +118,7 @@ public record Fingerprint(
     if (!fs.exists(file)) {
       return null;
     }
-    try (InputStream in = fs.open(file)) {
-      return JSON.readValue(in, Fingerprint.class);
-    } catch (IOException e) {
-      throw new IOException(file + ": not a fingerprint record: " + e.getMessage(), e);
-    }
+    return RunJson.read(fs, file, Fingerprint.class, "fingerprint record");
   }
 
   /** SHA-256 of UTF-8 {@code text}, hex. */

@@ -2,10 +2,7 @@ package org.bratscv.jobs.run;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +12,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.bratscv.jobs.io.OutputRoot;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -35,11 +31,6 @@ public record Provenance(
     @JsonProperty("inputs") Inputs inputs,
     @JsonProperty("outputs") SortedMap<String, String> outputs,
     @JsonProperty("written") String written) {
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
   /** The brats-cv build. */
   public record Code(
@@ -114,8 +105,7 @@ public record Provenance(
 
   /** Writes {@code file} atomically. */
   public void write(FileSystem fs, Path file) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(this);
-    OutputRoot.writeAtomically(fs, file, o -> o.write(bytes));
+    RunJson.write(fs, file, this);
   }
 
   public static Provenance read(FileSystem fs, Path file) throws IOException {
@@ -123,11 +113,7 @@ public record Provenance(
       throw new java.io.FileNotFoundException(
           file + " does not exist (a run of a brats-cv older than provenance records)");
     }
-    try (InputStream in = fs.open(file)) {
-      return JSON.readValue(in, Provenance.class);
-    } catch (IOException e) {
-      throw new IOException(file + ": not a provenance record: " + e.getMessage(), e);
-    }
+    return RunJson.read(fs, file, Provenance.class, "provenance record");
   }
 
   /** A new record of the same run, stamped now. */

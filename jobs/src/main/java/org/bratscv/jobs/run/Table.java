@@ -4,6 +4,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -184,18 +185,6 @@ public final class Table<R> implements Serializable {
       }
     }
     return rows;
-  }
-
-  /** An {@link IOException} thrown from inside a reader function. */
-  public static final class UncheckedIOException extends RuntimeException {
-    UncheckedIOException(IOException cause) {
-      super(cause);
-    }
-
-    @Override
-    public synchronized IOException getCause() {
-      return (IOException) super.getCause();
-    }
   }
 
   /** One record of a table, read by column name; problems name the file and the record. */
