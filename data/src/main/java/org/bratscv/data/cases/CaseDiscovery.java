@@ -14,6 +14,9 @@ import java.util.Optional;
  * Finds BraTS cases under an archive root, for the 2020, 2021 and 2023+ GLI layouts, compressed
  * ({@code .nii.gz}) or not ({@code .nii}), with or without a seg file. Case folders may sit
  * directly under the root or a few folders below it (e.g. {@code MICCAI_BraTS2020_TrainingData/}).
+ * A folder with a {@code dataset.json} and {@code imagesTr/} or {@code imagesTs/} is a Decathlon or
+ * nnU-Net data set ({@link DatasetFolderDiscovery}); a root ending in {@code .csv} is a manifest
+ * ({@link ManifestDiscovery}).
  *
  * <p>Nothing here throws for a bad case: a missing modality, an ambiguous file, a duplicate id or
  * an unrecognised folder becomes a {@link DiscoveryProblem}, and every good case is still returned.
@@ -45,12 +48,18 @@ public final class CaseDiscovery {
 
   /** Discovers the cases under {@code root}; fails only when the root itself cannot be listed. */
   public Result discover(String root) throws IOException {
-    if (!store.isDirectory(root)) {
-      throw new IOException("archive root " + root + " does not exist or is not a folder");
-    }
     List<BratsCase> found = new ArrayList<>();
     List<DiscoveryProblem> problems = new ArrayList<>();
-    walk(root, 0, found, problems);
+    if (ManifestDiscovery.isManifest(root) && store.isFile(root)) {
+      new ManifestDiscovery(store).discover(root, found, problems);
+    } else if (!store.isDirectory(root)) {
+      throw new IOException(
+          "archive root " + root + " does not exist or is not a folder (or a .csv manifest)");
+    } else if (DatasetFolderDiscovery.isDatasetFolder(store.list(root))) {
+      new DatasetFolderDiscovery(store).discover(root, found, problems);
+    } else {
+      walk(root, 0, found, problems);
+    }
 
     found.sort(Comparator.comparing(BratsCase::id).thenComparing(BratsCase::folder));
     Map<String, BratsCase> byId = new HashMap<>();
@@ -88,6 +97,10 @@ public final class CaseDiscovery {
         inside = store.list(e.path());
       } catch (IOException ex) {
         problems.add(new DiscoveryProblem(e.name(), e.path(), "cannot list folder: " + ex));
+        continue;
+      }
+      if (DatasetFolderDiscovery.isDatasetFolder(inside)) {
+        new DatasetFolderDiscovery(store).discover(e.path(), found, problems);
         continue;
       }
       if (inside.stream().anyMatch(i -> !i.directory() && isNifti(i.name()))) {

@@ -1,6 +1,7 @@
 package org.bratscv.data.cases;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,5 +24,15 @@ public final class LocalCaseStore implements CaseStore {
   @Override
   public boolean isDirectory(String path) {
     return Files.isDirectory(Path.of(path));
+  }
+
+  @Override
+  public boolean isFile(String path) {
+    return Files.isRegularFile(Path.of(path));
+  }
+
+  @Override
+  public InputStream open(String path) throws IOException {
+    return Files.newInputStream(Path.of(path));
   }
 }

@@ -6,13 +6,14 @@ import org.bratscv.data.volume.MultiChannelVolume;
 
 /**
  * Turns the network's three region maps (ET, TC, WT probabilities, in {@link Region} channel order)
- * into a BraTS labelmap, the last step of inference.
+ * into a labelmap in the scheme's own label values, the last step of inference.
  *
  * <p>The rule is the reference implementation's: a voxel is in a region when its probability is
  * strictly greater than the threshold (0.5 by default); then labels are written in this order, each
  * overwriting the one before: ET -> the scheme's enhancing label (4, or 3 from 2023 on); TC and not
- * ET -> 1 (NCR/NET); WT and not TC -> 2 (edema); everything else 0. For nested maps (ET inside TC
- * inside WT) this is simply ET, NCR, ED. For the rare non-nested voxel the order decides:
+ * ET -> its NCR/NET label (1, MSD's 2); WT and not TC -> its edema label (2, MSD's 1); everything
+ * else 0. For nested maps (ET inside TC inside WT) this is simply ET, NCR, ED. For the rare
+ * non-nested voxel the order decides:
  *
  * <pre>
  *  ET TC WT | label        ET TC WT | label
@@ -72,22 +73,25 @@ public final class RegionLabelmap {
     }
     byte[] out = new byte[(int) n];
     byte enhancing = (byte) scheme.enhancingLabel();
+    byte necrotic = (byte) scheme.necroticLabel();
+    byte edema = (byte) scheme.edemaLabel();
     for (int i = 0; i < out.length; i++) {
       boolean inEt = et[i] > threshold;
       boolean inTc = tc[i] > threshold;
       boolean inWt = wt[i] > threshold;
-      out[i] = label(inEt, inTc, inWt, enhancing);
+      out[i] = label(inEt, inTc, inWt, necrotic, edema, enhancing);
     }
     return new LabelVolume(geometry, out);
   }
 
   /** The label of one voxel from its region membership (see the table in the class doc). */
-  static byte label(boolean inEt, boolean inTc, boolean inWt, byte enhancing) {
+  static byte label(
+      boolean inEt, boolean inTc, boolean inWt, byte necrotic, byte edema, byte enhancing) {
     if (inWt && !inTc) {
-      return LabelScheme.EDEMA;
+      return edema;
     }
     if (inTc && !inEt) {
-      return LabelScheme.NECROTIC_CORE;
+      return necrotic;
     }
     return inEt ? enhancing : LabelScheme.BACKGROUND;
   }

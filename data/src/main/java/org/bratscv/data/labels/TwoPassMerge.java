@@ -11,8 +11,15 @@ import org.bratscv.data.volume.LabelVolume;
 public final class TwoPassMerge {
   private TwoPassMerge() {}
 
-  /** Merged labelmap on A's geometry; both must have the same dims. */
+  /** Merged labelmap of two BraTS-labelled maps on A's geometry; both must have the same dims. */
   public static LabelVolume merge(LabelVolume a, LabelVolume b) {
+    return merge(a, b, LabelScheme.BRATS2020);
+  }
+
+  /**
+   * Merged labelmap on A's geometry, edema being {@code scheme}'s; both must have the same dims.
+   */
+  public static LabelVolume merge(LabelVolume a, LabelVolume b, LabelScheme scheme) {
     if (!a.dims().equals(b.dims())) {
       throw new IllegalArgumentException(
           "two-pass merge: pipeline A's labelmap has dims "
@@ -23,18 +30,23 @@ public final class TwoPassMerge {
     byte[] la = a.labels();
     byte[] lb = b.labels();
     byte[] out = new byte[la.length];
+    int edema = scheme.edemaLabel();
     for (int i = 0; i < out.length; i++) {
-      out[i] = (byte) merge(la[i] & 0xFF, lb[i] & 0xFF);
+      out[i] = (byte) merge(la[i] & 0xFF, lb[i] & 0xFF, edema);
     }
     return new LabelVolume(a.geometry(), out);
   }
 
-  /** The merged label of one voxel labelled {@code a} by pipeline A and {@code b} by B. */
+  /** The merged label of one voxel labelled {@code a} by pipeline A and {@code b} by B (BraTS). */
   public static int merge(int a, int b) {
-    if (a == LabelScheme.BACKGROUND && b == LabelScheme.EDEMA) {
-      return LabelScheme.EDEMA;
+    return merge(a, b, LabelScheme.EDEMA);
+  }
+
+  private static int merge(int a, int b, int edema) {
+    if (a == LabelScheme.BACKGROUND && b == edema) {
+      return edema;
     }
-    if (a == LabelScheme.EDEMA && b == LabelScheme.BACKGROUND) {
+    if (a == edema && b == LabelScheme.BACKGROUND) {
       return LabelScheme.BACKGROUND;
     }
     return a;

@@ -23,12 +23,14 @@ public record MetricConventions(double emptyHd95) {
     }
   }
 
-  /** The conventions of the evaluation that goes with an edition's labels: 374 from 2023 on. */
+  /**
+   * The conventions of the evaluation that goes with an edition's labels: 374 from 2023 on; BraTS
+   * 2020's for every other numbering (MSD, nnU-Net), whose data sets come from BraTS 2016-2021.
+   */
   public static MetricConventions forScheme(LabelScheme scheme) {
-    return switch (scheme) {
-      case BRATS2020, BRATS2021 -> BRATS2020;
-      case BRATS2023, BRATS2024 -> BRATS2023;
-    };
+    return scheme.equals(LabelScheme.BRATS2023) || scheme.equals(LabelScheme.BRATS2024)
+        ? BRATS2023
+        : BRATS2020;
   }
 
   /** The default, {@link #BRATS2020}. */

@@ -7,7 +7,9 @@ import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -104,8 +106,28 @@ public final class NiftiReader {
   }
 
   /**
+   * Reads every 3-D volume of a file, in file order: one for a 3-D image, {@code dim[4]} (times any
+   * higher sizes) for a 4-D one such as the Medical Segmentation Decathlon's images, whose four MRI
+   * sequences sit in one file. Each volume carries the file's header (its spatial dims and geometry
+   * are the volume's).
+   */
+  public List<NiftiImage> readVolumes(Path path) throws IOException {
+    long length = Files.size(path);
+    try (InputStream in = Files.newInputStream(path)) {
+      return readVolumes(in, name(path), length);
+    }
+  }
+
+  /** {@link #readVolumes(Path)} from a stream, which is read but not closed. */
+  public List<NiftiImage> readVolumes(InputStream in, String name, long lengthOrMinus1)
+      throws IOException {
+    return decode(in, name, lengthOrMinus1, h -> new VolumesDecoding(h));
+  }
+
+  /**
    * The scaled voxels in double precision, computed as nibabel's {@code get_fdata()} does, for
-   * statistics that must match it (e.g. {@code inspect}).
+   * statistics that must match it (e.g. {@code inspect}); every volume of a 4-D file, in file
+   * order.
    */
   public double[] readDoubles(Path path) throws IOException {
     long length = Files.size(path);
@@ -163,6 +185,38 @@ public final class NiftiReader {
     @Override
     public NiftiImage result() {
       return new NiftiImage(header, out);
+    }
+  }
+
+  /** Scaled float voxels of every volume, split into one {@link NiftiImage} per volume. */
+  private static final class VolumesDecoding implements Decoding<List<NiftiImage>> {
+    private final FloatDecoding all;
+    private final NiftiHeader header;
+
+    VolumesDecoding(NiftiHeader header) {
+      this.header = header;
+      this.all = new FloatDecoding(header);
+    }
+
+    @Override
+    public void ensureVoxels(int voxels) {
+      all.ensureVoxels(voxels);
+    }
+
+    @Override
+    public void convert(byte[] raw, int from, int to) {
+      all.convert(raw, from, to);
+    }
+
+    @Override
+    public List<NiftiImage> result() {
+      int n = Math.toIntExact(header.spatialDims().voxelCount());
+      List<NiftiImage> out = new ArrayList<>();
+      for (long v = 0; v < header.volumeCount(); v++) {
+        int from = Math.toIntExact(v * n);
+        out.add(new NiftiImage(header, Arrays.copyOfRange(all.out, from, from + n)));
+      }
+      return out;
     }
   }
 
@@ -251,7 +305,8 @@ public final class NiftiReader {
     if (decodingFor == null) {
       return (T) h;
     }
-    if (h.volumeCount() > 1) {
+    Decoding<T> decoding = decodingFor.apply(h);
+    if (h.volumeCount() > 1 && decoding instanceof FloatDecoding) {
       throw new NiftiFormatException(
           name,
           "dim[0] = "
@@ -315,7 +370,6 @@ public final class NiftiReader {
               + (headerSize + skipped)
               + " bytes)");
     }
-    Decoding<T> decoding = decodingFor.apply(h);
     int bytesPerVoxel = h.dataType().bytesPerVoxel();
     // A file of known length was checked above to hold every declared byte. A stream of unknown
     // length (gzip) may declare far more than it holds: past the first GROWTH_START_VOXELS, the

@@ -216,6 +216,30 @@ class NiftiReaderTest {
     assertEquals(3, reader.readHeader(p).volumeCount());
   }
 
+  @Test
+  void readVolumesSplitsAFourDimensionalFileIntoItsVolumesInFileOrder() throws IOException {
+    NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.UINT8).dims(2, 2, 1, 3);
+    Path p =
+        file(
+            "bold.nii",
+            nb.file(nb.data(NiftiDataType.UINT8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)));
+
+    List<NiftiImage> volumes = reader.readVolumes(p);
+
+    assertEquals(3, volumes.size());
+    assertArrayEquals(new float[] {1, 2, 3, 4}, volumes.get(0).data());
+    assertArrayEquals(new float[] {9, 10, 11, 12}, volumes.get(2).data());
+    assertEquals(new Dims(2, 2, 1), volumes.get(1).toVolume().dims());
+    assertEquals(
+        1,
+        reader
+            .readVolumes(
+                file(
+                    "one.nii",
+                    NiftiBytes.v1().type(NiftiDataType.UINT8).dims(2, 2, 1).file(new byte[4])))
+            .size());
+  }
+
   // ---- malformed input: each failure names the file and the field
 
   private String failure(String name, byte[] bytes) throws IOException {

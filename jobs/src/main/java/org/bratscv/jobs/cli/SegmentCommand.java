@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     name = "segment",
     mixinStandardHelpOptions = true,
     description = {
-      "Segments every case of an archive (BraTS 2020/2021/2023+ layouts, labels not needed) with"
+      "Segments every case of an archive (BraTS 2020/2021/2023+ folders, a Decathlon or nnU-Net"
+          + " data set folder, or a CSV manifest; labels not needed) with"
           + " the trained ensemble of a finished run: preprocessing and inference in Spark tasks,"
           + " nothing intermediate written. Writes <output>/labelmaps/<case>.nii.gz (on the grid"
           + " of the case's T1), optionally <output>/probabilities/<case>.nii.gz, and"
@@ -74,8 +75,9 @@ public final class SegmentCommand implements Callable<Integer> {
       names = "--labels",
       defaultValue = "auto",
       description =
-          "Label numbering of the written labelmaps: auto (each case's layout), brats2020,"
-              + " brats2021, brats2023, brats2024; default ${DEFAULT-VALUE}.")
+          "Label numbering of the written labelmaps: auto (each case's layout, or its"
+              + " dataset.json), brats2020, brats2021, brats2023, brats2024, msd; default"
+              + " ${DEFAULT-VALUE}.")
   String labels;
 
   @Option(

@@ -73,7 +73,8 @@ public record RunConfig(
     String train = data.requiredString("train");
     String test = data.string("test", null);
     String labels =
-        data.choice("labels", "auto", "auto", "brats2020", "brats2021", "brats2023", "brats2024");
+        data.choice(
+            "labels", "auto", "auto", "brats2020", "brats2021", "brats2023", "brats2024", "msd");
     long maxVoxelBytes = data.longValue("max_voxel_bytes", Integer.MAX_VALUE - 8L);
     data.rejectUnknownKeys();
 

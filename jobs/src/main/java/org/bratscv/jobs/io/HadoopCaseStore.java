@@ -1,6 +1,7 @@
 package org.bratscv.jobs.io;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -9,7 +10,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.data.cases.CaseStore;
 
-/** Case discovery over any Hadoop file system (file:, hdfs:, s3a:): listing is all it needs. */
+/**
+ * Case discovery over any Hadoop file system (file:, hdfs:, s3a:): listing, and reading the small
+ * files that describe a data set ({@code dataset.json}, a CSV manifest).
+ */
 public final class HadoopCaseStore implements CaseStore {
   private final Configuration conf;
 
@@ -33,5 +37,18 @@ public final class HadoopCaseStore implements CaseStore {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
     return fs.exists(p) && fs.getFileStatus(p).isDirectory();
+  }
+
+  @Override
+  public boolean isFile(String path) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    return fs.exists(p) && fs.getFileStatus(p).isFile();
+  }
+
+  @Override
+  public InputStream open(String path) throws IOException {
+    Path p = new Path(path);
+    return p.getFileSystem(conf).open(p);
   }
 }

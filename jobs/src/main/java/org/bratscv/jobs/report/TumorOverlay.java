@@ -230,8 +230,8 @@ final class TumorOverlay {
   static int[] colours(LabelScheme scheme) {
     int[] lut = new int[256];
     Arrays.fill(lut, -1);
-    lut[LabelScheme.NECROTIC_CORE] = NECROTIC_CORE.getRGB() & 0xffffff;
-    lut[LabelScheme.EDEMA] = EDEMA.getRGB() & 0xffffff;
+    lut[scheme.necroticLabel()] = NECROTIC_CORE.getRGB() & 0xffffff;
+    lut[scheme.edemaLabel()] = EDEMA.getRGB() & 0xffffff;
     lut[scheme.enhancingLabel()] = ENHANCING.getRGB() & 0xffffff;
     return lut;
   }

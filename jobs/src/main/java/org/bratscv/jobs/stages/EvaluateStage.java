@@ -138,7 +138,7 @@ public final class EvaluateStage {
                       NiftiReader reader = NiftiReader.withDefaults();
                       // one evaluator per label scheme: it keeps its scratch between cases
                       java.util.Map<LabelScheme, CaseEvaluator> evaluators =
-                          new java.util.EnumMap<>(LabelScheme.class);
+                          new java.util.HashMap<>();
                       List<Outcome> out = new ArrayList<>();
                       while (it.hasNext()) {
                         out.add(score(it.next(), s, fs, conf, reader, evaluators));

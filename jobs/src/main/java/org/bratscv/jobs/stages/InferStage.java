@@ -450,7 +450,8 @@ public final class InferStage {
       }
     }
     if (!merge.isEmpty()) {
-      labels.put("merged", TwoPassMerge.merge(labels.get(merge.get(0)), labels.get(merge.get(1))));
+      labels.put(
+          "merged", TwoPassMerge.merge(labels.get(merge.get(0)), labels.get(merge.get(1)), scheme));
     }
     return labels;
   }

@@ -8,10 +8,12 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -57,8 +59,10 @@ public final class PreprocessStage {
   /**
    * What the stage needs.
    *
-   * @param archive root of the BraTS archive (file:, hdfs:, s3a:)
-   * @param labelScheme labels of the archive, or null to take each layout's own
+   * @param archive root of the archive (file:, hdfs:, s3a:): BraTS case folders, a Decathlon or
+   *     nnU-Net data set folder, or a CSV manifest
+   * @param labelScheme labels of the archive, or null to take each case's own (its layout's, or its
+   *     {@code dataset.json}'s)
    * @param casesPerTask how many cases one Spark task handles
    * @param maxVoxelBytes largest voxel payload a NIfTI header may declare
    */
@@ -141,7 +145,7 @@ public final class PreprocessStage {
     String layout = c.layout().name().toLowerCase(Locale.ROOT);
     try {
       Path dir = new RunFolder(s.out()).caseDir(c.id());
-      LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.layout().labelScheme();
+      LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.labelScheme();
       String schemeName = scheme.name().toLowerCase(Locale.ROOT);
       List<String> stats = sourceStats(c, conf);
       if (PreparedCaseFiles.isComplete(outFs, dir)) {
@@ -238,9 +242,35 @@ public final class PreprocessStage {
       List<String> sha256)
       throws IOException {
     List<NamedVolume> modalities = new ArrayList<>();
+    Map<String, List<org.bratscv.data.nifti.NiftiImage>> fourD = new HashMap<>();
     for (Modality m : Modality.values()) {
       String file = c.modalityPath(m);
-      modalities.add(new NamedVolume(fileName(file), read(file, conf, reader, sha256).toVolume()));
+      int volume = c.modalityVolume(m);
+      if (volume == BratsCase.WHOLE_FILE) {
+        modalities.add(
+            new NamedVolume(fileName(file), read(file, conf, reader, sha256).toVolume()));
+        continue;
+      }
+      // one 4-D file holds the four sequences (the Decathlon's images): read and hash it once
+      List<org.bratscv.data.nifti.NiftiImage> volumes = fourD.get(file);
+      if (volumes == null) {
+        volumes = readVolumes(file, conf, reader, sha256);
+        if (volumes.size() != Modality.values().length) {
+          throw new InvalidCaseException(
+              c.id(),
+              List.of(file),
+              fileName(file)
+                  + ": holds "
+                  + volumes.size()
+                  + " volume(s) (shape "
+                  + java.util.Arrays.toString(volumes.get(0).header().shape())
+                  + "), expected the 4 MRI sequences");
+        }
+        fourD.put(file, volumes);
+      }
+      modalities.add(
+          new NamedVolume(
+              fileName(file) + "[" + volume + "] (" + m + ")", volumes.get(volume).toVolume()));
     }
     LabelVolume seg = null;
     if (withLabels) {
@@ -270,21 +300,36 @@ public final class PreprocessStage {
         r.fingerprint());
   }
 
-  /** Reads one source file, hashing its bytes on the way when {@code sha256} is not null. */
+  /** Reads one 3-D source file, hashing its bytes on the way when {@code sha256} is not null. */
   private static org.bratscv.data.nifti.NiftiImage read(
       String file, HadoopConf conf, NiftiReader reader, List<String> sha256) throws IOException {
+    return read(file, conf, sha256, (in, name, length) -> reader.read(in, name, length));
+  }
+
+  /** Reads every volume of a (4-D) source file, hashing as {@link #read} does. */
+  private static List<org.bratscv.data.nifti.NiftiImage> readVolumes(
+      String file, HadoopConf conf, NiftiReader reader, List<String> sha256) throws IOException {
+    return read(file, conf, sha256, (in, name, length) -> reader.readVolumes(in, name, length));
+  }
+
+  private interface Decoder<T> {
+    T decode(InputStream in, String name, long length) throws IOException;
+  }
+
+  private static <T> T read(String file, HadoopConf conf, List<String> sha256, Decoder<T> decoder)
+      throws IOException {
     Path p = new Path(file);
     FileSystem fs = p.getFileSystem(conf.get());
     long length = fs.getFileStatus(p).getLen();
     if (sha256 == null) {
       try (InputStream in = fs.open(p)) {
-        return reader.read(in, fileName(file), length);
+        return decoder.decode(in, fileName(file), length);
       }
     }
     MessageDigest digest = Fingerprint.digest();
-    org.bratscv.data.nifti.NiftiImage image;
+    T image;
     try (InputStream in = new DigestInputStream(fs.open(p), digest)) {
-      image = reader.read(in, fileName(file), length);
+      image = decoder.decode(in, fileName(file), length);
       in.transferTo(OutputStream.nullOutputStream()); // the hash covers the whole file
     }
     sha256.add(HexFormat.of().formatHex(digest.digest()));

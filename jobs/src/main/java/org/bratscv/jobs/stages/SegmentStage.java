@@ -364,7 +364,7 @@ public final class SegmentStage {
       Device device) {
     long t0 = System.nanoTime();
     try {
-      LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.layout().labelScheme();
+      LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.labelScheme();
       PreparedCase pc =
           PreprocessStage.prepare(c, scheme, s.normalizations(), false, conf, reader, null);
       NiftiHeader t1 = InferStage.readHeader(c.modalityPath(Modality.T1), conf, reader);
