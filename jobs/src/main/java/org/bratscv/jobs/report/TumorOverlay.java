@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.function.IntPredicate;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.labels.Region;
+import org.bratscv.data.labels.ViewerColourTables;
 import org.bratscv.data.preprocess.MinMaxPercentileNormalization;
 import org.bratscv.data.volume.Affine;
 import org.bratscv.data.volume.Dims;
@@ -40,9 +41,13 @@ final class TumorOverlay {
   static final int TITLE = 20;
 
   static final float ALPHA = 0.6f;
-  static final Color ENHANCING = new Color(255, 0, 0);
-  static final Color NECROTIC_CORE = new Color(0, 255, 0);
-  static final Color EDEMA = new Color(255, 255, 0);
+  static final Color ENHANCING = rgb(ViewerColourTables.ENHANCING);
+  static final Color NECROTIC_CORE = rgb(ViewerColourTables.NECROTIC_CORE);
+  static final Color EDEMA = rgb(ViewerColourTables.EDEMA);
+
+  private static Color rgb(int[] c) {
+    return new Color(c[0], c[1], c[2]);
+  }
 
   private TumorOverlay() {}
 

@@ -18,6 +18,7 @@ import org.bratscv.jobs.io.OutputRoot;
  * train/log.parquet|csv           every task's epochs
  * train/models.parquet|csv        the models manifest (one row per task, with its fingerprint)
  * predictions/&lt;set&gt;/&lt;id&gt;.nii.gz  labelmaps of the out-of-fold sets (oof-A, oof-B, oof-merged)
+ * predictions/&lt;set&gt;/labels.ctbl, labels.itksnap.txt  3D Slicer / ITK-SNAP colours and names of the labels
  * predictions/oof-index.csv       one row per labelmap (ok / error, fingerprint)
  * predictions/oof-fingerprints.json  what made the labelmaps: settings, and per case its models and input
  * test/preprocess/..., test/predictions/test-&lt;set&gt;/...   the test archive, the same way
@@ -31,11 +32,11 @@ import org.bratscv.jobs.io.OutputRoot;
  * {@code preprocess/}, {@code folds.json} and {@code train/}, {@code comparison.csv|md} and one
  * results folder per variant, {@code variants/<v>/} (its {@code config.yaml}, {@code predictions/},
  * {@code test/predictions/}, {@code evaluate/}, {@code removal.csv}, {@code DONE}). A {@code
- * segment} output folder holds {@code labelmaps/}, {@code probabilities/}, {@code segment.csv}
- * (with the fingerprint of the ensemble that made each labelmap) and {@code fingerprint.json} (the
- * ensemble and settings of the folder). A run command holds the output folder's {@code
- * brats-cv.lock} ({@link org.bratscv.jobs.io.RunLock}) while it runs; a sweep's on the folder above
- * its runs.
+ * segment} output folder holds {@code labelmaps/} (with the colour tables), {@code probabilities/},
+ * {@code segment.csv} (with the fingerprint of the ensemble that made each labelmap) and {@code
+ * fingerprint.json} (the ensemble and settings of the folder). A run command holds the output
+ * folder's {@code brats-cv.lock} ({@link org.bratscv.jobs.io.RunLock}) while it runs; a sweep's on
+ * the folder above its runs.
  */
 public final class RunFolder implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -52,6 +53,8 @@ public final class RunFolder implements Serializable {
   public static final String PROBABILITIES = "probabilities";
   public static final String NIFTI_GZ = ".nii.gz";
   public static final String SEGMENT_CSV = "segment.csv";
+  public static final String SLICER_COLOUR_TABLE = "labels.ctbl";
+  public static final String ITKSNAP_LABELS = "labels.itksnap.txt";
 
   private final OutputRoot root;
 
@@ -257,6 +260,18 @@ public final class RunFolder implements Serializable {
 
   public Path segmentCsv() {
     return root.resolve(SEGMENT_CSV);
+  }
+
+  // ----- viewer colour tables, next to the labelmaps of a folder
+
+  /** 3D Slicer's colour table of the labelmaps in {@code labelmapDir}. */
+  public static Path slicerColourTable(Path labelmapDir) {
+    return new Path(labelmapDir, SLICER_COLOUR_TABLE);
+  }
+
+  /** ITK-SNAP's label description file of the labelmaps in {@code labelmapDir}. */
+  public static Path itkSnapLabels(Path labelmapDir) {
+    return new Path(labelmapDir, ITKSNAP_LABELS);
   }
 
   /** The fingerprint record of this folder itself (a {@code segment} output folder). */

@@ -231,6 +231,15 @@ public final class InferStage {
     sorted.sort(Comparator.comparing(Prediction::labelmapSet).thenComparing(Prediction::caseId));
     RunFolder f = new RunFolder(s.root());
     INDEX.writeCsv(fs, f.predictionIndex(s.prefix()), sorted);
+    Path firstCase = new Path(jobs.get(0).caseDir());
+    LabelScheme scheme =
+        LabelScheme.parse(
+            PreparedCaseFiles.readRecord(firstCase.getFileSystem(conf.get()), firstCase)
+                .labelScheme());
+    for (String set :
+        sorted.stream().filter(Prediction::ok).map(Prediction::labelmapSet).distinct().toList()) {
+      ColourTableFiles.write(fs, f.predictionSet(set), scheme);
+    }
     OutputRoot.removeTemporaries(fs, f.predictionsDir(), true);
     long failed = sorted.stream().filter(x -> !x.ok()).count();
     LOG.info("infer {}: {} labelmaps, {} failed", s.prefix(), sorted.size() - failed, failed);

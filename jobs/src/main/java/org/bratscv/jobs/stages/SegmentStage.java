@@ -305,6 +305,12 @@ public final class SegmentStage {
     }
     rows.sort(Comparator.comparing(Row::caseId));
     TABLE.writeCsv(fs, folder.segmentCsv(), rows);
+    if (!found.cases().isEmpty() && fs.exists(labelmapDir)) {
+      ColourTableFiles.write(
+          fs,
+          labelmapDir,
+          s.labelScheme() != null ? s.labelScheme() : found.cases().get(0).labelScheme());
+    }
     Result r = new Result(rows);
     LOG.info(
         "segment: {} segmented, {} done earlier, {} failed",
