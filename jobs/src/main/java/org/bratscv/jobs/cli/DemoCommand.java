@@ -73,6 +73,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--set", description = "Override one configuration key (repeatable).")
   List<String> overrides = new ArrayList<>();
 
+  @picocli.CommandLine.Mixin DeviceOption device;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -107,6 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
     settings.add("data.test=" + test.toAbsolutePath());
     settings.add("output=" + out.resolve("run").toAbsolutePath());
     settings.addAll(overrides);
+    settings.addAll(device.overrides());
     RunConfig c = RunConfig.of(ConfigTree.parse(demoYaml(), Path.of(".")).withAll(settings));
     SparkSession spark = Runs.spark(c, "demo");
     int code;

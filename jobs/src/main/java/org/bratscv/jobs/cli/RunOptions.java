@@ -4,9 +4,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.bratscv.jobs.config.RunConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code --config FILE} and repeatable {@code --set key=value}, shared by the run commands. */
+/**
+ * {@code --config FILE}, repeatable {@code --set key=value} and {@code --device}, shared by the run
+ * commands.
+ */
 final class RunOptions {
   @Option(
       names = "--config",
@@ -20,7 +24,11 @@ final class RunOptions {
           "Override one configuration key, e.g. --set pipelines.A.epochs=10 (repeatable).")
   List<String> overrides = new ArrayList<>();
 
+  @Mixin DeviceOption device = new DeviceOption();
+
   RunConfig load() {
-    return RunConfig.load(config, overrides);
+    List<String> all = new ArrayList<>(overrides);
+    all.addAll(device.overrides());
+    return RunConfig.load(config, all);
   }
 }

@@ -80,6 +80,8 @@ public final class SegmentCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   String labels;
 
+  @picocli.CommandLine.Mixin DeviceOption device;
+
   @Option(
       names = "--cases-per-task",
       defaultValue = "4",
@@ -152,7 +154,8 @@ public final class SegmentCommand implements Callable<Integer> {
               engineThreads,
               gpuShare,
               maxVoxelBytes,
-              stale.policy());
+              stale.policy(),
+              device.setting());
       r = new SegmentStage().run(session, s);
     } finally {
       session.stop();

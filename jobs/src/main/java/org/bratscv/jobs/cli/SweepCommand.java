@@ -58,6 +58,8 @@ public final class SweepCommand implements Callable<Integer> {
 
   @Mixin StaleOptions stale;
 
+  @Mixin DeviceOption device;
+
   @Option(
       names = "--resume-unfinished",
       description =
@@ -70,7 +72,9 @@ public final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SweepConfig c = SweepConfig.load(config, overrides);
+    List<String> all = new ArrayList<>(overrides);
+    all.addAll(device.overrides());
+    SweepConfig c = SweepConfig.load(config, all);
     SparkSession spark = Runs.spark(c.baselineConfig(), "sweep");
     int resumed = 0;
     Sweep.Outcome o;

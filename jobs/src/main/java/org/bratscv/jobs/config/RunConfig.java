@@ -11,6 +11,7 @@ import java.util.Set;
 import org.bratscv.data.folds.KFold;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.preprocess.Normalization;
+import org.bratscv.model.engine.DeviceChoice;
 import org.bratscv.model.infer.Precision;
 import org.bratscv.model.train.TrainingConfig;
 
@@ -54,9 +55,15 @@ public record RunConfig(
    * @param engineThreads libtorch intra-op threads per task (1 when several tasks share a JVM)
    * @param trainCpusPerTask CPU cores a training task asks for
    * @param inferGpuShare fraction of a GPU an inference task asks for (GPU clusters only)
+   * @param device where training and inference tasks compute: {@code auto} (the GPU Spark gives a
+   *     task, else GPU 0 when there is one, else the CPU), {@code cpu}, {@code gpu}, {@code gpu:N}
    */
   public record ComputeSettings(
-      int casesPerTask, int engineThreads, int trainCpusPerTask, double inferGpuShare)
+      int casesPerTask,
+      int engineThreads,
+      int trainCpusPerTask,
+      double inferGpuShare,
+      String device)
       implements Serializable {}
 
   /** Loads {@code file}, applies {@code overrides} ({@code key=value}) and validates. */
@@ -135,7 +142,8 @@ public record RunConfig(
             c.integer("cases_per_task", 2),
             c.integer("engine_threads", 1),
             c.integer("train_cpus_per_task", 1),
-            c.number("infer_gpu_share", 0.25));
+            c.number("infer_gpu_share", 0.25),
+            device(c.string("device", DeviceChoice.AUTO)));
     c.rejectUnknownKeys();
 
     Map<String, String> spark = new LinkedHashMap<>();
@@ -188,5 +196,13 @@ public record RunConfig(
         + " folds, output "
         + output
         + "]";
+  }
+
+  private static String device(String setting) {
+    try {
+      return DeviceChoice.checkSetting(setting);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("compute.device: " + e.getMessage());
+    }
   }
 }

@@ -313,7 +313,8 @@ public final class CrossValidation {
         config.ensemble().precision(),
         config.compute().casesPerTask(),
         config.compute().engineThreads(),
-        config.compute().inferGpuShare());
+        config.compute().inferGpuShare(),
+        config.compute().device());
   }
 
   /**

@@ -107,8 +107,33 @@ public final class InferStage {
       Precision precision,
       int casesPerTask,
       int engineThreads,
-      double gpuShare)
-      implements Serializable {}
+      double gpuShare,
+      String device)
+      implements Serializable {
+    /** Settings whose tasks choose their device themselves ({@code compute.device: auto}). */
+    public Settings(
+        OutputRoot root,
+        String prefix,
+        int tta,
+        double threshold,
+        List<String> merge,
+        Precision precision,
+        int casesPerTask,
+        int engineThreads,
+        double gpuShare) {
+      this(
+          root,
+          prefix,
+          tta,
+          threshold,
+          merge,
+          precision,
+          casesPerTask,
+          engineThreads,
+          gpuShare,
+          DeviceChoice.AUTO);
+    }
+  }
 
   /**
    * One written (or failed) labelmap.
@@ -294,7 +319,7 @@ public final class InferStage {
   private static Iterator<Prediction> segmentAll(
       Iterator<CaseJob> jobs, Settings s, HadoopConf conf, LongAccumulator done)
       throws IOException {
-    Device device = taskDevice(s.engineThreads());
+    Device device = taskDevice(s.engineThreads(), s.device());
     FileSystem outFs = s.root().fileSystem(conf.get());
     NiftiReader reader = NiftiReader.withDefaults();
     List<Prediction> out = new ArrayList<>();
@@ -307,12 +332,12 @@ public final class InferStage {
 
   /**
    * Starts libtorch in this task's JVM with {@code threads} intra-op threads and returns the device
-   * the task should use: the GPU Spark gave it, else the CPU.
+   * the task should use ({@link DeviceChoice#resolve}): the GPU Spark gave it, else what {@code
+   * setting} ({@code compute.device}) says.
    */
-  static Device taskDevice(int threads) {
+  static Device taskDevice(int threads, String setting) {
     TorchEngine engine = TorchEngine.start(EngineSettings.defaults().withThreads(threads, 1));
-    return DeviceChoice.requireAvailable(
-        DeviceChoice.parse(GpuScheduling.taskDevice()), engine.gpuCount());
+    return DeviceChoice.resolve(setting, GpuScheduling.taskDevice(), engine.gpuCount());
   }
 
   static Path target(Settings s, String set, String caseId) {

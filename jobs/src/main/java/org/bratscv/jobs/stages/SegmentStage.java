@@ -93,8 +93,43 @@ public final class SegmentStage {
       int engineThreads,
       double gpuShare,
       long maxVoxelBytes,
-      StaleOutputs stale)
+      StaleOutputs stale,
+      String device)
       implements Serializable {
+    /** Settings whose tasks choose their device themselves ({@code --device auto}). */
+    public Settings(
+        String archive,
+        OutputRoot out,
+        Map<String, List<InferStage.Member>> members,
+        LabelScheme labelScheme,
+        int tta,
+        double threshold,
+        List<String> merge,
+        Precision precision,
+        boolean probabilities,
+        int casesPerTask,
+        int engineThreads,
+        double gpuShare,
+        long maxVoxelBytes,
+        StaleOutputs stale) {
+      this(
+          archive,
+          out,
+          members,
+          labelScheme,
+          tta,
+          threshold,
+          merge,
+          precision,
+          probabilities,
+          casesPerTask,
+          engineThreads,
+          gpuShare,
+          maxVoxelBytes,
+          stale,
+          org.bratscv.model.engine.DeviceChoice.AUTO);
+    }
+
     Set<Normalization> normalizations() {
       Set<Normalization> out = EnumSet.noneOf(Normalization.class);
       members.values().forEach(ms -> ms.forEach(m -> out.add(m.normalization())));
@@ -349,7 +384,7 @@ public final class SegmentStage {
   private static Iterator<Row> segmentAll(
       Iterator<BratsCase> cases, Settings s, HadoopConf conf, LongAccumulator done)
       throws IOException {
-    Device device = InferStage.taskDevice(s.engineThreads());
+    Device device = InferStage.taskDevice(s.engineThreads(), s.device());
     FileSystem outFs = s.out().fileSystem(conf.get());
     NiftiReader reader = new NiftiReader(s.maxVoxelBytes());
     List<Row> out = new ArrayList<>();

@@ -36,6 +36,7 @@ import org.bratscv.jobs.spark.TaskProgress;
 import org.bratscv.jobs.spark.TaskProgressAccumulator;
 import org.bratscv.model.engine.DeviceChoice;
 import org.bratscv.model.engine.EngineSettings;
+import org.bratscv.model.engine.GpuTurns;
 import org.bratscv.model.engine.TorchEngine;
 import org.bratscv.model.net.EquiUnet;
 import org.bratscv.model.train.EpochLog;
@@ -185,7 +186,13 @@ public final class TrainStage {
         "train: {} tasks ({}), {}",
         tasks.size(),
         tasks.stream().map(Task::label).toList(),
-        gpus ? "one GPU each" : "on CPUs, " + s.compute().engineThreads() + " threads each");
+        gpus
+            ? "one GPU each"
+            : "compute.device "
+                + s.compute().device()
+                + ", "
+                + s.compute().engineThreads()
+                + " threads each");
     List<Outcome> outcomes;
     long totalEpochs = 0;
     for (Task t : tasks) {
@@ -281,7 +288,8 @@ public final class TrainStage {
       Fold fold = s.split().fold(t.fold());
       TorchEngine engine =
           TorchEngine.start(EngineSettings.defaults().withThreads(s.compute().engineThreads(), 1));
-      Device dev = DeviceChoice.requireAvailable(DeviceChoice.parse(device), engine.gpuCount());
+      Device dev = DeviceChoice.resolve(s.compute().device(), device, engine.gpuCount());
+      row.setDevice(deviceName(dev));
       OutputRoot out = s.out();
       NiftiReader reader = NiftiReader.withDefaults();
       Map<String, PreparedCase> cache = lru(s.caseCache());
@@ -313,7 +321,9 @@ public final class TrainStage {
           new PreparedCaseSamples(
               loader, p.normalization(), scheme, p.augmentationOrNull(), patchDims(p));
       TrainingResult result;
-      try (NDManager manager = NDManager.newBaseManager(dev, engine.engine().getEngineName())) {
+      // on a one-GPU workstation (local mode) the folds take turns on the card
+      try (GpuTurns.Turn turn = GpuTurns.take(dev);
+          NDManager manager = NDManager.newBaseManager(dev, engine.engine().getEngineName())) {
         EquiUnet net = p.network().build();
         net.initialize(manager, new TrainingSeeds(p.training().seed(), t.fold()).initSeed());
         FoldTrainer trainer =
@@ -484,5 +494,10 @@ public final class TrainStage {
     ModelRow.TABLE.write(spark, fs, f.modelsParquet(), f.modelsCsv(), models);
     // a lost executor's task leaves the checkpoint file it was writing; its retry never sees it
     OutputRoot.removeTemporaries(fs, f.trainDir(), true);
+  }
+
+  /** A device as the models manifest records it: {@code cpu} or {@code gpu:N}. */
+  static String deviceName(Device d) {
+    return d.isGpu() ? "gpu:" + d.getDeviceId() : "cpu";
   }
 }

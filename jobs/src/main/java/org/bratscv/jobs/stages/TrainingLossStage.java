@@ -53,7 +53,12 @@ public final class TrainingLossStage {
   }
 
   public List<CaseLoss> run(
-      SparkSession spark, List<CaseJob> jobs, int casesPerTask, int engineThreads, double gpuShare)
+      SparkSession spark,
+      List<CaseJob> jobs,
+      int casesPerTask,
+      int engineThreads,
+      double gpuShare,
+      String device)
       throws IOException {
     if (jobs.isEmpty()) {
       return List.of();
@@ -70,7 +75,8 @@ public final class TrainingLossStage {
       }
       sc.setJobDescription("training loss of " + jobs.size() + " cases");
       out =
-          rdd.mapPartitions((Iterator<CaseJob> it) -> scoreAll(it, conf, engineThreads, done))
+          rdd.mapPartitions(
+                  (Iterator<CaseJob> it) -> scoreAll(it, conf, engineThreads, device, done))
               .collect();
     }
     List<CaseLoss> sorted = new ArrayList<>(out);
@@ -79,8 +85,12 @@ public final class TrainingLossStage {
   }
 
   private static Iterator<CaseLoss> scoreAll(
-      Iterator<CaseJob> jobs, HadoopConf conf, int threads, LongAccumulator done) {
-    Device device = InferStage.taskDevice(threads);
+      Iterator<CaseJob> jobs,
+      HadoopConf conf,
+      int threads,
+      String deviceSetting,
+      LongAccumulator done) {
+    Device device = InferStage.taskDevice(threads, deviceSetting);
     NiftiReader reader = NiftiReader.withDefaults();
     List<CaseLoss> out = new ArrayList<>();
     while (jobs.hasNext()) {

@@ -285,7 +285,8 @@ public final class Sweep {
                 source.trainingLossJobs(),
                 compute.casesPerTask(),
                 compute.engineThreads(),
-                compute.inferGpuShare());
+                compute.inferGpuShare(),
+                compute.device());
     PatientRemoval.Decision d = PatientRemoval.decide(losses, v.removal());
     PatientRemoval.TABLE.writeCsv(fs, file, d.ranked());
     for (TrainingLossStage.CaseLoss l : losses) {

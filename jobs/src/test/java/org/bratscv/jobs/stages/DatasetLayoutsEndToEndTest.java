@@ -203,8 +203,7 @@ class DatasetLayoutsEndToEndTest {
     // segment reads no labels: only the three-sequence case fails
     assertEquals(6, seg.count("ok"));
     assertEquals(
-        List.of("BRATS_005"),
-        seg.errors().stream().map(SegmentStage.Row::caseId).toList());
+        List.of("BRATS_005"), seg.errors().stream().map(SegmentStage.Row::caseId).toList());
     Set<Integer> test = labelValues(out.resolve("labelmaps/BRATS_485.nii.gz"));
     assertTrue(Set.of(0, 1, 2, 3).containsAll(test), test.toString());
     assertEquals(ctbl, Files.readString(out.resolve("labelmaps/labels.ctbl")));

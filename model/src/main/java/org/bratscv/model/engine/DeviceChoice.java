@@ -6,10 +6,64 @@ import java.util.Locale;
 /**
  * Parses a device as users write it on the command line or in a config ({@code cpu}, {@code gpu},
  * {@code gpu:N}, {@code cuda:N} or a bare GPU index {@code N}, e.g. the address Spark hands a task)
- * into a DJL {@link Device}.
+ * into a DJL {@link Device}, and decides which device a task uses ({@link #resolve}).
  */
 public final class DeviceChoice {
+  /**
+   * The setting that lets the machine decide: the task's Spark GPU, else GPU 0 if any, else CPU.
+   */
+  public static final String AUTO = "auto";
+
   private DeviceChoice() {}
+
+  /**
+   * Checks a {@code compute.device} / {@code --device} setting: {@code auto}, {@code cpu}, {@code
+   * gpu}, {@code gpu:N} (or {@code cuda:N}, {@code N}); returns it trimmed and lower-cased.
+   *
+   * @throws IllegalArgumentException naming the accepted values
+   */
+  public static String checkSetting(String setting) {
+    String t = setting == null ? "" : setting.trim().toLowerCase(Locale.ROOT);
+    if (!t.equals(AUTO)) {
+      try {
+        parse(t);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "device '" + setting + "' is not one of auto, cpu, gpu, gpu:N", e);
+      }
+    }
+    return t;
+  }
+
+  /**
+   * The device a task computes on.
+   *
+   * <ul>
+   *   <li>{@code cpu}: the CPU, always.
+   *   <li>When Spark's resource scheduling gave the task a GPU ({@code sparkDevice} = {@code
+   *       gpu:N}, a GPU cluster), that GPU: Spark owns the addresses.
+   *   <li>{@code auto}: GPU 0 when the engine sees one (a workstation in local mode), else the CPU.
+   *   <li>{@code gpu}, {@code gpu:N}: that GPU, or a clear error when the engine does not see it.
+   * </ul>
+   *
+   * @param setting {@code compute.device} ({@link #checkSetting})
+   * @param sparkDevice the task's Spark resource, {@code gpu:N} or {@code cpu}
+   * @param gpuCount GPUs the loaded engine sees
+   */
+  public static Device resolve(String setting, String sparkDevice, int gpuCount) {
+    String t = checkSetting(setting);
+    if (t.equals("cpu")) {
+      return Device.cpu();
+    }
+    Device spark = parse(sparkDevice);
+    if (spark.isGpu()) {
+      return requireAvailable(spark, gpuCount);
+    }
+    if (t.equals(AUTO)) {
+      return gpuCount > 0 ? Device.gpu(0) : Device.cpu();
+    }
+    return requireAvailable(parse(t), gpuCount);
+  }
 
   public static Device parse(String text) {
     if (text == null || text.isBlank()) {
