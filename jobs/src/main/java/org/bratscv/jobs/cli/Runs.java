@@ -6,6 +6,7 @@ import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.report.RunReport;
+import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.EvaluateStage;
@@ -43,8 +44,12 @@ final class Runs {
     return s.toString();
   }
 
+  /** The run's Spark session; in local mode, checked first to hold the GPU it asks for. */
   static SparkSession spark(RunConfig c, String command) {
-    return SparkSessions.getOrCreate("brats-cv " + command + " " + c.name(), c.spark());
+    SparkSession spark =
+        SparkSessions.getOrCreate("brats-cv " + command + " " + c.name(), c.spark());
+    GpuScheduling.checkLocalDevice(spark.sparkContext().getConf(), c.compute().device());
+    return spark;
   }
 
   /** Prints the summary and the failures; returns 0, or 3 when anything failed. */

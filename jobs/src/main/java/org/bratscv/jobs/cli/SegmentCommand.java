@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.io.RunLock;
+import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.SegmentStage;
 import org.bratscv.jobs.stages.TrainedEnsemble;
@@ -134,6 +135,7 @@ public final class SegmentCommand implements Callable<Integer> {
     SparkSession session = SparkSessions.getOrCreate("brats-cv segment", sparkSettings);
     SegmentStage.Result r;
     try (RunLock lock = Runs.lock(session, output, spec)) {
+      GpuScheduling.checkLocalDevice(session.sparkContext().getConf(), device.setting());
       TrainedEnsemble e =
           TrainedEnsemble.load(session.sparkContext().hadoopConfiguration(), models, variant);
       System.err.printf(

@@ -7,6 +7,9 @@ import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.resource.ResourceProfile;
 import org.apache.spark.resource.ResourceProfileBuilder;
 import org.apache.spark.resource.TaskResourceRequests;
+import org.bratscv.model.engine.DeviceChoice;
+import org.bratscv.model.engine.EngineSettings;
+import org.bratscv.model.engine.TorchEngine;
 
 /**
  * GPU scheduling through Spark's own resource model. Executors declare {@code gpu} resources found
@@ -81,5 +84,26 @@ public final class GpuScheduling {
               + " GPUs; brats-cv tasks use exactly one");
     }
     return "gpu:" + gpu.addresses()[0];
+  }
+
+  /**
+   * In local mode, where every task runs in the driver's JVM, fails at once, before any work, when
+   * {@code compute.device} ({@code setting}) asks for a GPU the PyTorch engine does not see; on a
+   * cluster each task checks its own device.
+   *
+   * @throws IllegalStateException naming the setting and what is missing
+   */
+  public static void checkLocalDevice(SparkConf conf, String setting) {
+    String master = conf.get("spark.master", "local[*]");
+    String t = DeviceChoice.checkSetting(setting);
+    if (!(master.equals("local") || master.startsWith("local[")) || t.equals(DeviceChoice.AUTO)) {
+      return;
+    }
+    int gpus = t.equals("cpu") ? 0 : TorchEngine.start(EngineSettings.defaults()).gpuCount();
+    try {
+      DeviceChoice.resolve(t, "cpu", gpus);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("compute.device " + t + ": " + e.getMessage(), e);
+    }
   }
 }
