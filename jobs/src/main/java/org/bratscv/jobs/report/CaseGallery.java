@@ -121,7 +121,7 @@ final class CaseGallery {
     }
     LabelScheme scheme = LabelScheme.parse(record.labelScheme());
     NiftiReader reader = NiftiReader.withDefaults();
-    Volume t1gd = read(hadoop, new Path(record.t1gdFile()), reader);
+    Volume t1gd = read(hadoop, new Path(record.t1gdFile()), record.t1gdVolume(), reader);
     LabelVolume gt =
         record.hasLabel()
             ? LabelVolume.fromVolume(read(hadoop, new Path(record.segFile()), reader))
@@ -138,8 +138,23 @@ final class CaseGallery {
 
   private static Volume read(Configuration hadoop, Path file, NiftiReader reader)
       throws IOException {
+    return read(hadoop, file, -1, reader);
+  }
+
+  /** Volume {@code volume} of a 4-D file, or the whole 3-D file when -1. */
+  private static Volume read(Configuration hadoop, Path file, int volume, NiftiReader reader)
+      throws IOException {
     try {
-      return PreparedCaseFiles.readImage(file.getFileSystem(hadoop), file, reader).toVolume();
+      FileSystem fs = file.getFileSystem(hadoop);
+      if (volume >= 0) {
+        try (java.io.InputStream in = fs.open(file)) {
+          return reader
+              .readVolumes(in, file.toString(), fs.getFileStatus(file).getLen())
+              .get(volume)
+              .toVolume();
+        }
+      }
+      return PreparedCaseFiles.readImage(fs, file, reader).toVolume();
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }

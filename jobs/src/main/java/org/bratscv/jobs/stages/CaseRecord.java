@@ -27,6 +27,8 @@ import org.bratscv.jobs.run.Fingerprint;
  *     changed file without reading it again
  * @param fingerprint SHA-256 of what the case was made from ({@link #fingerprintOf}): what the
  *     models and predictions made from this case record
+ * @param sourceVolumes for T1, T1Gd, T2, FLAIR, the volume of a 4-D source file that holds it (the
+ *     Decathlon's images), -1 for a 3-D file; null in records written before it existed (3-D)
  */
 public record CaseRecord(
     @JsonProperty("format_version") int formatVersion,
@@ -44,7 +46,8 @@ public record CaseRecord(
     @JsonProperty("normalizations") List<String> normalizations,
     @JsonProperty("source_sha256") List<String> sourceSha256,
     @JsonProperty("source_stats") List<String> sourceStats,
-    @JsonProperty("fingerprint") String fingerprint) {
+    @JsonProperty("fingerprint") String fingerprint,
+    @JsonProperty("source_volumes") List<Integer> sourceVolumes) {
 
   /**
    * 2: source hashes, stats and the fingerprint. A case of an older format is preprocessed again.
@@ -81,7 +84,8 @@ public record CaseRecord(
         normalizations,
         sourceSha256,
         sourceStats,
-        fingerprintOf(labelScheme, c.hasLabel(), sourceSha256).hash());
+        fingerprintOf(labelScheme, c.hasLabel(), sourceSha256).hash(),
+        c.modalityVolumes());
   }
 
   /**
@@ -116,6 +120,11 @@ public record CaseRecord(
   /** The T1Gd file of the source case. */
   public String t1gdFile() {
     return sourceFiles.get(1);
+  }
+
+  /** The volume of {@link #t1gdFile} that holds T1Gd, or -1 when the file is one 3-D volume. */
+  public int t1gdVolume() {
+    return sourceVolumes == null ? -1 : sourceVolumes.get(1);
   }
 
   /** The seg file of the source case, or null for a case without labels. */

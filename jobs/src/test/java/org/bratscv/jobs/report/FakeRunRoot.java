@@ -174,7 +174,8 @@ public final class FakeRunRoot {
               List.of("A", "B"),
               List.of(),
               List.of(),
-              "");
+              "",
+              null);
       Path dir = Files.createDirectories(root.resolve("preprocess/cases").resolve(id));
       JSON.writeValue(dir.resolve("case.json").toFile(), r);
     }

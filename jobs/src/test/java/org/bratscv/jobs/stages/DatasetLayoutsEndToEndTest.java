@@ -87,6 +87,14 @@ class DatasetLayoutsEndToEndTest {
             .contains("    2     0  255    0        1  1  1    \"non-enhancing tumor\"\n"));
     EvaluateStage.Result scores = cv.evaluate(oof);
     assertTrue(scores.errors().isEmpty(), scores.errors().toString());
+    // the report's case pictures read T1Gd out of the 4-D images
+    org.bratscv.jobs.report.RunReport.write(
+        spark.sparkContext().hadoopConfiguration(), new OutputRoot(dir.resolve("run").toString()));
+    String page = Files.readString(dir.resolve("run/report/report.md"));
+    assertTrue(!page.contains("not available"), page);
+    try (var img = Files.list(dir.resolve("run/report/img"))) {
+      assertTrue(img.anyMatch(f -> f.getFileName().toString().startsWith("case-")));
+    }
 
     TrainedEnsemble e =
         TrainedEnsemble.load(
