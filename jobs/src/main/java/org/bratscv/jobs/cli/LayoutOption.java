@@ -11,8 +11,8 @@ final class LayoutOption {
       names = "--layout",
       defaultValue = "brats2020",
       description =
-          "Label convention: brats2020 or brats2021 (ET = 4), brats2023 (ET = 3);"
-              + " default ${DEFAULT-VALUE}.")
+          "Label convention: brats2020 or brats2021 (ET = 4), brats2023 (ET = 3), msd or nnunet"
+              + " (1 edema, 2 non-enhancing, 3 ET); default ${DEFAULT-VALUE}.")
   String layout;
 
   @Option(
@@ -30,8 +30,6 @@ final class LayoutOption {
     if (emptyHd95 != null) {
       return new MetricConventions(emptyHd95);
     }
-    return Layout.parse(layout) == Layout.BRATS2023
-        ? MetricConventions.BRATS2023
-        : MetricConventions.BRATS2020;
+    return MetricConventions.forScheme(scheme());
   }
 }

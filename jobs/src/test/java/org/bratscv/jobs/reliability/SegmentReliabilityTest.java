@@ -175,9 +175,13 @@ class SegmentReliabilityTest {
       long labelmaps =
           files.stream()
               .filter(p -> p.getParent().endsWith(RunFolder.LABELMAPS))
-              .filter(p -> !p.getFileName().toString().endsWith(".crc"))
+              .filter(p -> p.getFileName().toString().endsWith(RunFolder.NIFTI_GZ))
               .count();
       assertEquals(GOOD_CASES, labelmaps);
+      // beside them, once, the viewers' colour tables
+      assertTrue(
+          Files.exists(out.resolve(RunFolder.LABELMAPS).resolve(RunFolder.SLICER_COLOUR_TABLE)));
+      assertTrue(Files.exists(out.resolve(RunFolder.LABELMAPS).resolve(RunFolder.ITKSNAP_LABELS)));
     }
     assertNotNull(existing(out.resolve(RunFolder.SEGMENT_CSV)));
   }
