@@ -111,17 +111,17 @@ public final class NiftiReader {
    * sequences sit in one file. Each volume carries the file's header (its spatial dims and geometry
    * are the volume's).
    */
-  public List<NiftiImage> readVolumes(Path path) throws IOException {
+  public List<NiftiImage> readVolumeImages(Path path) throws IOException {
     long length = Files.size(path);
     try (InputStream in = Files.newInputStream(path)) {
-      return readVolumes(in, name(path), length);
+      return readVolumeImages(in, name(path), length);
     }
   }
 
-  /** {@link #readVolumes(Path)} from a stream, which is read but not closed. */
-  public List<NiftiImage> readVolumes(InputStream in, String name, long lengthOrMinus1)
+  /** {@link #readVolumeImages(Path)} from a stream, which is read but not closed. */
+  public List<NiftiImage> readVolumeImages(InputStream in, String name, long lengthOrMinus1)
       throws IOException {
-    return decode(in, name, lengthOrMinus1, h -> new VolumesDecoding(h));
+    return decode(in, name, lengthOrMinus1, h -> new VolumeImagesDecoding(h));
   }
 
   /**
@@ -189,11 +189,11 @@ public final class NiftiReader {
   }
 
   /** Scaled float voxels of every volume, split into one {@link NiftiImage} per volume. */
-  private static final class VolumesDecoding implements Decoding<List<NiftiImage>> {
+  private static final class VolumeImagesDecoding implements Decoding<List<NiftiImage>> {
     private final FloatDecoding all;
     private final NiftiHeader header;
 
-    VolumesDecoding(NiftiHeader header) {
+    VolumeImagesDecoding(NiftiHeader header) {
       this.header = header;
       this.all = new FloatDecoding(header);
     }

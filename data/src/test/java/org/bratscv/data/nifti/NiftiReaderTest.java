@@ -217,14 +217,14 @@ class NiftiReaderTest {
   }
 
   @Test
-  void readVolumesSplitsAFourDimensionalFileIntoItsVolumesInFileOrder() throws IOException {
+  void readVolumeImagesSplitsAFourDimensionalFileIntoItsVolumesInFileOrder() throws IOException {
     NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.UINT8).dims(2, 2, 1, 3);
     Path p =
         file(
             "bold.nii",
             nb.file(nb.data(NiftiDataType.UINT8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)));
 
-    List<NiftiImage> volumes = reader.readVolumes(p);
+    List<NiftiImage> volumes = reader.readVolumeImages(p);
 
     assertEquals(3, volumes.size());
     assertArrayEquals(new float[] {1, 2, 3, 4}, volumes.get(0).data());
@@ -233,7 +233,7 @@ class NiftiReaderTest {
     assertEquals(
         1,
         reader
-            .readVolumes(
+            .readVolumeImages(
                 file(
                     "one.nii",
                     NiftiBytes.v1().type(NiftiDataType.UINT8).dims(2, 2, 1).file(new byte[4])))

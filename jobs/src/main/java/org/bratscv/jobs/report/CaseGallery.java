@@ -149,7 +149,7 @@ final class CaseGallery {
       if (volume >= 0) {
         try (java.io.InputStream in = fs.open(file)) {
           return reader
-              .readVolumes(in, file.toString(), fs.getFileStatus(file).getLen())
+              .readVolumeImages(in, file.toString(), fs.getFileStatus(file).getLen())
               .get(volume)
               .toVolume();
         }

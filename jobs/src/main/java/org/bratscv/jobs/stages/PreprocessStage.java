@@ -254,7 +254,7 @@ public final class PreprocessStage {
       // one 4-D file holds the four sequences (the Decathlon's images): read and hash it once
       List<org.bratscv.data.nifti.NiftiImage> volumes = fourD.get(file);
       if (volumes == null) {
-        volumes = readVolumes(file, conf, reader, sha256);
+        volumes = readVolumeImages(file, conf, reader, sha256);
         if (volumes.size() != Modality.values().length) {
           throw new InvalidCaseException(
               c.id(),
@@ -307,9 +307,10 @@ public final class PreprocessStage {
   }
 
   /** Reads every volume of a (4-D) source file, hashing as {@link #read} does. */
-  private static List<org.bratscv.data.nifti.NiftiImage> readVolumes(
+  private static List<org.bratscv.data.nifti.NiftiImage> readVolumeImages(
       String file, HadoopConf conf, NiftiReader reader, List<String> sha256) throws IOException {
-    return read(file, conf, sha256, (in, name, length) -> reader.readVolumes(in, name, length));
+    return read(
+        file, conf, sha256, (in, name, length) -> reader.readVolumeImages(in, name, length));
   }
 
   private interface Decoder<T> {
