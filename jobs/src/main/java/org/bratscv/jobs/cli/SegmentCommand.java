@@ -12,6 +12,7 @@ import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.SegmentStage;
 import org.bratscv.jobs.stages.TrainedEnsemble;
+import org.bratscv.jobs.sweep.SelectedEnsemble;
 import org.bratscv.model.infer.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +41,10 @@ public final class SegmentCommand implements Callable<Integer> {
   @Option(
       names = "--models",
       required = true,
-      description = "A finished run's folder (or its train/ folder, or a train/models.csv).")
+      description =
+          "A finished run's folder (or its train/ folder, or a train/models.csv), or a sweep"
+              + " root: its selected ensemble (ensemble.csv), or with --variant one variant's"
+              + " models.")
   String models;
 
   @Option(names = "--input", required = true, description = "Archive root to segment.")
@@ -49,7 +53,11 @@ public final class SegmentCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, description = "Output folder.")
   String output;
 
-  @Option(names = "--variant", description = "Variant of a sweep's models (default: the only one).")
+  @Option(
+      names = "--variant",
+      description =
+          "Variant of a sweep's models (default: the sweep's selected ensemble, else the only"
+              + " one).")
   String variant;
 
   @Option(
@@ -130,8 +138,11 @@ public final class SegmentCommand implements Callable<Integer> {
     SparkSession session = SparkSessions.getOrCreate("brats-cv segment", sparkSettings);
     SegmentStage.Result r;
     try (RunLock lock = Runs.lock(session, output, spec)) {
+      var hadoop = session.sparkContext().hadoopConfiguration();
       TrainedEnsemble e =
-          TrainedEnsemble.load(session.sparkContext().hadoopConfiguration(), models, variant);
+          variant == null && SelectedEnsemble.existsAt(hadoop, models)
+              ? SelectedEnsemble.load(hadoop, models)
+              : TrainedEnsemble.load(hadoop, models, variant);
       System.err.printf(
           "segment: ensemble of %d models (variant %s, pipelines %s, merge %s) from %s%n",
           e.modelCount(), e.variant(), e.members().keySet(), e.merge(), e.source());
@@ -150,7 +161,8 @@ public final class SegmentCommand implements Callable<Integer> {
               engineThreads,
               gpuShare,
               maxVoxelBytes,
-              stale.policy());
+              stale.policy(),
+              e.selection());
       r = new SegmentStage().run(session, s);
     } finally {
       session.stop();

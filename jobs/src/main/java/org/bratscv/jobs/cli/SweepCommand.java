@@ -52,6 +52,11 @@ public final class SweepCommand implements Callable<Integer> {
   List<String> overrides = new ArrayList<>();
 
   @Option(
+      names = "--output",
+      description = "Where the dated run folders go (default: the sweep file's output).")
+  String output;
+
+  @Option(
       names = "--run-id",
       description = "Name of the run folder (letters, digits, '-', '_', '.'); default: the date.")
   String runId;
@@ -70,7 +75,7 @@ public final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SweepConfig c = SweepConfig.load(config, overrides);
+    SweepConfig c = SweepConfig.load(config, overrides, output);
     SparkSession spark = Runs.spark(c.baselineConfig(), "sweep");
     int resumed = 0;
     Sweep.Outcome o;
@@ -135,6 +140,12 @@ public final class SweepCommand implements Callable<Integer> {
     }
     System.out.println();
     System.out.println("outputs: " + o.root() + " (comparison.md, comparison.csv, variants/)");
+    if (c.ensemble() != null) {
+      System.out.println(
+          "selected ensemble: "
+              + o.root()
+              + "/ensemble.csv (every candidate's scores), ensemble/ (its test labelmaps)");
+    }
     if (o.clean()) {
       return 0;
     }

@@ -32,6 +32,8 @@ import org.bratscv.jobs.stages.EvaluateStage;
 import org.bratscv.jobs.stages.EvaluateStage.SummaryRow;
 import org.bratscv.jobs.stages.MetricRow;
 import org.bratscv.jobs.sweep.Comparison;
+import org.bratscv.jobs.sweep.MemberSelection;
+import org.bratscv.jobs.sweep.SelectedEnsemble;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.slf4j.Logger;
@@ -152,6 +154,7 @@ public final class RunReport {
               + ": the variants share the preprocessed cases, the folds and the training stage;"
               + " each has its own predictions and scores under variants/<variant>/.");
       sweepComparison();
+      selectedEnsemble();
       summaryTables(layout);
       sweepBoxes(layout, scores, scoreErrors);
     } else {
@@ -222,7 +225,16 @@ public final class RunReport {
     doc.heading(1, "Results");
     List<List<String>> rows = new ArrayList<>();
     List<String> missing = new ArrayList<>();
-    for (RunLayout.Variant v : layout.variants()) {
+    List<RunLayout.Variant> results = new ArrayList<>(layout.variants());
+    RunFolder selected = new RunFolder(root).ensemble();
+    try {
+      if (layout.sweep() && fs.exists(selected.summaryCsv())) {
+        results.add(new RunLayout.Variant(SelectedEnsemble.VARIANT, selected.root()));
+      }
+    } catch (IOException e) {
+      missing.add(message(e));
+    }
+    for (RunLayout.Variant v : results) {
       Path file = new RunFolder(v.results()).summaryCsv();
       try {
         Map<String, Map<String, SummaryRow>> bySet = new TreeMap<>();
@@ -330,6 +342,69 @@ public final class RunReport {
                   "cases"),
               table);
         });
+  }
+
+  /** A sweep's selected ensemble: every candidate of ensemble.csv with its scores. */
+  private void selectedEnsemble() {
+    Path file = new RunFolder(root).ensembleCsv();
+    try {
+      if (!fs.exists(file)) {
+        return;
+      }
+    } catch (IOException e) {
+      doc.unavailable("the selected ensemble", message(e));
+      return;
+    }
+    doc.heading(1, "Selected ensemble");
+    part(
+        "the selected ensemble",
+        () -> {
+          List<MemberSelection.Candidate> rows = MemberSelection.TABLE.read(fs, file);
+          List<List<String>> table = new ArrayList<>();
+          for (MemberSelection.Candidate c : rows) {
+            table.add(
+                List.of(
+                    c.selected() ? "yes" : "",
+                    c.variant(),
+                    c.pipeline(),
+                    Integer.toString(c.fold()),
+                    dice(c.validationDice()),
+                    dice(c.diceEt()),
+                    dice(c.diceTc()),
+                    dice(c.diceWt()),
+                    Integer.toString(c.cases()),
+                    c.rank() == 0 ? "" : Integer.toString(c.rank()),
+                    c.rule()));
+          }
+          long n = rows.stream().filter(MemberSelection.Candidate::selected).count();
+          doc.paragraph(
+              n
+                  + " models form the ensemble that segments the test archive (ensemble.csv):"
+                  + " each candidate's validation Dice is the mean over ET, TC and WT of its"
+                  + " fold's validation cases' Dice, from its variant's out-of-fold labelmaps;"
+                  + " rank 1 is the best of its fold. The ensemble's test scores are the rows of"
+                  + " '"
+                  + SelectedEnsemble.VARIANT
+                  + "' in the results below.");
+          doc.table(
+              List.of(
+                  "member",
+                  "variant",
+                  "pipeline",
+                  "fold",
+                  "validation Dice",
+                  "Dice ET",
+                  "Dice TC",
+                  "Dice WT",
+                  "cases",
+                  "rank",
+                  "rule"),
+              table);
+        });
+  }
+
+  private static String dice(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
   }
 
   // ---- Dice and HD95 plots

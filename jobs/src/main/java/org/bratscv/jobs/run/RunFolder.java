@@ -30,7 +30,10 @@ import org.bratscv.jobs.io.OutputRoot;
  * A sweep root holds {@code sweep.yaml}, {@code FINISHED}, {@code provenance.json}, the shared
  * {@code preprocess/}, {@code folds.json} and {@code train/}, {@code comparison.csv|md} and one
  * results folder per variant, {@code variants/<v>/} (its {@code config.yaml}, {@code predictions/},
- * {@code test/predictions/}, {@code evaluate/}, {@code removal.csv}, {@code DONE}). A {@code
+ * {@code test/predictions/}, {@code evaluate/}, {@code removal.csv}, {@code DONE}). A sweep with an
+ * {@code ensemble} section also holds {@code ensemble.csv} (every candidate model with its
+ * validation scores, and whether it was selected) and {@code ensemble/} (the selected ensemble's
+ * {@code config.yaml} with its settings, {@code test/predictions/}, {@code evaluate/}). A {@code
  * segment} output folder holds {@code labelmaps/}, {@code probabilities/}, {@code segment.csv}
  * (with the fingerprint of the ensemble that made each labelmap) and {@code fingerprint.json} (the
  * ensemble and settings of the folder). A run command holds the output folder's {@code
@@ -225,6 +228,22 @@ public final class RunFolder implements Serializable {
   /** The results folder of one variant of a sweep. */
   public RunFolder variant(String name) {
     return new RunFolder(new OutputRoot(root.resolve("variants", name).toString()));
+  }
+
+  /**
+   * {@code ensemble.csv} of a sweep root: the candidate models of its {@code ensemble} section with
+   * their validation scores, rank and whether each was selected.
+   */
+  public Path ensembleCsv() {
+    return root.resolve("ensemble.csv");
+  }
+
+  /**
+   * The results folder of a sweep's selected ensemble: its {@code config.yaml} (the ensemble
+   * settings), {@code test/predictions/} and {@code evaluate/}.
+   */
+  public RunFolder ensemble() {
+    return new RunFolder(new OutputRoot(root.resolve("ensemble").toString()));
   }
 
   /** A variant's marker of a finished, clean scoring. */

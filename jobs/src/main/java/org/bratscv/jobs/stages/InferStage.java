@@ -64,12 +64,14 @@ public final class InferStage {
   private static final Logger LOG = LoggerFactory.getLogger(InferStage.class);
 
   /**
-   * A model of the ensemble: its pipeline, fold, checkpoint folder and network.
+   * A model of the ensemble: the variant that trained it, its pipeline, fold, checkpoint folder and
+   * network.
    *
    * @param fingerprint what the model was made from (the models manifest's column; empty when
    *     unknown)
    */
   public record Member(
+      String variant,
       String pipeline,
       int fold,
       String taskDir,
@@ -79,6 +81,11 @@ public final class InferStage {
       implements Serializable {
     String label() {
       return pipeline + "/fold" + fold;
+    }
+
+    /** Its name in the ensemble: unique also where the members come from several variants. */
+    String name() {
+      return variant + ":" + pipeline + "-fold" + fold;
     }
   }
 
@@ -97,6 +104,8 @@ public final class InferStage {
    * @param root where {@code predictions/} goes
    * @param prefix labelmap set prefix ({@code oof} or {@code test})
    * @param merge the two pipelines of the second pass (first one's labels kept), or empty
+   * @param selection the fingerprint of the selection the members come from (a sweep's {@code
+   *     ensemble.csv}), or empty for all models of one variant
    */
   public record Settings(
       OutputRoot root,
@@ -107,7 +116,8 @@ public final class InferStage {
       Precision precision,
       int casesPerTask,
       int engineThreads,
-      double gpuShare)
+      double gpuShare,
+      String selection)
       implements Serializable {}
 
   /**
@@ -160,19 +170,32 @@ public final class InferStage {
                       r.text("fingerprint", "")))
           .build();
 
-  /** The settings every labelmap of a prefix shares: TTA, threshold, merge, precision. */
+  /**
+   * The settings every labelmap of a prefix shares: TTA, threshold, merge, precision, and the
+   * selection of the members.
+   */
   static Fingerprint settingsFingerprint(Settings s) {
-    return ensembleSettings(s.tta(), s.threshold(), s.merge(), s.precision()).build();
+    return ensembleSettings(s.tta(), s.threshold(), s.merge(), s.precision(), s.selection())
+        .build();
   }
 
-  /** The settings that turn an ensemble's outputs into labelmaps, as fingerprint ingredients. */
+  /**
+   * The settings that turn an ensemble's outputs into labelmaps, as fingerprint ingredients; with
+   * {@code selection} (not empty), also the selection and scores its members were chosen by, so a
+   * new selection predicts again even where it picks the same models under other scores.
+   */
   static Fingerprint.Builder ensembleSettings(
-      int tta, double threshold, List<String> merge, Precision precision) {
-    return Fingerprint.builder()
-        .add("tta", tta)
-        .add("threshold", threshold)
-        .add("merge", merge)
-        .add("precision", precision);
+      int tta, double threshold, List<String> merge, Precision precision, String selection) {
+    Fingerprint.Builder b =
+        Fingerprint.builder()
+            .add("tta", tta)
+            .add("threshold", threshold)
+            .add("merge", merge)
+            .add("precision", precision);
+    if (selection != null && !selection.isEmpty()) {
+      b.add("selection", selection);
+    }
+    return b;
   }
 
   /** "pipeline/fold:fingerprint" of every member, the models part of a fingerprint. */
@@ -437,7 +460,7 @@ public final class InferStage {
       for (Member m : e.getValue()) {
         Path taskDir = new Path(m.taskDir());
         b.addMember(
-            m.pipeline() + "-fold" + m.fold(),
+            m.name(),
             LoadedModels.get(taskDir.getFileSystem(conf.get()), taskDir, m.network(), device),
             m.normalization().name());
         inputs.putIfAbsent(m.normalization().name(), crop.padCropped(pc.image(m.normalization())));

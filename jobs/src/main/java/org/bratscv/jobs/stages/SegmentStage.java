@@ -78,6 +78,8 @@ public final class SegmentStage {
    * @param labelScheme the archive's labels, or null for each case layout's own
    * @param merge the two pipelines of the second pass (first one's labels kept), or empty
    * @param probabilities also write the probability maps
+   * @param selection the fingerprint of the selection the members come from (a sweep root's {@code
+   *     ensemble.csv}), or empty
    */
   public record Settings(
       String archive,
@@ -93,7 +95,8 @@ public final class SegmentStage {
       int engineThreads,
       double gpuShare,
       long maxVoxelBytes,
-      StaleOutputs stale)
+      StaleOutputs stale,
+      String selection)
       implements Serializable {
     Set<Normalization> normalizations() {
       Set<Normalization> out = EnumSet.noneOf(Normalization.class);
@@ -148,10 +151,12 @@ public final class SegmentStage {
 
   /**
    * What this folder's labelmaps are made from: the ensemble's models and the settings that turn
-   * their outputs into labels (TTA, threshold, merge, precision, label numbering).
+   * their outputs into labels (TTA, threshold, merge, precision, label numbering), and the
+   * selection that chose the models.
    */
   static Fingerprint fingerprint(Settings s) {
-    return InferStage.ensembleSettings(s.tta(), s.threshold(), s.merge(), s.precision())
+    return InferStage.ensembleSettings(
+            s.tta(), s.threshold(), s.merge(), s.precision(), s.selection())
         .addSet("models", InferStage.memberFingerprints(s.members()))
         .add("labels", s.labelScheme() == null ? "auto" : s.labelScheme())
         .build();

@@ -26,10 +26,12 @@ import org.bratscv.jobs.run.StaleOutputs;
 import org.bratscv.jobs.stages.CaseManifestRow;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.FoldsStage;
+import org.bratscv.jobs.stages.InferStage;
 import org.bratscv.jobs.stages.MetricRow;
 import org.bratscv.jobs.stages.ModelRow;
 import org.bratscv.jobs.stages.PreprocessStage;
 import org.bratscv.jobs.stages.TrainStage;
+import org.bratscv.jobs.stages.TrainedEnsemble;
 import org.bratscv.jobs.stages.TrainingLossStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -220,7 +222,8 @@ public final class Sweep {
         CrossValidation cv = cvs.get(n);
         LOG.info("sweep: scoring variant {}", n);
         cv.saveConfig();
-        CrossValidation.Outcome o = cv.score(List.of(), List.of());
+        // with a selected ensemble, the selection segments the test archive, not each variant
+        CrossValidation.Outcome o = cv.score(List.of(), List.of(), config.ensemble() == null);
         o.failedPredictions().forEach(p -> failures.add(n + ": prediction " + p));
         o.evaluation().errors().forEach(e -> failures.add(n + ": evaluation " + e));
         boolean modelsOk =
@@ -235,6 +238,9 @@ public final class Sweep {
     }
 
     List<Comparison.Row> rows = compare(fs);
+    if (config.ensemble() != null) {
+      failures.addAll(selectedEnsemble(fs));
+    }
     writeLatest();
     cvs.get(config.baseline()).writeProvenance(root, config.resolvedYaml());
     byte[] finished =
@@ -351,6 +357,91 @@ public final class Sweep {
             .getBytes(StandardCharsets.UTF_8);
     OutputRoot.writeAtomically(fs, root.comparisonMd(), o -> o.write(md));
     return rows;
+  }
+
+  /**
+   * The {@code ensemble} section applied to the trained models: every candidate scored on its
+   * fold's validation cases (from its variant's out-of-fold metrics), the selection written to
+   * {@code ensemble.csv} with {@code ensemble/config.yaml}, then the test archive (if any)
+   * segmented by the selected ensemble into {@code ensemble/test/predictions/} and scored where
+   * labelled. Selected again on every run, from the metrics then on disk; labelmaps whose
+   * selection, scores, models or settings changed are predicted again. Returns the failures.
+   */
+  private List<String> selectedEnsemble(FileSystem fs) throws IOException {
+    List<String> failures = new ArrayList<>();
+    if (!fs.exists(root.modelsCsv())) {
+      failures.add("ensemble: no trained models (" + root.modelsCsv() + ")");
+      return failures;
+    }
+    FoldSplit split = FoldsStage.read(hadoop(), root.root());
+    List<MemberSelection.Model> models =
+        MemberSelection.models(ModelRow.TABLE.read(fs, root.modelsCsv())).stream()
+            .filter(m -> config.variants().containsKey(m.variant()))
+            .toList();
+    Map<String, MemberSelection.Score> scores = new LinkedHashMap<>();
+    for (String v : config.ensemble().variants()) {
+      Path metrics = root.variant(v).metricsCsv();
+      if (!fs.exists(metrics)) {
+        LOG.warn("sweep: variant {} has no metrics: its models have no validation score", v);
+        continue;
+      }
+      List<MetricRow> rows = MetricRow.TABLE.read(fs, metrics);
+      for (MemberSelection.Model m : models) {
+        if (m.variant().equals(v)) {
+          scores.put(m.key(), MemberSelection.score(rows, m.pipeline(), m.fold(), split));
+        }
+      }
+    }
+    List<MemberSelection.Candidate> selected;
+    try {
+      selected = config.ensemble().select(models, scores);
+    } catch (org.bratscv.jobs.config.ConfigException e) {
+      failures.add(e.getMessage());
+      return failures;
+    }
+    SelectedEnsemble.write(
+        fs, root, selected, config.ensemble(), config.baselineConfig().ensemble());
+    for (MemberSelection.Candidate c : selected) {
+      LOG.info(
+          "sweep: ensemble {} {}/{}/fold{} validation Dice {} (rank {}, {})",
+          c.selected() ? "takes" : "leaves",
+          c.variant(),
+          c.pipeline(),
+          c.fold(),
+          String.format(java.util.Locale.ROOT, "%.4f", c.validationDice()),
+          c.rank(),
+          c.rule());
+    }
+    if (config.baselineConfig().testArchive() == null) {
+      return failures;
+    }
+    TrainedEnsemble e = SelectedEnsemble.load(hadoop(), root.uri());
+    CrossValidation cv =
+        new CrossValidation(
+                spark,
+                config.baselineConfig(),
+                root.root(),
+                root.ensemble().root(),
+                SelectedEnsemble.VARIANT,
+                config.normalizations())
+            .withStaleOutputs(stale);
+    LOG.info(
+        "sweep: segmenting the test archive with the selected ensemble of {} models {}",
+        e.modelCount(),
+        e.members().keySet());
+    List<InferStage.Prediction> preds = cv.inferTest(e);
+    List<InferStage.Prediction> labelled = new ArrayList<>();
+    for (InferStage.Prediction p : preds) {
+      if (!p.ok()) {
+        failures.add("ensemble: prediction " + p.caseId() + ": " + p.error());
+      } else if (p.hasLabel()) {
+        labelled.add(p);
+      }
+    }
+    if (!labelled.isEmpty()) {
+      cv.evaluate(labelled).errors().forEach(x -> failures.add("ensemble: evaluation " + x));
+    }
+    return failures.stream().distinct().toList();
   }
 
   /**

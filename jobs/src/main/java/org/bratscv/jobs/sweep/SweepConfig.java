@@ -31,9 +31,15 @@ import org.bratscv.jobs.config.Settings;
  *   unet: {}
  *   patient-removal: {removal: {from: unet, quantile: 0.9}}
  *   attention: {set: {pipelines.A.network.attention: true}}
+ * ensemble:                        # optional: members chosen from every variant's models
+ *   members: [{pipeline: A, from: [unet, patient-removal, attention], per_fold: 2}]
  * </pre>
  *
+ * With an {@code ensemble} section ({@link MemberSelection}) the variants are its candidates: they
+ * are scored out of fold only, and the test archive is segmented by the selected ensemble.
+ *
  * @param variants every variant's resolved configuration, in file order, output unset
+ * @param ensemble the {@code ensemble} section, or null when the sweep has none
  */
 public record SweepConfig(
     String name,
@@ -41,6 +47,7 @@ public record SweepConfig(
     String baseline,
     String compare,
     Map<String, Variant> variants,
+    MemberSelection ensemble,
     String resolvedYaml)
     implements Serializable {
 
@@ -72,7 +79,18 @@ public record SweepConfig(
 
   /** Loads a sweep file; {@code overrides} ({@code key=value}) apply to every variant. */
   public static SweepConfig load(Path file, List<String> overrides) {
+    return load(file, overrides, null);
+  }
+
+  /**
+   * Loads a sweep file; {@code overrides} apply to every variant, and {@code output} (when not
+   * null) replaces the file's {@code output}.
+   */
+  public static SweepConfig load(Path file, List<String> overrides, String output) {
     ConfigTree tree = ConfigTree.load(file);
+    if (output != null) {
+      tree = tree.with("output", output);
+    }
     Path dir = file.toAbsolutePath().getParent();
     return of(tree, dir, overrides);
   }
@@ -84,6 +102,9 @@ public record SweepConfig(
     String output = s.requiredString("output");
     String baseline = s.requiredString("baseline");
     String compare = s.string("compare", null);
+    MemberSelection ensemble =
+        tree.get("ensemble") == null ? null : MemberSelection.parse(tree.get("ensemble"));
+    s.section("ensemble");
     Map<String, Object> common = entries(tree, "set");
     s.section("set");
     List<String> names = s.sectionKeys("variants");
@@ -151,7 +172,42 @@ public record SweepConfig(
       }
     }
     checkShared(variants.get(baseline), variants.values());
-    return new SweepConfig(name, output, baseline, compare, variants, tree.toYaml());
+    if (ensemble != null) {
+      checkMembers(ensemble, variants);
+    }
+    return new SweepConfig(name, output, baseline, compare, variants, ensemble, tree.toYaml());
+  }
+
+  /** Every variant an ensemble rule names exists and trains the rule's pipeline. */
+  private static void checkMembers(MemberSelection ensemble, Map<String, Variant> variants) {
+    for (MemberSelection.Rule r : ensemble.rules()) {
+      for (String v : r.ranked() ? r.from() : List.of(r.variant())) {
+        Variant found = variants.get(v);
+        if (found == null) {
+          throw new ConfigException(
+              "ensemble: " + r.describe() + ": no variant " + v + " (" + variants.keySet() + ")");
+        }
+        if (!found.config().pipelines().containsKey(r.pipeline())) {
+          throw new ConfigException(
+              "ensemble: "
+                  + r.describe()
+                  + ": variant "
+                  + v
+                  + " has no pipeline "
+                  + r.pipeline()
+                  + " (has "
+                  + found.config().pipelines().keySet()
+                  + ")");
+        }
+        if (r.fold() != null && r.fold() >= found.config().folds()) {
+          throw new ConfigException(
+              "ensemble: "
+                  + r.describe()
+                  + ": the sweep has folds 0.."
+                  + (found.config().folds() - 1));
+        }
+      }
+    }
   }
 
   /** The dotted-key overrides of a {@code set} map (nested maps are flattened to dotted keys). */

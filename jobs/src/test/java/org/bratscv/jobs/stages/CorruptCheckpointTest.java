@@ -207,7 +207,7 @@ class CorruptCheckpointTest {
 
   private static InferStage.Member member(int fold, Path taskDir) {
     return new InferStage.Member(
-        "A", fold, hadoop(taskDir).toString(), Normalization.A, NETWORK, "");
+        "baseline", "A", fold, hadoop(taskDir).toString(), Normalization.A, NETWORK, "");
   }
 
   private static InferStage.Prediction segment(
@@ -220,7 +220,7 @@ class CorruptCheckpointTest {
       FileSystem fs,
       NiftiReader reader) {
     InferStage.Settings s =
-        new InferStage.Settings(out, prefix, 1, 0.5, List.of(), Precision.FP32, 1, 1, 1.0);
+        new InferStage.Settings(out, prefix, 1, 0.5, List.of(), Precision.FP32, 1, 1, 1.0, "");
     List<InferStage.Prediction> p =
         InferStage.segment(
             new InferStage.CaseJob(caseId, caseDir, Map.of("A", members), ""),

@@ -94,7 +94,8 @@ class SegmentStageTest {
             1,
             0.25,
             Integer.MAX_VALUE - 8L,
-            StaleOutputs.STOP);
+            StaleOutputs.STOP,
+            "");
     SegmentStage.Result r = new SegmentStage().run(spark, s);
     assertEquals(4, r.count("ok"));
     assertEquals(1, r.errors().size());
@@ -222,7 +223,8 @@ class SegmentStageTest {
         s.engineThreads(),
         s.gpuShare(),
         s.maxVoxelBytes(),
-        stale);
+        stale,
+        "");
   }
 
   private static org.apache.hadoop.fs.FileSystem fs() throws IOException {
