@@ -240,6 +240,9 @@ public final class Sweep {
     List<Comparison.Row> rows = compare(fs);
     if (config.ensemble() != null) {
       failures.addAll(selectedEnsemble(fs));
+    } else if (fs.delete(root.ensembleCsv(), false)) {
+      // segment --models <root> must not take a selection this sweep file no longer makes
+      LOG.info("sweep: no ensemble section: the earlier selection (ensemble.csv) is removed");
     }
     writeLatest();
     cvs.get(config.baseline()).writeProvenance(root, config.resolvedYaml());
@@ -369,6 +372,8 @@ public final class Sweep {
    */
   private List<String> selectedEnsemble(FileSystem fs) throws IOException {
     List<String> failures = new ArrayList<>();
+    // selected again from what is on disk now; a failed selection leaves none behind
+    fs.delete(root.ensembleCsv(), false);
     if (!fs.exists(root.modelsCsv())) {
       failures.add("ensemble: no trained models (" + root.modelsCsv() + ")");
       return failures;
