@@ -195,6 +195,12 @@ public final class CrossValidation {
         outputs.put("predictions " + prefix.getKey() + " settings", p.settings().hash());
       }
     }
+    // a sweep's selected ensemble: its settings hash holds the selection and its scores
+    CaseFingerprints selected =
+        CaseFingerprints.read(fs, target.ensemble().test().predictionFingerprints("test"));
+    if (selected != null) {
+      outputs.put("predictions ensemble test settings", selected.settings().hash());
+    }
     Fingerprint eval = Fingerprint.read(fs, target.evaluateFingerprint());
     if (eval != null) {
       outputs.put("evaluate", eval.hash());

@@ -50,6 +50,11 @@ import org.slf4j.LoggerFactory;
  * configuration's hash is skipped on a rerun; everything else resumes from what is complete and
  * still made from the same things. {@code <output>/LATEST} (and, on a local file system, the
  * symbolic link {@code <output>/latest}) points at the newest finished run.
+ *
+ * <p>With an {@code ensemble} section ({@link MemberSelection}) the variants are scored out of fold
+ * only; then the section's members are selected from every variant's models by those scores ({@code
+ * ensemble.csv}), and that ensemble ({@link SelectedEnsemble}) segments the test archive into
+ * {@code ensemble/}.
  */
 public final class Sweep {
   private static final Logger LOG = LoggerFactory.getLogger(Sweep.class);

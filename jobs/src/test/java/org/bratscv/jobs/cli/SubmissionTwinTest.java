@@ -181,6 +181,10 @@ class SubmissionTwinTest {
     assertTrue(
         Files.readString(root.resolve("report/report.md")).contains("Selected ensemble"),
         "the report shows the selection");
+    assertTrue(
+        Files.readString(root.resolve("provenance.json"))
+            .contains("predictions ensemble test settings"),
+        "provenance names what made the ensemble's labelmaps");
 
     // README's segment command with the sweep root: the selected ensemble, the same labelmaps
     Path segmentOut = dir.resolve("segment-submission");
