@@ -175,6 +175,9 @@ class SubmissionTwinTest {
     List<String[]> testMetrics =
         Csv.parse(Files.readString(root.resolve("ensemble/evaluate/metrics.csv")));
     assertEquals(1 + 3 * 2 * 3, testMetrics.size(), "3 sets x 2 cases x 3 regions");
+    System.out.println(
+        "submission twin test summary:\n"
+            + Files.readString(root.resolve("ensemble/evaluate/summary.csv")));
     assertTrue(Files.readString(root.resolve("ensemble/config.yaml")).contains("merge"));
     // no variant segmented the test archive itself
     assertTrue(Files.notExists(root.resolve("variants/unet/test/predictions")));
