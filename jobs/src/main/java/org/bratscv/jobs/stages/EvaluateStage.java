@@ -108,7 +108,7 @@ public final class EvaluateStage {
               r ->
                   new SummaryRow(
                       r.text("labelmap_set"),
-                      r.text("convention"),
+                      r.text("convention", "brats2020"), // summaries written before conventions
                       r.text("region"),
                       r.text("metric"),
                       r.number("mean"),

@@ -27,6 +27,7 @@ import org.bratscv.jobs.config.Settings;
  * set: {pipelines.B: null, ensemble.merge: []}   # overrides for every variant
  * baseline: unet
  * compare: oof-A                   # labelmap set compared (default: oof-merged, else oof-first)
+ * compare_metrics: [dice, hd95]    # metrics compared (also lesionwise_dice, lesionwise_hd95, ...)
  * variants:
  *   unet: {}
  *   patient-removal: {removal: {from: unet, quantile: 0.9}}
@@ -40,6 +41,7 @@ public record SweepConfig(
     String output,
     String baseline,
     String compare,
+    List<String> compareMetrics,
     Map<String, Variant> variants,
     String resolvedYaml)
     implements Serializable {
@@ -84,6 +86,17 @@ public record SweepConfig(
     String output = s.requiredString("output");
     String baseline = s.requiredString("baseline");
     String compare = s.string("compare", null);
+    List<String> compareMetrics = s.strings("compare_metrics", List.of("dice", "hd95"));
+    for (String m : compareMetrics) {
+      try {
+        org.bratscv.data.metrics.Metric.parse(m);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("compare_metrics: " + e.getMessage());
+      }
+    }
+    if (compareMetrics.isEmpty()) {
+      throw new ConfigException("compare_metrics: name at least one metric, e.g. [dice, hd95]");
+    }
     Map<String, Object> common = entries(tree, "set");
     s.section("set");
     List<String> names = s.sectionKeys("variants");
@@ -151,7 +164,8 @@ public record SweepConfig(
       }
     }
     checkShared(variants.get(baseline), variants.values());
-    return new SweepConfig(name, output, baseline, compare, variants, tree.toYaml());
+    return new SweepConfig(
+        name, output, baseline, compare, compareMetrics, variants, tree.toYaml());
   }
 
   /** The dotted-key overrides of a {@code set} map (nested maps are flattened to dotted keys). */
