@@ -69,10 +69,20 @@ class SynthAndEvaluateCommandTest {
       assertTrue(m.get(r).get("lesionwise_hd95").asDouble() >= 0, r);
     }
     assertTrue(o.get("WT").get("lesionwise_dice") == null, "brats2020 has no lesion-wise scores");
-    CliRun selfMet =
-        CliRun.of("evaluate-case", "--pred", seg1, "--gt", seg1, "--convention", "brats2023");
-    assertEquals(0, selfMet.exitCode(), selfMet.err());
-    assertTrue(selfMet.out().startsWith("convention brats2023-gli"), selfMet.out());
+    CliRun text =
+        CliRun.of("evaluate-case", "--pred", seg2, "--gt", seg1, "--convention", "brats2023-met");
+    assertEquals(0, text.exitCode(), text.err());
+    assertTrue(text.out().startsWith("convention brats2023-met"), text.out());
+    assertTrue(text.out().contains("lesionwise_dice"), text.out());
+    CliRun selfGli =
+        CliRun.of(
+            "evaluate-case", "--pred", seg1, "--gt", seg1, "--convention", "brats2023", "--json");
+    JsonNode g = new ObjectMapper().readTree(selfGli.out());
+    assertEquals("brats2023-gli", g.get("convention").asText());
+    for (String r : new String[] {"ET", "TC", "WT"}) {
+      assertEquals(1.0, g.get(r).get("lesionwise_dice").asDouble(), r);
+      assertEquals(0.0, g.get(r).get("lesionwise_hd95").asDouble(), r);
+    }
     CliRun bench23 =
         CliRun.of(
             "bench",
