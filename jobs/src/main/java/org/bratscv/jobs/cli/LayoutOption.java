@@ -24,11 +24,19 @@ final class LayoutOption {
               + " brats2020 for the 2020/2021 layouts, brats2023-gli for brats2023.")
   String convention;
 
+  @Option(names = "--empty-hd95", hidden = true, description = "Replaced by --convention.")
+  String emptyHd95;
+
   LabelScheme scheme() {
     return Layout.parse(layout).labelScheme();
   }
 
   MetricConventions conventions() {
+    if (emptyHd95 != null) {
+      throw new IllegalArgumentException(
+          "--empty-hd95 was replaced by --convention: brats2020 scores one empty mask 373.13,"
+              + " brats2023[-gli|-ssa|-ped|-men|-met] 374");
+    }
     if (convention != null) {
       return MetricConventions.parse(convention);
     }
