@@ -19,8 +19,35 @@ class MetricConventionsTest {
   }
 
   @Test
-  void rejectsNegativeOrUndefinedDistances() {
-    assertThrows(IllegalArgumentException.class, () -> new MetricConventions(-1));
-    assertThrows(IllegalArgumentException.class, () -> new MetricConventions(Double.NaN));
+  void parsesTheConventionsWithTheirChallengeParameters() {
+    assertEquals(MetricConventions.BRATS2020, MetricConventions.parse("brats2020"));
+    assertEquals(MetricConventions.BRATS2020, MetricConventions.parse("BraTS2021"));
+    assertEquals("brats2023-gli", MetricConventions.parse("brats2023").id());
+    MetricConventions met = MetricConventions.parse("brats2023-met");
+    assertEquals(1, met.challenge().dilation());
+    assertEquals(2, met.challenge().volumeThresholdMm3(), 0);
+    MetricConventions men = MetricConventions.parse("brats2023:men");
+    assertEquals(1, men.challenge().dilation());
+    assertEquals(50, men.challenge().volumeThresholdMm3(), 0);
+    for (String c : new String[] {"gli", "ssa", "ped"}) {
+      MetricConventions m = MetricConventions.parse("brats2023-" + c);
+      assertEquals(3, m.challenge().dilation());
+      assertEquals(50, m.challenge().volumeThresholdMm3(), 0);
+      assertEquals("brats2023-" + c, m.id());
+    }
+  }
+
+  @Test
+  void rejectsUnknownConventionsAndChallenges() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> MetricConventions.parse("brats2023-xyz"));
+    assertEquals(
+        "unknown metric convention 'brats2023-xyz'; expected brats2020 or"
+            + " brats2023[-gli|-ssa|-ped|-men|-met]",
+        e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new MetricConventions(MetricConventions.Edition.BRATS2023, null));
   }
 }

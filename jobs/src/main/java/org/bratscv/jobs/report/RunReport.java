@@ -234,33 +234,43 @@ public final class RunReport {
     } catch (IOException e) {
       missing.add(message(e));
     }
+    List<String> metrics = new ArrayList<>(List.of("dice", "hd95"));
+    List<Map<String, Map<String, SummaryRow>>> read = new ArrayList<>();
+    List<RunLayout.Variant> readFrom = new ArrayList<>();
     for (RunLayout.Variant v : results) {
       Path file = new RunFolder(v.results()).summaryCsv();
       try {
         Map<String, Map<String, SummaryRow>> bySet = new TreeMap<>();
         for (SummaryRow c : EvaluateStage.SUMMARY.read(fs, file)) {
           bySet
-              .computeIfAbsent(c.labelmapSet(), k -> new LinkedHashMap<>())
+              .computeIfAbsent(c.labelmapSet() + "\t" + c.convention(), k -> new LinkedHashMap<>())
               .put(c.metric() + "/" + c.region(), c);
-        }
-        for (Map.Entry<String, Map<String, SummaryRow>> e : bySet.entrySet()) {
-          List<String> row = new ArrayList<>();
-          if (layout.sweep()) {
-            row.add(v.name());
+          if (c.metric().startsWith("lesionwise") && !metrics.contains("lesionwise_dice")) {
+            metrics.addAll(List.of("lesionwise_dice", "lesionwise_hd95"));
           }
-          row.add(e.getKey());
-          for (String metric : List.of("dice", "hd95")) {
-            for (String region : REGIONS) {
-              SummaryRow c = e.getValue().get(metric + "/" + region);
-              row.add(c == null ? "" : meanStd(c.mean(), c.std(), metric));
-            }
-          }
-          SummaryRow wt = e.getValue().get("dice/WT");
-          row.add(wt == null ? "" : Long.toString(wt.n()));
-          rows.add(row);
         }
+        read.add(bySet);
+        readFrom.add(v);
       } catch (IOException | RuntimeException e) {
         missing.add(message(e));
+      }
+    }
+    for (int i = 0; i < read.size(); i++) {
+      for (Map.Entry<String, Map<String, SummaryRow>> e : read.get(i).entrySet()) {
+        List<String> row = new ArrayList<>();
+        if (layout.sweep()) {
+          row.add(readFrom.get(i).name());
+        }
+        row.addAll(List.of(e.getKey().split("\t", 2)));
+        for (String metric : metrics) {
+          for (String region : REGIONS) {
+            SummaryRow c = e.getValue().get(metric + "/" + region);
+            row.add(c == null ? "" : meanStd(c.mean(), c.std(), metric));
+          }
+        }
+        SummaryRow wt = e.getValue().get("dice/WT");
+        row.add(wt == null ? "" : Long.toString(wt.n()));
+        rows.add(row);
       }
     }
     if (!rows.isEmpty()) {
@@ -268,20 +278,27 @@ public final class RunReport {
       if (layout.sweep()) {
         header.add("variant");
       }
-      header.addAll(
-          List.of(
-              "labelmap set",
-              "Dice ET",
-              "Dice WT",
-              "Dice TC",
-              "HD95 ET (mm)",
-              "HD95 WT (mm)",
-              "HD95 TC (mm)",
-              "cases"));
+      header.addAll(List.of("labelmap set", "convention"));
+      for (String metric : metrics) {
+        for (String region : REGIONS) {
+          header.add(
+              switch (metric) {
+                    case "dice" -> "Dice ";
+                    case "hd95" -> "HD95 ";
+                    case "lesionwise_dice" -> "LW Dice ";
+                    default -> "LW HD95 ";
+                  }
+                  + region
+                  + (metric.contains("hd95") ? " (mm)" : ""));
+        }
+      }
+      header.add("cases");
       doc.paragraph(
           "Mean ± standard deviation over the cases of each labelmap set (evaluate/summary.csv):"
               + " oof-* are the training cases scored out of fold, test-* the test archive scored"
-              + " by the whole ensemble; *-merged is the two-pass merge of the pipelines.");
+              + " by the whole ensemble; *-merged is the two-pass merge of the pipelines. The"
+              + " convention column names the metric convention (README, \"Metric conventions\");"
+              + " LW = lesion-wise, scored under brats2023.");
       doc.table(header, rows);
     }
     for (String m : missing) {
@@ -290,7 +307,7 @@ public final class RunReport {
   }
 
   private static String meanStd(double mean, double std, String metric) {
-    String f = metric.equals("dice") ? "%.3f ± %.3f" : "%.2f ± %.2f";
+    String f = metric.contains("dice") ? "%.3f ± %.3f" : "%.2f ± %.2f";
     return Double.isNaN(mean) ? "n/a" : String.format(Locale.ROOT, f, mean, std);
   }
 

@@ -449,7 +449,7 @@ public final class CrossValidation {
             .run(
                 spark,
                 new EvaluateStage.Settings(
-                    results.root(), config.emptyHd95(), config.compute().casesPerTask()),
+                    results.root(), config.metricConventions(), config.compute().casesPerTask()),
                 items);
     writeProvenance();
     return r;

@@ -41,16 +41,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The evaluate stage: scores every predicted labelmap against its case's ground truth, in Spark
  * tasks (Dice, HD95, sensitivity, specificity per region, from the data module's {@link
- * CaseEvaluator}), then aggregates with Spark SQL. Writes under {@code evaluate/}: {@code
- * metrics.parquet} and {@code metrics.csv} (one row per labelmap set x case x region), {@code
- * summary.csv} (one row per labelmap set x region x metric: mean, std, median, q25, q75, n; std is
- * the population one, undefined values left out), {@code summary.md} and {@code fingerprint.json}
- * (what the metrics were computed from). Every run scores every labelmap again, so no metric is
- * ever older than its labelmap.
+ * CaseEvaluator}, under the run's {@code metrics.convention}), then aggregates with Spark SQL.
+ * Writes under {@code evaluate/}: {@code metrics.parquet} and {@code metrics.csv} (one row per
+ * labelmap set x case x region, with the convention it was scored under and, for brats2023, the
+ * lesion-wise scores), {@code summary.csv} (one row per labelmap set x convention x region x
+ * metric: mean, std, median, q25, q75, n; std is the population one, undefined values left out),
+ * {@code summary.md} and {@code fingerprint.json} (what the metrics were computed from). Every run
+ * scores every labelmap again, so no metric is ever older than its labelmap.
  */
 public final class EvaluateStage {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateStage.class);
-  static final String[] METRICS = {"dice", "hd95", "sensitivity", "specificity"};
+  static final String[] METRICS = {
+    "dice", "hd95", "sensitivity", "specificity", "lesionwise_dice", "lesionwise_hd95"
+  };
 
   /**
    * One labelmap to score: its set, its case, its file, the case's preprocessed folder (whose
@@ -61,17 +64,24 @@ public final class EvaluateStage {
       implements Serializable {}
 
   /**
-   * @param emptyHd95 HD95 when exactly one mask is empty (373.13, the BraTS image diagonal)
+   * @param conventions how every case is scored, or null for each case layout's own ({@link
+   *     MetricConventions#forScheme})
    */
-  public record Settings(OutputRoot out, double emptyHd95, int casesPerTask)
-      implements Serializable {}
+  public record Settings(OutputRoot out, MetricConventions conventions, int casesPerTask)
+      implements Serializable {
+    /** The conventions a case with {@code scheme}'s labels is scored under. */
+    public MetricConventions conventionsFor(LabelScheme scheme) {
+      return conventions != null ? conventions : MetricConventions.forScheme(scheme);
+    }
+  }
 
   /** The rows and the summary. */
   public record Result(List<MetricRow> rows, List<SummaryRow> summary, List<String> errors) {}
 
-  /** One summary row. */
+  /** One summary row; {@code convention} is the metric convention its cases were scored under. */
   public record SummaryRow(
       String labelmapSet,
+      String convention,
       String region,
       String metric,
       double mean,
@@ -85,6 +95,7 @@ public final class EvaluateStage {
   public static final Table<SummaryRow> SUMMARY =
       Table.<SummaryRow>builder("metrics summary")
           .column("labelmap_set", SummaryRow::labelmapSet)
+          .column("convention", SummaryRow::convention)
           .column("region", SummaryRow::region)
           .column("metric", SummaryRow::metric)
           .column("mean", r -> fmt(r.mean()))
@@ -97,6 +108,7 @@ public final class EvaluateStage {
               r ->
                   new SummaryRow(
                       r.text("labelmap_set"),
+                      r.text("convention", "brats2020"), // summaries written before conventions
                       r.text("region"),
                       r.text("metric"),
                       r.number("mean"),
@@ -116,8 +128,12 @@ public final class EvaluateStage {
     items.forEach(i -> labelmaps.add(i.labelmapSet() + "/" + i.caseId() + ":" + i.fingerprint()));
     return Fingerprint.builder()
         .addSet("labelmaps", labelmaps)
-        .add("convention", "brats2020: Dice, voxel-surface HD95, sensitivity, specificity")
-        .add("empty_hd95", s.emptyHd95())
+        .add(
+            "convention",
+            s.conventions() == null
+                ? "auto: brats2020 for 2020/2021 layouts, brats2023-gli for 2023+"
+                : s.conventions().id())
+        .add("metrics", "v2: brats2020 voxel-surface HD95; brats2023 surfel HD95 + lesion-wise")
         .build();
   }
 
@@ -180,12 +196,17 @@ public final class EvaluateStage {
     Dataset<Row> longForm = null;
     for (String m : METRICS) {
       Dataset<Row> one =
-          table.select(col("labelmapSet"), col("region"), lit(m).as("metric"), col(m).as("value"));
+          table.select(
+              col("labelmapSet"),
+              col("convention"),
+              col("region"),
+              lit(m).as("metric"),
+              col(MetricRow.beanProperty(m)).as("value"));
       longForm = longForm == null ? one : longForm.unionByName(one);
     }
     List<Row> agg =
         longForm
-            .groupBy("labelmapSet", "region", "metric")
+            .groupBy("labelmapSet", "convention", "region", "metric")
             .agg(
                 mean("value").as("mean"),
                 stddev_pop("value").as("std"),
@@ -195,12 +216,16 @@ public final class EvaluateStage {
     List<SummaryRow> out = new ArrayList<>();
     for (Row r : agg) {
       long n = r.getLong(r.fieldIndex("n"));
+      if (n == 0 && r.getString(3).startsWith("lesionwise")) {
+        continue; // not scored under this convention
+      }
       List<Double> q = n == 0 ? null : r.getList(r.fieldIndex("q"));
       out.add(
           new SummaryRow(
               r.getString(0),
               r.getString(1),
               r.getString(2),
+              r.getString(3),
               n == 0 ? Double.NaN : r.getDouble(r.fieldIndex("mean")),
               n == 0 ? Double.NaN : r.getDouble(r.fieldIndex("std")),
               q == null ? Double.NaN : q.get(0),
@@ -211,6 +236,7 @@ public final class EvaluateStage {
     List<String> metricOrder = List.of(METRICS);
     out.sort(
         Comparator.comparing(SummaryRow::labelmapSet)
+            .thenComparing(SummaryRow::convention)
             .thenComparing(r -> metricOrder.indexOf(r.metric()))
             .thenComparing(r -> Region.valueOf(r.region()).ordinal()));
     return out;
@@ -240,11 +266,9 @@ public final class EvaluateStage {
       String gtFile = record.sourceFiles().get(4);
       LabelVolume pred = readLabels(item.predFile(), conf, reader);
       LabelVolume gt = readLabels(gtFile, conf, reader);
-      CaseMetrics m =
-          evaluators
-              .computeIfAbsent(
-                  scheme, k -> new CaseEvaluator(k, new MetricConventions(s.emptyHd95())))
-              .evaluate(pred, gt);
+      CaseEvaluator evaluator =
+          evaluators.computeIfAbsent(scheme, k -> new CaseEvaluator(k, s.conventionsFor(k)));
+      CaseMetrics m = evaluator.evaluate(pred, gt);
       List<MetricRow> rows = new ArrayList<>();
       for (Region r : Region.values()) {
         RegionMetrics rm = m.get(r);
@@ -253,10 +277,13 @@ public final class EvaluateStage {
                 item.labelmapSet(),
                 item.caseId(),
                 r.name(),
+                evaluator.conventions().id(),
                 rm.dice(),
                 rm.hd95(),
                 rm.sensitivity(),
-                rm.specificity()));
+                rm.specificity(),
+                rm.lesionwiseDice(),
+                rm.lesionwiseHd95()));
       }
       return new Outcome(rows, null);
     } catch (IOException | RuntimeException e) {

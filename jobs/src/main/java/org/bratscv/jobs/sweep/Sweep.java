@@ -357,11 +357,20 @@ public final class Sweep {
     if (!missing.isEmpty()) {
       LOG.warn("sweep: variants without metrics, left out of the comparison: {}", missing);
     }
-    List<Comparison.Row> rows = Comparison.compare(baseline, scores, foldOf::get);
+    List<Comparison.Row> rows =
+        Comparison.compare(baseline, scores, foldOf::get, config.compareMetrics());
     Comparison.TABLE.writeCsv(fs, root.comparisonCsv(), rows);
     byte[] md =
         Comparison.markdown(
-                "Sweep " + config.name() + " (" + runId + "), baseline " + config.baseline(), rows)
+                "Sweep "
+                    + config.name()
+                    + " ("
+                    + runId
+                    + "), baseline "
+                    + config.baseline()
+                    + ", metric convention "
+                    + Comparison.conventions(baseline),
+                rows)
             .getBytes(StandardCharsets.UTF_8);
     OutputRoot.writeAtomically(fs, root.comparisonMd(), o -> o.write(md));
     return rows;

@@ -27,6 +27,7 @@ import org.bratscv.jobs.config.Settings;
  * set: {pipelines.B: null, ensemble.merge: []}   # overrides for every variant
  * baseline: unet
  * compare: oof-A                   # labelmap set compared (default: oof-merged, else oof-first)
+ * compare_metrics: [dice, hd95]    # metrics compared (also lesionwise_dice, lesionwise_hd95, ...)
  * variants:
  *   unet: {}
  *   patient-removal: {removal: {from: unet, quantile: 0.9}}
@@ -46,6 +47,7 @@ public record SweepConfig(
     String output,
     String baseline,
     String compare,
+    List<String> compareMetrics,
     Map<String, Variant> variants,
     MemberSelection ensemble,
     String resolvedYaml)
@@ -105,6 +107,17 @@ public record SweepConfig(
     MemberSelection ensemble =
         tree.get("ensemble") == null ? null : MemberSelection.parse(tree.get("ensemble"));
     s.section("ensemble");
+    List<String> compareMetrics = s.strings("compare_metrics", List.of("dice", "hd95"));
+    for (String m : compareMetrics) {
+      try {
+        org.bratscv.data.metrics.Metric.parse(m);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("compare_metrics: " + e.getMessage());
+      }
+    }
+    if (compareMetrics.isEmpty()) {
+      throw new ConfigException("compare_metrics: name at least one metric, e.g. [dice, hd95]");
+    }
     Map<String, Object> common = entries(tree, "set");
     s.section("set");
     List<String> names = s.sectionKeys("variants");
@@ -175,7 +188,8 @@ public record SweepConfig(
     if (ensemble != null) {
       checkMembers(ensemble, variants);
     }
-    return new SweepConfig(name, output, baseline, compare, variants, ensemble, tree.toYaml());
+    return new SweepConfig(
+        name, output, baseline, compare, compareMetrics, variants, ensemble, tree.toYaml());
   }
 
   /** Every variant an ensemble rule names exists and trains the rule's pipeline. */

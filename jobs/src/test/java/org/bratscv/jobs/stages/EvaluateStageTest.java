@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.labels.Region;
+import org.bratscv.data.metrics.MetricConventions;
 import org.bratscv.data.metrics.SummaryStatistics;
 import org.bratscv.data.nifti.NiftiReader;
 import org.bratscv.data.nifti.NiftiWriter;
@@ -78,7 +79,7 @@ class EvaluateStageTest {
             ""));
 
     EvaluateStage.Result r =
-        new EvaluateStage().run(spark, new EvaluateStage.Settings(out, 373.13, 3), items);
+        new EvaluateStage().run(spark, new EvaluateStage.Settings(out, null, 3), items);
     assertEquals(24, r.rows().size());
     assertEquals(1, r.errors().size());
     assertTrue(r.errors().get(0).contains("BraTS20_Training_404"), r.errors().get(0));
@@ -88,17 +89,7 @@ class EvaluateStageTest {
           r.rows().stream()
               .filter(m -> m.getLabelmapSet().equals(s.labelmapSet()))
               .filter(m -> m.getRegion().equals(s.region()))
-              .mapToDouble(
-                  m -> {
-                    Double v =
-                        switch (s.metric()) {
-                          case "dice" -> m.getDice();
-                          case "hd95" -> m.getHd95();
-                          case "sensitivity" -> m.getSensitivity();
-                          default -> m.getSpecificity();
-                        };
-                    return v == null ? Double.NaN : v;
-                  })
+              .mapToDouble(m -> m.valueOrNaN(s.metric()))
               .toArray();
       SummaryStatistics want = SummaryStatistics.of(values);
       String what = s.labelmapSet() + "/" + s.region() + "/" + s.metric();
@@ -119,12 +110,48 @@ class EvaluateStageTest {
     assertEquals(4, perfectWt.n());
 
     List<String> csv = Files.readAllLines(dir.resolve("out/evaluate/summary.csv"));
-    assertEquals("labelmap_set,region,metric,mean,std,median,q25,q75,n", csv.get(0));
+    assertEquals("labelmap_set,convention,region,metric,mean,std,median,q25,q75,n", csv.get(0));
+    assertTrue(csv.get(1).startsWith("perfect,brats2020,"), csv.get(1));
     assertEquals(1 + 2 * 3 * 4, csv.size());
     assertEquals(25, Files.readAllLines(dir.resolve("out/evaluate/metrics.csv")).size());
     String md = Files.readString(dir.resolve("out/evaluate/summary.md"));
-    assertTrue(md.contains("| perfect | 1.000 | 1.000 | 1.000 | 0.00 | 0.00 | 0.00 | 4 |"), md);
+    assertTrue(
+        md.contains("| perfect | brats2020 | 1.000 | 1.000 | 1.000 | 0.00 | 0.00 | 0.00 | 4 |"),
+        md);
     assertEquals(
         24, spark.read().parquet(dir.resolve("out/evaluate/metrics.parquet").toString()).count());
+
+    // the same labelmaps under brats2023 (GLI): the convention is named in every row, the
+    // lesion-wise scores join the tables, and the fingerprint changes so that a rerun re-scores
+    MetricConventions gli = MetricConventions.BRATS2023;
+    OutputRoot out23 = new OutputRoot(dir.resolve("out23").toString());
+    EvaluateStage.Result r23 =
+        new EvaluateStage().run(spark, new EvaluateStage.Settings(out23, gli, 3), items);
+    assertEquals(24, r23.rows().size());
+    for (MetricRow m : r23.rows()) {
+      assertEquals("brats2023-gli", m.getConvention());
+      if (m.getLabelmapSet().equals("perfect")) {
+        assertEquals(1.0, m.getLesionwiseDice(), 0, m.getCaseId() + " " + m.getRegion());
+        assertEquals(0.0, m.getLesionwiseHd95(), 0, m.getCaseId() + " " + m.getRegion());
+      }
+    }
+    assertEquals(2 * 3 * 6, r23.summary().size());
+    List<String> csv23 = Files.readAllLines(dir.resolve("out23/evaluate/metrics.csv"));
+    assertEquals(
+        "labelmap_set,case_id,region,convention,dice,hd95,sensitivity,specificity,"
+            + "lesionwise_dice,lesionwise_hd95",
+        csv23.get(0));
+    assertTrue(
+        Files.readString(dir.resolve("out23/evaluate/summary.md"))
+            .contains("| perfect | brats2023-gli | 1.000 | 1.000 | 1.000 | 0.00 | 0.00 | 0.00"));
+    assertTrue(
+        !EvaluateStage.fingerprint(new EvaluateStage.Settings(out, null, 3), items)
+            .equals(EvaluateStage.fingerprint(new EvaluateStage.Settings(out, gli, 3), items)));
+    assertTrue(
+        !EvaluateStage.fingerprint(new EvaluateStage.Settings(out, gli, 3), items)
+            .equals(
+                EvaluateStage.fingerprint(
+                    new EvaluateStage.Settings(out, MetricConventions.parse("brats2023-met"), 3),
+                    items)));
   }
 }

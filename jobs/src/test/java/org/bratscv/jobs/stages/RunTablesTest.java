@@ -76,7 +76,7 @@ class RunTablesTest {
         EvaluateStage.SUMMARY,
         List.of(
             new EvaluateStage.SummaryRow(
-                "test-merged", "WT", "dice", 0.9, 0.1, 0.91, 0.8, 0.95, 4)));
+                "test-merged", "brats2023-gli", "WT", "dice", 0.9, 0.1, 0.91, 0.8, 0.95, 4)));
     roundTrip(
         Comparison.TABLE,
         List.of(
