@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 @Command(
     name = "model",
     mixinStandardHelpOptions = true,
-    description = "Network tools: layer table and parameter count.",
-    subcommands = {ModelSummaryCommand.class})
+    description =
+        "Network tools: layer table and parameter count, one forward pass of reference weights.",
+    subcommands = {ModelSummaryCommand.class, ModelRunCommand.class})
 public final class ModelCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
