@@ -40,7 +40,9 @@ public final class SegmentCommand implements Callable<Integer> {
   @Option(
       names = "--models",
       required = true,
-      description = "A finished run's folder (or its train/ folder, or a train/models.csv).")
+      description =
+          "A finished run's folder (or its train/ folder, or a train/models.csv), or a model"
+              + " package: a folder with manifest.json or a .zip (model export).")
   String models;
 
   @Option(names = "--input", required = true, description = "Archive root to segment.")
