@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.bratscv.data.volume.MultiChannelVolume;
 
 /**
  * Reads NIfTI-1 and NIfTI-2 single files ({@code .nii}, or gzip-compressed {@code .nii.gz}, told
@@ -104,6 +105,18 @@ public final class NiftiReader {
   }
 
   /**
+   * Reads every volume of a 3-D or 4-D image (x, y, z, volume), for instance a file holding the
+   * four modalities of a case as nibabel writes an (x, y, z, 4) array: one channel per volume. All
+   * other checks are those of {@link #read}.
+   */
+  public MultiChannelVolume readVolumes(Path path) throws IOException {
+    long length = Files.size(path);
+    try (InputStream in = Files.newInputStream(path)) {
+      return decode(in, name(path), length, h -> new VolumesDecoding(h));
+    }
+  }
+
+  /**
    * The scaled voxels in double precision, computed as nibabel's {@code get_fdata()} does, for
    * statistics that must match it (e.g. {@code inspect}).
    */
@@ -137,6 +150,45 @@ public final class NiftiReader {
 
     /** The result, once every voxel has been converted (the output then has the exact size). */
     T result();
+
+    /** Whether a file of several volumes is read (else it is refused as not 3-D). */
+    default boolean readsVolumes() {
+      return false;
+    }
+  }
+
+  /** Scaled float voxels of every volume, one channel each. */
+  private static final class VolumesDecoding implements Decoding<MultiChannelVolume> {
+    private final FloatDecoding all;
+
+    VolumesDecoding(NiftiHeader header) {
+      this.all = new FloatDecoding(header);
+    }
+
+    @Override
+    public void ensureVoxels(int voxels) {
+      all.ensureVoxels(voxels);
+    }
+
+    @Override
+    public void convert(byte[] raw, int from, int to) {
+      all.convert(raw, from, to);
+    }
+
+    @Override
+    public MultiChannelVolume result() {
+      int n = Math.toIntExact(all.header.spatialDims().voxelCount());
+      float[][] channels = new float[Math.toIntExact(all.header.volumeCount())][];
+      for (int c = 0; c < channels.length; c++) {
+        channels[c] = Arrays.copyOfRange(all.out, c * n, (c + 1) * n);
+      }
+      return new MultiChannelVolume(all.header.geometry(), channels);
+    }
+
+    @Override
+    public boolean readsVolumes() {
+      return true;
+    }
   }
 
   /** Scaled float voxels as a {@link NiftiImage}. */
@@ -251,7 +303,8 @@ public final class NiftiReader {
     if (decodingFor == null) {
       return (T) h;
     }
-    if (h.volumeCount() > 1) {
+    Decoding<T> decoding = decodingFor.apply(h);
+    if (h.volumeCount() > 1 && !decoding.readsVolumes()) {
       throw new NiftiFormatException(
           name,
           "dim[0] = "
@@ -315,7 +368,6 @@ public final class NiftiReader {
               + (headerSize + skipped)
               + " bytes)");
     }
-    Decoding<T> decoding = decodingFor.apply(h);
     int bytesPerVoxel = h.dataType().bytesPerVoxel();
     // A file of known length was checked above to hold every declared byte. A stream of unknown
     // length (gzip) may declare far more than it holds: past the first GROWTH_START_VOXELS, the

@@ -42,9 +42,10 @@ public final class SegmentCommand implements Callable<Integer> {
       names = "--models",
       required = true,
       description =
-          "A finished run's folder (or its train/ folder, or a train/models.csv), or a sweep"
+          "A finished run's folder (or its train/ folder, or a train/models.csv), a sweep"
               + " root: its selected ensemble (ensemble.csv), or with --variant one variant's"
-              + " models.")
+              + " models, or a model package: a folder with manifest.json or a .zip (model"
+              + " export).")
   String models;
 
   @Option(names = "--input", required = true, description = "Archive root to segment.")

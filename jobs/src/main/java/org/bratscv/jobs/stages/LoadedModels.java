@@ -3,12 +3,16 @@ package org.bratscv.jobs.stages;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.config.NetworkSettings;
 import org.bratscv.jobs.io.HadoopCheckpointStore;
+import org.bratscv.jobs.run.ModelPackage;
+import org.bratscv.model.interop.ReferenceStateDict;
+import org.bratscv.model.interop.SafeTensors;
 import org.bratscv.model.net.EquiUnet;
 import org.bratscv.model.train.FoldTrainer;
 import org.bratscv.model.train.checkpoint.Checkpoints;
@@ -42,7 +46,9 @@ final class LoadedModels {
 
   /**
    * The network of {@code taskDir}'s final weights on {@code device}, loaded on first use. The
-   * checkpoint's checksums are verified, so a corrupted file is an error, never a silent load.
+   * checkpoint's checksums are verified, so a corrupted file is an error, never a silent load. A
+   * {@code taskDir} that names a package member's {@code .safetensors} (in a folder or a zip, see
+   * {@link ModelPackage}) is read as the reference's state dict instead.
    */
   static synchronized EquiUnet get(
       FileSystem fs, Path taskDir, NetworkSettings network, Device device) throws IOException {
@@ -53,15 +59,29 @@ final class LoadedModels {
     }
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      EquiUnet net = network.build();
-      net.initialize(manager, 0);
-      new Checkpoints(new HadoopCheckpointStore(fs, taskDir))
-          .loadWeights(FoldTrainer.FINAL, net.getParameters());
+      EquiUnet net = load(fs, taskDir, network, manager);
       CACHE.put(key, new Loaded(net, manager));
       return net;
     } catch (IOException | RuntimeException e) {
       manager.close();
       throw e;
     }
+  }
+
+  /** A fresh, uncached network with the weights at {@code taskDir}, on {@code manager}. */
+  static EquiUnet load(FileSystem fs, Path taskDir, NetworkSettings network, NDManager manager)
+      throws IOException {
+    EquiUnet net = network.build();
+    net.initialize(manager, 0);
+    String location = taskDir.toString();
+    if (ModelPackage.isWeightsLocation(location)) {
+      try (InputStream in = ModelPackage.open(fs, location)) {
+        ReferenceStateDict.load(net, SafeTensors.read(in, location).tensors(), location);
+      }
+    } else {
+      new Checkpoints(new HadoopCheckpointStore(fs, taskDir))
+          .loadWeights(FoldTrainer.FINAL, net.getParameters());
+    }
+    return net;
   }
 }

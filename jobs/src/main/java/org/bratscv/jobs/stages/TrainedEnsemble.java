@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.Path;
 import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.NetworkSettings;
+import org.bratscv.jobs.run.ModelPackage;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.model.infer.Precision;
 import org.bratscv.model.net.Norm;
@@ -44,13 +45,17 @@ public record TrainedEnsemble(
     String selection) {
 
   /**
-   * @param location a run folder, its {@code train/} folder, or a {@code models.csv} file
+   * @param location a run folder, its {@code train/} folder, a {@code models.csv} file, or a model
+   *     package ({@link ModelPackage}: a folder with a {@code manifest.json}, or a {@code .zip})
    * @param variant the variant to take (null: the only one in the manifest)
    */
   public static TrainedEnsemble load(Configuration conf, String location, String variant)
       throws IOException {
     Path p = new Path(location);
     FileSystem fs = p.getFileSystem(conf);
+    if (ModelPackage.isPackage(fs, p)) {
+      return loadPackage(fs, p, variant);
+    }
     Path manifest;
     if (fs.exists(p) && fs.getFileStatus(p).isFile()) {
       manifest = p;
@@ -173,6 +178,53 @@ public record TrainedEnsemble(
     }
     return new TrainedEnsemble(
         source, variant, members, tta, threshold, merge, precision, selection);
+  }
+
+  /**
+   * The ensemble of a model package; its member files are checked against the manifest's SHA-256
+   * first, so a changed or corrupted file is an error, never a silent load.
+   */
+  private static TrainedEnsemble loadPackage(FileSystem fs, Path location, String variant)
+      throws IOException {
+    ModelPackage.Manifest m = ModelPackage.readManifest(fs, location);
+    if (variant != null && !variant.equals(m.variant())) {
+      throw new IOException(
+          location + " holds the models of variant " + m.variant() + ", not " + variant);
+    }
+    ModelPackage.verify(fs, location, m);
+    Map<String, List<InferStage.Member>> members = new LinkedHashMap<>();
+    for (ModelPackage.Member x : m.members()) {
+      members
+          .computeIfAbsent(x.pipeline(), k -> new ArrayList<>())
+          .add(
+              new InferStage.Member(
+                  m.variant(),
+                  x.pipeline(),
+                  x.fold(),
+                  ModelPackage.memberLocation(fs, location, x.file()),
+                  Normalization.parse(x.normalization()),
+                  ModelExport.network(x),
+                  x.fingerprint()));
+    }
+    ModelPackage.EnsembleSettings e = m.ensemble();
+    List<String> merge = e.merge() == null ? List.of() : e.merge();
+    if (!merge.isEmpty() && (merge.size() != 2 || !members.keySet().containsAll(merge))) {
+      throw new IOException(
+          location
+              + ": merge "
+              + merge
+              + " does not name two of the pipelines "
+              + members.keySet());
+    }
+    return new TrainedEnsemble(
+        ModelPackage.memberLocation(fs, location, ModelPackage.MANIFEST),
+        m.variant(),
+        members,
+        e.tta(),
+        e.threshold(),
+        merge,
+        Precision.parse(e.precision()),
+        "");
   }
 
   public int modelCount() {
