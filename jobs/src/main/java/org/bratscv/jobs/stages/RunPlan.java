@@ -123,10 +123,10 @@ public record RunPlan(List<String> lines, List<String> problems) {
       problems.add(e.getMessage());
     }
 
-    int folds_ = split != null ? split.k() : c.folds();
+    int foldCount = split != null ? split.k() : c.folds();
     int trainTasks = 0;
     for (Map<String, PipelineSettings> ps : pipelines.values()) {
-      trainTasks += ps.size() * folds_;
+      trainTasks += ps.size() * foldCount;
     }
     String resources =
         gpus
@@ -143,7 +143,7 @@ public record RunPlan(List<String> lines, List<String> problems) {
     lines.add(
         String.format(
             "train: %d tasks (%d variant(s) x pipelines %s x %d folds), %s%s",
-            trainTasks, pipelines.size(), c.pipelines().keySet(), folds_, resources, done));
+            trainTasks, pipelines.size(), c.pipelines().keySet(), foldCount, resources, done));
     String share = gpus ? c.compute().inferGpuShare() + " GPU each" : "on CPUs";
     lines.add(
         String.format(
