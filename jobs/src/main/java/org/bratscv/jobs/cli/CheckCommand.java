@@ -26,6 +26,7 @@ import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.RunPlan;
 import org.bratscv.jobs.stages.TrainedEnsemble;
+import org.bratscv.jobs.sweep.MemberSelection;
 import org.bratscv.jobs.sweep.SelectedEnsemble;
 import org.bratscv.jobs.sweep.Sweep;
 import org.bratscv.jobs.sweep.SweepConfig;
@@ -237,6 +238,13 @@ public final class CheckCommand implements Callable<Integer> {
           "train: variants with patient removal "
               + removal
               + " train in a second job, once their source variant's cases are scored");
+    }
+    if (c.ensemble() != null) {
+      lines.add(
+          "ensemble: selected anew on every run from the variants' scores ("
+              + c.ensemble().rules().stream().map(MemberSelection.Rule::describe).toList()
+              + "), then it segments data.test"
+              + (c.ensemble().merge().isEmpty() ? "" : " with merge " + c.ensemble().merge()));
     }
     FileSystem fs = root.root().fileSystem(hadoop);
     List<String> finished = new ArrayList<>();

@@ -142,8 +142,8 @@ public record RunPlan(List<String> lines, List<String> problems) {
     }
     lines.add(
         String.format(
-            "train: %d tasks (%d variant(s) x pipelines %s x %d folds), %s%s",
-            trainTasks, pipelines.size(), c.pipelines().keySet(), foldCount, resources, done));
+            "train: %d tasks (pipelines %s x %d folds), %s%s",
+            trainTasks, pipelineNames(pipelines), foldCount, resources, done));
     String share = gpus ? c.compute().inferGpuShare() + " GPU each" : "on CPUs";
     lines.add(
         String.format(
@@ -294,6 +294,16 @@ public record RunPlan(List<String> lines, List<String> problems) {
       problems.add("train: cannot read " + shared.trainDir() + ": " + e.getMessage());
       return "";
     }
+  }
+
+  /** {@code [A, B]} for one variant, {@code {unet=[A], pipeline-b=[B]}} for several. */
+  private static String pipelineNames(Map<String, Map<String, PipelineSettings>> pipelines) {
+    if (pipelines.size() == 1) {
+      return pipelines.values().iterator().next().keySet().toString();
+    }
+    Map<String, Set<String>> byVariant = new LinkedHashMap<>();
+    pipelines.forEach((v, ps) -> byVariant.put(v, ps.keySet()));
+    return byVariant.toString();
   }
 
   private static int tasks(int cases, int perTask) {

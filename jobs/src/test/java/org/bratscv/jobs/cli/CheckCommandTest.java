@@ -67,7 +67,7 @@ class CheckCommandTest {
     assertHas(r, "data.test: " + dir.resolve("archive/test") + " (readable): 2 cases found, 0");
     assertHas(r, "preprocess: 6 cases in 3 tasks (2 per task): 0 done (kept), 6 to preprocess");
     assertHas(r, "folds: 2 folds over 6 labelled cases: to be written");
-    assertHas(r, "train: 4 tasks (1 variant(s) x pipelines [A, B] x 2 folds), on CPUs");
+    assertHas(r, "train: 4 tasks (pipelines [A, B] x 2 folds), on CPUs");
     assertHas(r, "infer: out-of-fold 6 cases in 3 tasks, test 2 cases in 1 tasks, on CPUs, 16 TTA");
     assertHas(r, "check: ok, the run can start");
   }
@@ -164,9 +164,24 @@ class CheckCommandTest {
         r, "settings: valid; sweep demo-ablation, 3 variants [unet, patient-removal, attention]");
     assertHas(r, "sweep file: file:");
     assertHas(r, "(includes [file:");
-    assertHas(r, "train: 4 tasks (2 variant(s) x pipelines [A] x 2 folds)");
+    assertHas(r, "train: 4 tasks (pipelines {unet=[A], attention=[A]} x 2 folds)");
     assertHas(r, "variants with patient removal [patient-removal]");
     assertHas(r, "variants: run folder " + dir.resolve("sweeps/night1"));
+
+    CliRun submission =
+        CliRun.of(
+            "check",
+            "--config",
+            Path.of("..", "conf", "demo-submission.yaml").toString(),
+            "--set",
+            "data.train=" + dir.resolve("archive/train"),
+            "--set",
+            "data.test=" + dir.resolve("archive/test"),
+            "--output",
+            dir.resolve("submission").toString());
+    assertEquals(0, submission.exitCode(), submission.out());
+    assertHas(submission, "ensemble: selected anew on every run from the variants' scores");
+    assertHas(submission, "then it segments data.test with merge [A, B]");
 
     CliRun seg =
         CliRun.of(
