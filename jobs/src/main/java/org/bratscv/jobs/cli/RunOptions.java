@@ -1,9 +1,11 @@
 package org.bratscv.jobs.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.bratscv.jobs.config.ConfigFile;
 import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.io.HadoopConf;
 import picocli.CommandLine.Option;
 
 /** {@code --config FILE} and repeatable {@code --set key=value}, shared by the run commands. */
@@ -11,8 +13,10 @@ final class RunOptions {
   @Option(
       names = "--config",
       required = true,
-      description = "Run configuration (YAML), e.g. conf/brats2020-cv.yaml.")
-  Path config;
+      description =
+          "Run configuration (YAML): a local path or a file:, hdfs: or s3a: URI, e.g."
+              + " conf/brats2020-cv.yaml.")
+  String config;
 
   @Option(
       names = "--set",
@@ -21,6 +25,6 @@ final class RunOptions {
   List<String> overrides = new ArrayList<>();
 
   RunConfig load() {
-    return RunConfig.load(config, overrides);
+    return RunConfig.load(ConfigFile.of(config), HadoopConf.forDriver(Map.of()), overrides);
   }
 }

@@ -1,11 +1,13 @@
 package org.bratscv.jobs.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.bratscv.jobs.config.ConfigFile;
+import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.sweep.Comparison;
@@ -43,8 +45,10 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(
       names = "--config",
       required = true,
-      description = "Sweep file (YAML), e.g. conf/ablation-nightly.yaml.")
-  Path config;
+      description =
+          "Sweep file (YAML): a local path or a file:, hdfs: or s3a: URI, e.g."
+              + " conf/ablation-nightly.yaml.")
+  String config;
 
   @Option(
       names = "--set",
@@ -75,7 +79,8 @@ public final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SweepConfig c = SweepConfig.load(config, overrides, output);
+    SweepConfig c =
+        SweepConfig.load(ConfigFile.of(config), HadoopConf.forDriver(Map.of()), overrides, output);
     SparkSession spark = Runs.spark(c.baselineConfig(), "sweep");
     int resumed = 0;
     Sweep.Outcome o;

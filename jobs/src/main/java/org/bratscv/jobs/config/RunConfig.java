@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 import org.bratscv.data.folds.KFold;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.metrics.MetricConventions;
@@ -65,6 +66,11 @@ public record RunConfig(
   /** Loads {@code file}, applies {@code overrides} ({@code key=value}) and validates. */
   public static RunConfig load(Path file, List<String> overrides) {
     return of(ConfigTree.load(file).withAll(overrides));
+  }
+
+  /** Loads {@code file} from any Hadoop file system, applies {@code overrides} and validates. */
+  public static RunConfig load(ConfigFile file, Configuration hadoop, List<String> overrides) {
+    return of(ConfigTree.load(file, hadoop).withAll(overrides));
   }
 
   public static RunConfig of(ConfigTree tree) {

@@ -90,15 +90,25 @@ public final class Sweep {
   public Sweep(SparkSession spark, SweepConfig config, String runId, StaleOutputs stale) {
     this.spark = spark;
     this.config = config;
-    this.runId =
-        OutputRoot.checkPart(runId != null ? runId : LocalDate.now(ZoneOffset.UTC).toString());
+    this.runId = runId(runId);
     this.top = new OutputRoot(config.output());
-    this.root = new RunFolder(new OutputRoot(top.resolve(this.runId).toString()));
+    this.root = runFolder(config, runId);
     this.stale = stale;
   }
 
   public OutputRoot root() {
     return root.root();
+  }
+
+  /** The run folder's name: {@code runId}, or today's UTC date (yyyy-MM-dd) when null. */
+  public static String runId(String runId) {
+    return OutputRoot.checkPart(runId != null ? runId : LocalDate.now(ZoneOffset.UTC).toString());
+  }
+
+  /** The run folder a sweep of {@code config} with {@code runId} (null: today) writes. */
+  public static RunFolder runFolder(SweepConfig config, String runId) {
+    return new RunFolder(
+        new OutputRoot(new OutputRoot(config.output()).resolve(runId(runId)).toString()));
   }
 
   private Configuration hadoop() {
@@ -128,8 +138,16 @@ public final class Sweep {
     return "config_sha256 " + Fingerprint.sha256(v.config().resolvedYaml()) + "\n";
   }
 
-  /** True when {@code v}'s results are complete and were made with its present configuration. */
   private boolean isDone(FileSystem fs, SweepConfig.Variant v) throws IOException {
+    return isDone(fs, root, v);
+  }
+
+  /**
+   * True when {@code v}'s results in run folder {@code root} are complete and were made with its
+   * present configuration: a rerun skips it.
+   */
+  public static boolean isDone(FileSystem fs, RunFolder root, SweepConfig.Variant v)
+      throws IOException {
     Path done = root.variant(v.name()).done();
     if (!fs.exists(done)) {
       return false;

@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
 import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.jobs.config.ConfigException;
+import org.bratscv.jobs.config.ConfigFile;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.config.Settings;
@@ -85,19 +88,32 @@ public record SweepConfig(
   }
 
   /**
-   * Loads a sweep file; {@code overrides} apply to every variant, and {@code output} (when not
-   * null) replaces the file's {@code output}.
+   * Loads a local sweep file; {@code overrides} apply to every variant, and {@code output} (when
+   * not null) replaces the file's {@code output}.
    */
   public static SweepConfig load(Path file, List<String> overrides, String output) {
-    ConfigTree tree = ConfigTree.load(file);
+    return load(ConfigFile.of(file), new Configuration(), overrides, output);
+  }
+
+  /**
+   * Loads a sweep file from any Hadoop file system; its {@code base} is looked for next to it, then
+   * among the bundled configurations ({@link ConfigFile#resolve}).
+   */
+  public static SweepConfig load(
+      ConfigFile file, Configuration hadoop, List<String> overrides, String output) {
+    ConfigTree tree = ConfigTree.load(file, hadoop);
     if (output != null) {
       tree = tree.with("output", output);
     }
-    Path dir = file.toAbsolutePath().getParent();
-    return of(tree, dir, overrides);
+    return of(tree, base -> ConfigTree.load(file.resolve(base, hadoop), hadoop), overrides);
   }
 
   static SweepConfig of(ConfigTree tree, Path dir, List<String> overrides) {
+    return of(tree, base -> ConfigTree.load(dir.resolve(base)), overrides);
+  }
+
+  private static SweepConfig of(
+      ConfigTree tree, Function<String, ConfigTree> bases, List<String> overrides) {
     Settings s = Settings.of(tree);
     String name = s.string("name", "sweep");
     String base = s.requiredString("base");
@@ -124,7 +140,7 @@ public record SweepConfig(
     if (names.isEmpty()) {
       throw new ConfigException("variants: at least the baseline is needed");
     }
-    ConfigTree baseTree = ConfigTree.load(dir.resolve(base));
+    ConfigTree baseTree = bases.apply(base);
     Map<String, Variant> variants = new LinkedHashMap<>();
     Settings vs = s.section("variants");
     for (String v : names) {
