@@ -52,7 +52,25 @@ class DocumentedCommandsTest {
     /** {@code demo} = synthetic archives + the cross-validation of conf/demo.yaml: checked so */
     CHECK_DEMO_CONFIGURATION,
     /** run as written, with its outputs checked, by SubmissionTwinTest (about a minute) */
-    RUN_BY_SUBMISSION_TWIN_TEST
+    RUN_BY_SUBMISSION_TWIN_TEST,
+    /**
+     * README's "Models in and out" block, run as written (on a tiny trained run) by
+     * ModelPackageCommandsTest
+     */
+    RUN_BY_MODEL_PACKAGE_COMMANDS_TEST("## Models in and out"),
+    /** README's "Metric conventions" block, run as written (P, G: two synthetic labelmaps) */
+    RUN_BY_SYNTH_AND_EVALUATE_COMMAND_TEST("### Metric conventions");
+
+    /** The README heading whose first bash block the other test runs, or null. */
+    final String readmeBlock;
+
+    How() {
+      this(null);
+    }
+
+    How(String readmeBlock) {
+      this.readmeBlock = readmeBlock;
+    }
   }
 
   /** Every documented brats-cv command line (continuations joined, comments dropped). */
@@ -128,6 +146,27 @@ class DocumentedCommandsTest {
     CHECKED.put(
         "K8S_UPLOAD_PATH=s3a://bucket/spark-upload deploy/submit-k8s.sh cv --config my-run.yaml",
         How.CHECK);
+    // README, "Models in and out" and "Metric conventions": run by the tests that own them
+    for (String line :
+        List.of(
+            "model export --run demo-out/run --out demo-out/model",
+            "model export --run demo-out/run --out demo-out/model.zip",
+            "segment --models demo-out/model.zip --input demo-out/archive/test --output"
+                + " demo-out/segment-zip",
+            "model import --weights demo-out/model/A-fold0.safetensors --arch EquiUnet --width 6"
+                + " --norm group --normalization A --tta 1 --out demo-out/imported",
+            "model import --manifest demo-out/model/manifest.json --out demo-out/imported.zip",
+            "model run --weights model/src/test/resources/reference-equality/weights.safetensors"
+                + " --input model/src/test/resources/reference-equality/input.nii.gz --output"
+                + " demo-out/reference-equality.nii.gz")) {
+      CHECKED.put(jar + line, How.RUN_BY_MODEL_PACKAGE_COMMANDS_TEST);
+    }
+    CHECKED.put(
+        jar + "evaluate-case --pred P --gt G --convention brats2023-met",
+        How.RUN_BY_SYNTH_AND_EVALUATE_COMMAND_TEST);
+    CHECKED.put(
+        jar + "bench hd95 --pred P --gt G --convention brats2023-gli --repeat 10",
+        How.RUN_BY_SYNTH_AND_EVALUATE_COMMAND_TEST);
   }
 
   private static final Pattern RUNS_BRATS_CV =
@@ -421,6 +460,14 @@ class DocumentedCommandsTest {
         }
         continue;
       }
+      if (how.readmeBlock != null) {
+        List<String> block =
+            ReadmeBlocks.commands(how.readmeBlock).stream().map(c -> String.join(" ", c)).toList();
+        if (!block.contains(line)) {
+          failures.add(line + ": not in README's \"" + how.readmeBlock + "\" block " + block);
+        }
+        continue;
+      }
       env.put("CHECK_LINE_ID", Integer.toString(id));
       Run r = bash(checkingLine(line, how));
       if (r.exit() != 0) {
@@ -437,7 +484,8 @@ class DocumentedCommandsTest {
       }
     }
     for (int id = 0; id < lines.size(); id++) {
-      if (CHECKED.get(lines.get(id)) == How.RUN_BY_SUBMISSION_TWIN_TEST) {
+      How how = CHECKED.get(lines.get(id));
+      if (how == How.RUN_BY_SUBMISSION_TWIN_TEST || how.readmeBlock != null) {
         continue;
       }
       List<Run> runs = checks.getOrDefault(id, List.of());

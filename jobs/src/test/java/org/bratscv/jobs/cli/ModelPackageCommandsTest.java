@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -92,40 +91,6 @@ class ModelPackageCommandsTest {
     }
   }
 
-  /** The repository root: the folder above the working directory that holds README.md. */
-  private static Path repository() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("README.md"))) {
-      p = p.getParent();
-    }
-    assertTrue(p != null, "README.md not found above " + Path.of("").toAbsolutePath());
-    return p;
-  }
-
-  /** The command lines of the first bash block under README's heading {@code section}. */
-  static List<List<String>> readmeCommands(String section) throws IOException {
-    List<String> lines = Files.readAllLines(repository().resolve("README.md"));
-    int at = lines.indexOf("## " + section);
-    assertTrue(at >= 0, "README has no section " + section);
-    while (!lines.get(at).equals("```bash")) {
-      at++;
-    }
-    List<List<String>> commands = new ArrayList<>();
-    StringBuilder joined = new StringBuilder();
-    for (int i = at + 1; !lines.get(i).equals("```"); i++) {
-      String l = lines.get(i).strip();
-      if (l.startsWith("#") || l.isEmpty()) {
-        continue;
-      }
-      joined.append(l.endsWith("\\") ? l.substring(0, l.length() - 1) : l).append(' ');
-      if (!l.endsWith("\\")) {
-        commands.add(List.of(joined.toString().trim().split("\\s+")));
-        joined.setLength(0);
-      }
-    }
-    return commands;
-  }
-
   /** A README command's arguments after the jar, with its paths made to point at the test's. */
   private static String[] arguments(List<String> command) {
     assertEquals(List.of("java", "-jar", "jobs/target/brats-cv.jar"), command.subList(0, 3));
@@ -134,8 +99,8 @@ class ModelPackageCommandsTest {
             a ->
                 a.startsWith("demo-out/")
                     ? root.resolve(a).toString()
-                    : a.contains("/") && Files.exists(repository().resolve(a))
-                        ? repository().resolve(a).toString()
+                    : a.contains("/") && Files.exists(ReadmeBlocks.repository().resolve(a))
+                        ? ReadmeBlocks.repository().resolve(a).toString()
                         : a)
         .toArray(String[]::new);
   }
@@ -172,7 +137,7 @@ class ModelPackageCommandsTest {
         demo.resolve("archive/test").toString(),
         "--output",
         demo.resolve("segment").toString());
-    List<List<String>> commands = readmeCommands("Models in and out");
+    List<List<String>> commands = ReadmeBlocks.commands("## Models in and out");
     assertTrue(commands.size() >= 5, "README shows " + commands);
     for (List<String> c : commands) {
       run(arguments(c));

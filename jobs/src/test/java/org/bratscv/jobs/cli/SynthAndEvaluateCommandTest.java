@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.bratscv.data.nifti.NiftiReader;
 import org.bratscv.data.volume.Dims;
 import org.junit.jupiter.api.Test;
@@ -98,6 +99,33 @@ class SynthAndEvaluateCommandTest {
             "--json");
     assertEquals(0, bench23.exitCode(), bench23.err());
     assertTrue(new ObjectMapper().readTree(bench23.out()).get("ms_per_case").asDouble() > 0);
+  }
+
+  @Test
+  void readmeMetricConventionCommandsScoreAPairOfLabelmapsLesionWise() throws Exception {
+    CliRun synth =
+        CliRun.of(
+            "synth", "--out", dir.toString(), "--cases", "2", "--size", "40x36x32", "--seed", "5");
+    assertEquals(0, synth.exitCode(), synth.err());
+    String gt = dir.resolve("BraTS20_Training_001/BraTS20_Training_001_seg.nii.gz").toString();
+    String pred = dir.resolve("BraTS20_Training_002/BraTS20_Training_002_seg.nii.gz").toString();
+    List<List<String>> commands = ReadmeBlocks.commands("### Metric conventions");
+    assertEquals(2, commands.size(), commands.toString());
+    for (List<String> c : commands) {
+      assertEquals(List.of("java", "-jar", "jobs/target/brats-cv.jar"), c.subList(0, 3));
+      String[] args =
+          c.subList(3, c.size()).stream()
+              .map(a -> a.equals("P") ? pred : a.equals("G") ? gt : a)
+              .toArray(String[]::new);
+      CliRun r = CliRun.of(args);
+      assertEquals(0, r.exitCode(), String.join(" ", args) + "\n" + r.err());
+      if (args[0].equals("evaluate-case")) {
+        assertTrue(r.out().startsWith("convention brats2023-met"), r.out());
+        assertTrue(r.out().contains("lesionwise_dice"), r.out());
+      } else {
+        assertTrue(r.out().contains("ms"), r.out());
+      }
+    }
   }
 
   @Test
