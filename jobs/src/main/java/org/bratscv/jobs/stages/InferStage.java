@@ -430,7 +430,7 @@ public final class InferStage {
       Ensemble.Builder b =
           Ensemble.builder()
               .optDevice(device)
-              .optPrecision(device.isGpu() ? precision : Precision.FP32)
+              .optPrecision(precision.on(device))
               .optAugmentations(
                   tta == 16 ? TestTimeAugmentation.all() : TestTimeAugmentation.none());
       Map<String, MultiChannelVolume> inputs = new LinkedHashMap<>();
@@ -438,7 +438,12 @@ public final class InferStage {
         Path taskDir = new Path(m.taskDir());
         b.addMember(
             m.pipeline() + "-fold" + m.fold(),
-            LoadedModels.get(taskDir.getFileSystem(conf.get()), taskDir, m.network(), device),
+            LoadedModels.get(
+                taskDir.getFileSystem(conf.get()),
+                taskDir,
+                m.network(),
+                device,
+                precision.on(device)),
             m.normalization().name());
         inputs.putIfAbsent(m.normalization().name(), crop.padCropped(pc.image(m.normalization())));
       }

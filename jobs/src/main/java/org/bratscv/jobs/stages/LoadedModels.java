@@ -9,7 +9,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.config.NetworkSettings;
 import org.bratscv.jobs.io.HadoopCheckpointStore;
+import org.bratscv.model.infer.Precision;
 import org.bratscv.model.net.EquiUnet;
+import org.bratscv.model.net.HalfPrecision;
 import org.bratscv.model.train.FoldTrainer;
 import org.bratscv.model.train.checkpoint.Checkpoints;
 
@@ -22,7 +24,10 @@ import org.bratscv.model.train.checkpoint.Checkpoints;
 final class LoadedModels {
   static final int CAPACITY = 32;
 
-  private record Key(String checkpointDir, String device, NetworkSettings network) {}
+  // Precision is part of the key: a float16 network is cast in place and must never serve a
+  // float32 ensemble (or the reverse).
+  private record Key(
+      String checkpointDir, String device, NetworkSettings network, Precision precision) {}
 
   private record Loaded(EquiUnet net, NDManager manager) {}
 
@@ -44,9 +49,19 @@ final class LoadedModels {
    * The network of {@code taskDir}'s final weights on {@code device}, loaded on first use. The
    * checkpoint's checksums are verified, so a corrupted file is an error, never a silent load.
    */
+  static EquiUnet get(FileSystem fs, Path taskDir, NetworkSettings network, Device device)
+      throws IOException {
+    return get(fs, taskDir, network, device, Precision.FP32);
+  }
+
+  /**
+   * As {@link #get(FileSystem, Path, NetworkSettings, Device)}, in {@code precision}: with {@link
+   * Precision#FP16} the weights are cast to float16 once, at load ({@link HalfPrecision}).
+   */
   static synchronized EquiUnet get(
-      FileSystem fs, Path taskDir, NetworkSettings network, Device device) throws IOException {
-    Key key = new Key(taskDir.toString(), device.toString(), network);
+      FileSystem fs, Path taskDir, NetworkSettings network, Device device, Precision precision)
+      throws IOException {
+    Key key = new Key(taskDir.toString(), device.toString(), network, precision);
     Loaded l = CACHE.get(key);
     if (l != null) {
       return l.net();
@@ -57,6 +72,9 @@ final class LoadedModels {
       net.initialize(manager, 0);
       new Checkpoints(new HadoopCheckpointStore(fs, taskDir))
           .loadWeights(FoldTrainer.FINAL, net.getParameters());
+      if (precision == Precision.FP16) {
+        HalfPrecision.cast(net);
+      }
       CACHE.put(key, new Loaded(net, manager));
       return net;
     } catch (IOException | RuntimeException e) {
