@@ -1,5 +1,6 @@
 package org.bratscv.data.uncertainty;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,12 +33,13 @@ import java.util.List;
  * @param score the task's combined score
  */
 public record UncertaintyScore(
-    List<Point> points, double diceAuc, double ftpAuc, double ftnAuc, double score) {
+    List<Point> points, double diceAuc, double ftpAuc, double ftnAuc, double score)
+    implements Serializable {
   /** The thresholds of the BraTS 2020 uncertainty task, in its order. */
   public static final List<Integer> THRESHOLDS = List.of(100, 75, 50, 25, 0);
 
   /** The three measures at one threshold. */
-  public record Point(int threshold, double dice, double ftp, double ftn) {}
+  public record Point(int threshold, double dice, double ftp, double ftn) implements Serializable {}
 
   public UncertaintyScore {
     points = List.copyOf(points);

@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * labelmaps/&lt;case&gt;.nii.gz        the labelmap (merged when the ensemble has two pipelines)
  * probabilities/&lt;case&gt;.nii.gz    optional: float32 (x, y, z, 3) ET, TC, WT, mean of the pipelines
+ * labelmaps/uncertainty/&lt;case&gt;_unc_{whole,core,enhance}.nii.gz  optional: uint8 0..100 maps
+ *                                 from the same mean probabilities (0 = certain)
  * segment.csv                     case_id,status,reason,labelmap,probabilities,seconds,fingerprint
  * fingerprint.json                the ensemble and settings the folder's labelmaps are made by
  * </pre>
@@ -78,6 +80,7 @@ public final class SegmentStage {
    * @param labelScheme the archive's labels, or null for each case layout's own
    * @param merge the two pipelines of the second pass (first one's labels kept), or empty
    * @param probabilities also write the probability maps
+   * @param uncertainty also write the three uncertainty maps (BraTS 2020 uncertainty task format)
    */
   public record Settings(
       String archive,
@@ -89,6 +92,7 @@ public final class SegmentStage {
       List<String> merge,
       Precision precision,
       boolean probabilities,
+      boolean uncertainty,
       int casesPerTask,
       int engineThreads,
       double gpuShare,
@@ -240,6 +244,7 @@ public final class SegmentStage {
           for (String id : stale) {
             fs.delete(folder.labelmap(id), false);
             fs.delete(folder.probabilities(id), false);
+            UncertaintyFiles.delete(fs, folder.labelmap(id));
             labelmaps.remove(id + SUFFIX);
           }
         }
@@ -261,7 +266,9 @@ public final class SegmentStage {
         rows.add(new Row(c.id(), "error", "case " + c.id() + ": " + e.getMessage(), "", "", 0, ""));
         continue;
       }
-      if (labelmaps.contains(file) && (!s.probabilities() || probabilities.contains(file))) {
+      if (labelmaps.contains(file)
+          && (!s.probabilities() || probabilities.contains(file))
+          && (!s.uncertainty() || UncertaintyFiles.complete(fs, folder.labelmap(c.id())))) {
         rows.add(
             new Row(
                 c.id(),
@@ -368,7 +375,8 @@ public final class SegmentStage {
       PreparedCase pc =
           PreprocessStage.prepare(c, scheme, s.normalizations(), false, conf, reader, null);
       NiftiHeader t1 = InferStage.readHeader(c.modalityPath(Modality.T1), conf, reader);
-      Map<String, MultiChannelVolume> probs = s.probabilities() ? new LinkedHashMap<>() : null;
+      Map<String, MultiChannelVolume> probs =
+          s.probabilities() || s.uncertainty() ? new LinkedHashMap<>() : null;
       Map<String, LabelVolume> labels =
           InferStage.predict(
               pc,
@@ -385,16 +393,19 @@ public final class SegmentStage {
           labels.containsKey("merged") ? labels.get("merged") : labels.values().iterator().next();
       NiftiWriter writer = NiftiWriter.withDefaults();
       String probFile = "";
-      if (probs != null) {
-        MultiChannelVolume mean = mean(probs.values());
+      MultiChannelVolume mean = probs == null ? null : mean(probs.values());
+      if (s.probabilities()) {
         Path target = probabilityFile(s, c.id());
         OutputRoot.writeAtomically(
             outFs, target, o -> writer.write(o, true, mean, t1, NiftiDataType.FLOAT32, "ET,TC,WT"));
         probFile = target.toString();
       }
-      // the labelmap last: its presence marks the case complete
       Path target = labelmapFile(s, c.id());
       NiftiHeader like = NiftiHeader.like(t1, NiftiDataType.UINT8);
+      if (s.uncertainty()) {
+        UncertaintyFiles.write(outFs, target, mean, like, writer);
+      }
+      // the labelmap last: its presence marks the case complete
       OutputRoot.writeAtomically(outFs, target, o -> writer.write(o, true, result, like));
       return new Row(
           c.id(), "ok", "", target.toString(), probFile, (System.nanoTime() - t0) / 1e9, "");
