@@ -257,6 +257,8 @@ public final class SegmentStage {
     }
     ensemble.write(fs, folder.fingerprint());
     Set<String> probabilities = s.probabilities() ? names(fs, probabilityDir) : Set.of();
+    Set<String> uncertaintyMaps =
+        s.uncertainty() ? names(fs, RunFolder.uncertaintyDir(labelmapDir)) : Set.of();
     List<BratsCase> todo = new ArrayList<>();
     for (BratsCase c : found.cases()) {
       String file = c.id() + SUFFIX;
@@ -268,7 +270,8 @@ public final class SegmentStage {
       }
       if (labelmaps.contains(file)
           && (!s.probabilities() || probabilities.contains(file))
-          && (!s.uncertainty() || UncertaintyFiles.complete(fs, folder.labelmap(c.id())))) {
+          && (!s.uncertainty()
+              || UncertaintyFiles.listed(uncertaintyMaps, folder.labelmap(c.id())))) {
         rows.add(
             new Row(
                 c.id(),

@@ -2,6 +2,7 @@ package org.bratscv.jobs.stages;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.data.labels.Region;
@@ -44,6 +45,16 @@ final class UncertaintyFiles {
   static boolean complete(FileSystem fs, Path labelmap) throws IOException {
     for (Region r : Region.values()) {
       if (!fs.exists(RunFolder.uncertaintyOf(labelmap, r))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True when all three maps of {@code labelmap} are among {@code names} (one folder listing). */
+  static boolean listed(Set<String> names, Path labelmap) {
+    for (Region r : Region.values()) {
+      if (!names.contains(RunFolder.uncertaintyOf(labelmap, r).getName())) {
         return false;
       }
     }

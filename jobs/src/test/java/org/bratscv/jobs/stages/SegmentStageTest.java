@@ -154,6 +154,9 @@ class SegmentStageTest {
     Files.delete(out.resolve("probabilities/BraTS20_Validation_052.nii.gz"));
     Files.delete(out.resolve("labelmaps/uncertainty/BraTS20_Validation_052_unc_core.nii.gz"));
     Files.writeString(out.resolve("labelmaps/_tmp.BraTS20_Validation_051.nii.gz.1234"), "partial");
+    Files.writeString(
+        out.resolve("labelmaps/uncertainty/_tmp.BraTS20_Validation_052_unc_core.nii.gz.77"),
+        "part");
     Map<Path, Long> before = modified(out.resolve("labelmaps"));
     SegmentStage.Result again = new SegmentStage().run(spark, s);
     assertEquals(2, again.count("ok"), "only the unfinished cases are segmented");
