@@ -71,13 +71,21 @@ public final class SegmentCommand implements Callable<Integer> {
 
   @Option(
       names = "--precision",
-      description = "fp32 or fp16 (fp16 on GPUs only; default: the run's).")
+      description = "fp32 or fp16 (fp16 used on GPUs, fp32 on CPUs; default: the run's).")
   String precision;
 
   @Option(
       names = "--probabilities",
       description = "Also write the ET/TC/WT probability maps (float32, 4-D).")
   boolean probabilities;
+
+  @Option(
+      names = "--uncertainty",
+      description =
+          "Also write per region an uncertainty map in the BraTS 2020 uncertainty-task format:"
+              + " <output>/labelmaps/uncertainty/<case>_unc_{whole,core,enhance}.nii.gz, uint8"
+              + " 0..100, 0 = certain (binary entropy of the ensemble's mean probability).")
+  boolean uncertainty;
 
   @Option(
       names = "--labels",
@@ -158,6 +166,7 @@ public final class SegmentCommand implements Callable<Integer> {
               e.merge(),
               precision != null ? Precision.parse(precision) : e.precision(),
               probabilities,
+              uncertainty,
               casesPerTask,
               engineThreads,
               gpuShare,

@@ -31,6 +31,7 @@ import org.bratscv.jobs.stages.EpochRow;
 import org.bratscv.jobs.stages.EvaluateStage;
 import org.bratscv.jobs.stages.EvaluateStage.SummaryRow;
 import org.bratscv.jobs.stages.MetricRow;
+import org.bratscv.jobs.stages.UncertaintyRow;
 import org.bratscv.jobs.sweep.Comparison;
 import org.bratscv.jobs.sweep.MemberSelection;
 import org.bratscv.jobs.sweep.SelectedEnsemble;
@@ -156,10 +157,12 @@ public final class RunReport {
       sweepComparison();
       selectedEnsemble();
       summaryTables(layout);
+      uncertaintyTable(layout);
       sweepBoxes(layout, scores, scoreErrors);
     } else {
       doc.paragraph("Cross-validation run at " + root.uri() + ".");
       summaryTables(layout);
+      uncertaintyTable(layout);
       cvBoxes(scores.get("run"), scoreErrors.get("run"));
     }
     trainingCurves(layout.sweep());
@@ -303,6 +306,64 @@ public final class RunReport {
     }
     for (String m : missing) {
       doc.unavailable("results table", m);
+    }
+  }
+
+  /**
+   * The mean QU-BraTS uncertainty score per labelmap set and region (evaluate/uncertainty.csv);
+   * nothing for runs made before uncertainty maps existed.
+   */
+  private void uncertaintyTable(RunLayout layout) {
+    List<List<String>> rows = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (RunLayout.Variant v : layout.variants()) {
+      Path file = new RunFolder(v.results()).uncertaintyCsv();
+      try {
+        if (!fs.exists(file)) {
+          continue;
+        }
+        Map<String, Map<String, List<Double>>> bySet = new TreeMap<>();
+        for (UncertaintyRow r : UncertaintyRow.TABLE.read(fs, file)) {
+          bySet
+              .computeIfAbsent(r.labelmapSet(), k -> new LinkedHashMap<>())
+              .computeIfAbsent(r.region(), k -> new ArrayList<>())
+              .add(r.score().score());
+        }
+        for (Map.Entry<String, Map<String, List<Double>>> e : bySet.entrySet()) {
+          List<String> row = new ArrayList<>();
+          if (layout.sweep()) {
+            row.add(v.name());
+          }
+          row.add(e.getKey());
+          int cases = 0;
+          for (String region : REGIONS) {
+            List<Double> scores = e.getValue().getOrDefault(region, List.of());
+            cases = Math.max(cases, scores.size());
+            double mean = scores.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            row.add(scores.isEmpty() ? "" : String.format(Locale.ROOT, "%.3f", mean));
+          }
+          row.add(Integer.toString(cases));
+          rows.add(row);
+        }
+      } catch (IOException | RuntimeException e) {
+        missing.add(message(e));
+      }
+    }
+    if (!rows.isEmpty()) {
+      List<String> header = new ArrayList<>();
+      if (layout.sweep()) {
+        header.add("variant");
+      }
+      header.addAll(List.of("labelmap set", "score ET", "score WT", "score TC", "cases"));
+      doc.paragraph(
+          "Uncertainty maps scored as the BraTS 2020 uncertainty task did"
+              + " (evaluate/uncertainty.csv): per region (AUC(Dice) + 1 - AUC(FTP) + 1 -"
+              + " AUC(FTN)) / 3 over the thresholds 100, 75, 50, 25, 0, mean over the cases;"
+              + " 1 is best.");
+      doc.table(header, rows);
+    }
+    for (String m : missing) {
+      doc.unavailable("uncertainty table", m);
     }
   }
 

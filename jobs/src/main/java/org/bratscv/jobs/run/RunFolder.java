@@ -2,6 +2,8 @@ package org.bratscv.jobs.run;
 
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;
+import org.bratscv.data.labels.Region;
+import org.bratscv.data.uncertainty.UncertaintyMaps;
 import org.bratscv.jobs.io.OutputRoot;
 
 /**
@@ -18,11 +20,13 @@ import org.bratscv.jobs.io.OutputRoot;
  * train/log.parquet|csv           every task's epochs
  * train/models.parquet|csv        the models manifest (one row per task, with its fingerprint)
  * predictions/&lt;set&gt;/&lt;id&gt;.nii.gz  labelmaps of the out-of-fold sets (oof-A, oof-B, oof-merged)
+ * predictions/&lt;set&gt;/uncertainty/&lt;id&gt;_unc_{whole,core,enhance}.nii.gz  uint8 0..100 maps
  * predictions/oof-index.csv       one row per labelmap (ok / error, fingerprint)
  * predictions/oof-fingerprints.json  what made the labelmaps: settings, and per case its models and input
  * test/preprocess/..., test/predictions/test-&lt;set&gt;/...   the test archive, the same way
  * evaluate/metrics.parquet|csv    one row per labelmap set, case and region
  * evaluate/summary.csv|md         mean, std, median, quartiles per set, region and metric
+ * evaluate/uncertainty.csv        QU-BraTS uncertainty scores, one row per labelmap set, case and region
  * evaluate/fingerprint.json       what the metrics were computed from (predictions, truth, conventions)
  * report/                         index.html, report.md, img/
  * </pre>
@@ -34,11 +38,11 @@ import org.bratscv.jobs.io.OutputRoot;
  * {@code ensemble} section also holds {@code ensemble.csv} (every candidate model with its
  * validation scores, and whether it was selected) and {@code ensemble/} (the selected ensemble's
  * {@code config.yaml} with its settings, {@code test/predictions/}, {@code evaluate/}). A {@code
- * segment} output folder holds {@code labelmaps/}, {@code probabilities/}, {@code segment.csv}
- * (with the fingerprint of the ensemble that made each labelmap) and {@code fingerprint.json} (the
- * ensemble and settings of the folder). A run command holds the output folder's {@code
- * brats-cv.lock} ({@link org.bratscv.jobs.io.RunLock}) while it runs; a sweep's on the folder above
- * its runs.
+ * segment} output folder holds {@code labelmaps/} (with {@code labelmaps/uncertainty/} after {@code
+ * --uncertainty}), {@code probabilities/}, {@code segment.csv} (with the fingerprint of the
+ * ensemble that made each labelmap) and {@code fingerprint.json} (the ensemble and settings of the
+ * folder). A run command holds the output folder's {@code brats-cv.lock} ({@link
+ * org.bratscv.jobs.io.RunLock}) while it runs; a sweep's on the folder above its runs.
  */
 public final class RunFolder implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -55,6 +59,7 @@ public final class RunFolder implements Serializable {
   public static final String PROBABILITIES = "probabilities";
   public static final String NIFTI_GZ = ".nii.gz";
   public static final String SEGMENT_CSV = "segment.csv";
+  public static final String UNCERTAINTY = "uncertainty";
 
   private final OutputRoot root;
 
@@ -195,6 +200,11 @@ public final class RunFolder implements Serializable {
     return root.resolve("evaluate", "summary.md");
   }
 
+  /** {@code evaluate/uncertainty.csv}: the QU-BraTS scores of the uncertainty maps. */
+  public Path uncertaintyCsv() {
+    return root.resolve("evaluate", "uncertainty.csv");
+  }
+
   public Path reportDir() {
     return root.resolve("report");
   }
@@ -286,6 +296,30 @@ public final class RunFolder implements Serializable {
   /** {@code evaluate/fingerprint.json}. */
   public Path evaluateFingerprint() {
     return root.resolve("evaluate", FINGERPRINT_JSON);
+  }
+
+  /**
+   * The folder of the uncertainty maps that go with the labelmaps of {@code labelmapFolder}: its
+   * {@code uncertainty/} subfolder (apart, so that no listing of labelmaps ever sees a map).
+   */
+  public static Path uncertaintyDir(Path labelmapFolder) {
+    return new Path(labelmapFolder, UNCERTAINTY);
+  }
+
+  /**
+   * The uncertainty map of one region that goes with {@code labelmap} ({@code
+   * <folder>/<id>.nii.gz}), named as the BraTS 2020 uncertainty task wants: {@code
+   * <folder>/uncertainty/<id>_unc_{whole,core,enhance}.nii.gz}.
+   */
+  public static Path uncertaintyOf(Path labelmap, Region region) {
+    String name = labelmap.getName();
+    if (!name.endsWith(NIFTI_GZ)) {
+      throw new IllegalArgumentException("labelmap " + labelmap + " does not end in " + NIFTI_GZ);
+    }
+    String id = name.substring(0, name.length() - NIFTI_GZ.length());
+    return new Path(
+        uncertaintyDir(labelmap.getParent()),
+        id + "_unc_" + UncertaintyMaps.fileWord(region) + NIFTI_GZ);
   }
 
   /** The fingerprint record of a folder of outputs (a labelmap set, evaluate/, a task). */

@@ -23,11 +23,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.labels.Region;
+import org.bratscv.data.labels.RegionMasks;
 import org.bratscv.data.metrics.CaseEvaluator;
 import org.bratscv.data.metrics.CaseMetrics;
 import org.bratscv.data.metrics.MetricConventions;
 import org.bratscv.data.metrics.RegionMetrics;
 import org.bratscv.data.nifti.NiftiReader;
+import org.bratscv.data.uncertainty.UncertaintyScore;
 import org.bratscv.data.volume.LabelVolume;
 import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
@@ -46,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * labelmap set x case x region, with the convention it was scored under and, for brats2023, the
  * lesion-wise scores), {@code summary.csv} (one row per labelmap set x convention x region x
  * metric: mean, std, median, q25, q75, n; std is the population one, undefined values left out),
- * {@code summary.md} and {@code fingerprint.json} (what the metrics were computed from). Every run
- * scores every labelmap again, so no metric is ever older than its labelmap.
+ * {@code summary.md}, {@code uncertainty.csv} (the BraTS 2020 uncertainty task's score of every
+ * labelmap's uncertainty maps, {@link UncertaintyRow}) and {@code fingerprint.json} (what the
+ * metrics were computed from). Every run scores every labelmap again, so no metric is ever older
+ * than its labelmap.
  */
 public final class EvaluateStage {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateStage.class);
@@ -75,8 +79,14 @@ public final class EvaluateStage {
     }
   }
 
-  /** The rows and the summary. */
-  public record Result(List<MetricRow> rows, List<SummaryRow> summary, List<String> errors) {}
+  /**
+   * The rows, the summary, and the uncertainty scores of the labelmaps that have uncertainty maps.
+   */
+  public record Result(
+      List<MetricRow> rows,
+      List<SummaryRow> summary,
+      List<String> errors,
+      List<UncertaintyRow> uncertainty) {}
 
   /** One summary row; {@code convention} is the metric convention its cases were scored under. */
   public record SummaryRow(
@@ -134,6 +144,7 @@ public final class EvaluateStage {
                 ? "auto: brats2020 for 2020/2021 layouts, brats2023-gli for 2023+"
                 : s.conventions().id())
         .add("metrics", "v2: brats2020 voxel-surface HD95; brats2023 surfel HD95 + lesion-wise")
+        .add("uncertainty", "QU-BraTS 2020: thresholds 100,75,50,25,0; brain mask T1 > 0")
         .build();
   }
 
@@ -166,9 +177,11 @@ public final class EvaluateStage {
       }
     }
     List<MetricRow> rows = new ArrayList<>();
+    List<UncertaintyRow> uncertainty = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     for (Outcome o : outcomes) {
       rows.addAll(o.rows());
+      uncertainty.addAll(o.uncertainty());
       if (o.error() != null) {
         errors.add(o.error());
       }
@@ -184,11 +197,16 @@ public final class EvaluateStage {
     SUMMARY.writeCsv(fs, f.summaryCsv(), summary);
     byte[] md = SummaryMarkdown.render(summary).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     OutputRoot.writeAtomically(fs, f.summaryMd(), o -> o.write(md));
+    uncertainty.sort(
+        Comparator.comparing(UncertaintyRow::labelmapSet)
+            .thenComparing(UncertaintyRow::caseId)
+            .thenComparing(r -> Region.valueOf(r.region()).ordinal()));
+    UncertaintyRow.TABLE.writeCsv(fs, f.uncertaintyCsv(), uncertainty);
     fingerprint(s, items).write(fs, f.evaluateFingerprint());
     OutputRoot.removeTemporaries(fs, f.evaluateDir(), true);
     LOG.info(
         "evaluate: {} labelmaps scored, {} failed", outcomes.size() - errors.size(), errors.size());
-    return new Result(rows, summary, errors);
+    return new Result(rows, summary, errors, uncertainty);
   }
 
   /** Mean, population std, exact median and quartiles, count, per (set, region, metric). */
@@ -247,7 +265,12 @@ public final class EvaluateStage {
   }
 
   /** What one task made of one item: rows, or the reason it could not be scored. */
-  record Outcome(List<MetricRow> rows, String error) implements Serializable {}
+  record Outcome(List<MetricRow> rows, List<UncertaintyRow> uncertainty, String error)
+      implements Serializable {
+    Outcome(List<MetricRow> rows, String error) {
+      this(rows, List.of(), error);
+    }
+  }
 
   static Outcome score(
       Item item,
@@ -285,7 +308,8 @@ public final class EvaluateStage {
                 rm.lesionwiseDice(),
                 rm.lesionwiseHd95()));
       }
-      return new Outcome(rows, null);
+      return new Outcome(
+          rows, scoreUncertainty(item, record, scheme, pred, gt, conf, reader), null);
     } catch (IOException | RuntimeException e) {
       return new Outcome(
           List.of(),
@@ -295,6 +319,68 @@ public final class EvaluateStage {
               + ": "
               + (e.getMessage() == null ? e : e.getMessage()));
     }
+  }
+
+  /**
+   * The QU-BraTS scores of the uncertainty maps beside the labelmap ({@link
+   * RunFolder#uncertaintyOf}), one row per region whose map exists; none when it has none. The
+   * brain mask is the case's T1 above zero, as the task's evaluation takes it.
+   */
+  static List<UncertaintyRow> scoreUncertainty(
+      Item item,
+      CaseRecord record,
+      LabelScheme scheme,
+      LabelVolume pred,
+      LabelVolume gt,
+      HadoopConf conf,
+      NiftiReader reader)
+      throws IOException {
+    List<UncertaintyRow> out = new ArrayList<>();
+    boolean[] brain = null;
+    for (Region r : Region.values()) {
+      Path file = RunFolder.uncertaintyOf(new Path(item.predFile()), r);
+      if (!file.getFileSystem(conf.get()).exists(file)) {
+        continue;
+      }
+      LabelVolume map = readLabels(file.toString(), conf, reader);
+      if (!map.dims().equals(pred.dims())) {
+        throw new IllegalArgumentException(
+            file.getName() + " has dims " + map.dims() + " but the labelmap " + pred.dims());
+      }
+      if (brain == null) {
+        brain = brainMask(record.t1File(), conf, reader);
+        if (brain.length != pred.labels().length) {
+          throw new IllegalArgumentException(
+              "T1 " + record.t1File() + " has another grid than the labelmap");
+        }
+      }
+      out.add(
+          new UncertaintyRow(
+              item.labelmapSet(),
+              item.caseId(),
+              r.name(),
+              UncertaintyScore.of(
+                  RegionMasks.of(gt, r, scheme),
+                  RegionMasks.of(pred, r, scheme),
+                  map.labels(),
+                  brain)));
+    }
+    return out;
+  }
+
+  private static boolean[] brainMask(String t1File, HadoopConf conf, NiftiReader reader)
+      throws IOException {
+    Path p = new Path(t1File);
+    FileSystem fs = p.getFileSystem(conf.get());
+    float[] t1;
+    try (InputStream in = fs.open(p)) {
+      t1 = reader.read(in, p.getName(), fs.getFileStatus(p).getLen()).toVolume().data();
+    }
+    boolean[] brain = new boolean[t1.length];
+    for (int i = 0; i < t1.length; i++) {
+      brain[i] = t1[i] > 0;
+    }
+    return brain;
   }
 
   static LabelVolume readLabels(String file, HadoopConf conf, NiftiReader reader)

@@ -55,10 +55,13 @@ import org.slf4j.LoggerFactory;
  * predictions per pipeline), thresholded into a labelmap, merged across two pipelines by the second
  * pass, put back into the case's original geometry and written as NIfTI with the geometry of the
  * case's T1 file, so it overlays in 3D Slicer: {@code <root>/predictions/<set>/<case>.nii.gz} with
- * sets {@code <prefix>-<pipeline>} and {@code <prefix>-merged}. Executors keep loaded models
- * ({@link LoadedModels}). A case whose outputs all exist and were made from the same settings,
- * models and input ({@link #caseFingerprint}, recorded per prefix) is skipped; one made from
- * anything else is predicted again.
+ * sets {@code <prefix>-<pipeline>} and {@code <prefix>-merged}, each with its three uncertainty
+ * maps (BraTS 2020 uncertainty task format, {@link UncertaintyFiles}) in {@code
+ * <set>/uncertainty/}: from the set's pipeline's averaged probabilities, for the merged set from
+ * the mean of the merged pipelines'. Executors keep loaded models ({@link LoadedModels}). A case
+ * whose outputs all exist and were made from the same settings, models and input ({@link
+ * #caseFingerprint}, recorded per prefix) is skipped; one made from anything else is predicted
+ * again.
  */
 public final class InferStage {
   private static final Logger LOG = LoggerFactory.getLogger(InferStage.class);
@@ -157,6 +160,12 @@ public final class InferStage {
           .column("file", Prediction::file)
           .column("has_label", p -> Boolean.toString(p.hasLabel()))
           .column("fingerprint", Prediction::fingerprint)
+          .column(
+              "uncertainty",
+              p ->
+                  p.ok() && !p.file().isEmpty()
+                      ? RunFolder.uncertaintyDir(new Path(p.file()).getParent()).toString()
+                      : "")
           .optReader(
               r ->
                   new Prediction(
@@ -176,8 +185,15 @@ public final class InferStage {
    */
   static Fingerprint settingsFingerprint(Settings s) {
     return ensembleSettings(s.tta(), s.threshold(), s.merge(), s.precision(), s.selection())
+        .add("uncertainty", UNCERTAINTY_MEASURE)
         .build();
   }
+
+  /**
+   * The uncertainty maps' measure ({@link org.bratscv.data.uncertainty.UncertaintyMaps}); a
+   * fingerprint ingredient of every labelmap set, so maps of another measure are made again.
+   */
+  static final String UNCERTAINTY_MEASURE = "binary entropy of the mean probability, bits x 100";
 
   /**
    * The settings that turn an ensemble's outputs into labelmaps, as fingerprint ingredients; with
@@ -285,6 +301,7 @@ public final class InferStage {
       for (String set : sets(s, job.members().keySet())) {
         Path target = target(s, set, job.caseId());
         existed |= fs.exists(target) && fs.delete(target, false);
+        existed |= UncertaintyFiles.delete(fs, target);
       }
       if (existed) {
         stale.add(job.caseId());
@@ -352,7 +369,8 @@ public final class InferStage {
       hasLabel = record.hasLabel();
       boolean complete = true;
       for (String set : sets) {
-        complete &= outFs.exists(target(s, set, job.caseId()));
+        Path target = target(s, set, job.caseId());
+        complete &= outFs.exists(target) && UncertaintyFiles.complete(outFs, target);
       }
       if (complete) {
         for (String set : sets) {
@@ -374,6 +392,7 @@ public final class InferStage {
       PreparedCase pc = PreparedCaseFiles.read(outFs, caseDir, needed, reader);
       LabelScheme scheme = LabelScheme.parse(record.labelScheme());
       NiftiHeader t1 = readHeader(record.t1File(), conf, reader);
+      Map<String, MultiChannelVolume> probabilities = new LinkedHashMap<>();
       Map<String, LabelVolume> labels =
           predict(
               pc,
@@ -385,7 +404,7 @@ public final class InferStage {
               s.precision(),
               conf,
               device,
-              null);
+              probabilities);
       NiftiHeader like = NiftiHeader.like(t1, NiftiDataType.UINT8);
       NiftiWriter writer = NiftiWriter.withDefaults();
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -393,6 +412,13 @@ public final class InferStage {
         String set = s.prefix() + "-" + e.getKey();
         Path target = target(s, set, job.caseId());
         LabelVolume l = e.getValue();
+        // the merged set's maps come from the mean of the merged pipelines' probabilities
+        MultiChannelVolume p =
+            e.getKey().equals("merged")
+                ? SegmentStage.mean(s.merge().stream().map(probabilities::get).toList())
+                : probabilities.get(e.getKey());
+        UncertaintyFiles.write(outFs, target, p, like, writer);
+        // the labelmap last: its presence marks the case complete
         OutputRoot.writeAtomically(outFs, target, o -> writer.write(o, true, l, like));
         out.add(
             new Prediction(
@@ -453,7 +479,7 @@ public final class InferStage {
       Ensemble.Builder b =
           Ensemble.builder()
               .optDevice(device)
-              .optPrecision(device.isGpu() ? precision : Precision.FP32)
+              .optPrecision(precision.on(device))
               .optAugmentations(
                   tta == 16 ? TestTimeAugmentation.all() : TestTimeAugmentation.none());
       Map<String, MultiChannelVolume> inputs = new LinkedHashMap<>();
@@ -461,7 +487,12 @@ public final class InferStage {
         Path taskDir = new Path(m.taskDir());
         b.addMember(
             m.name(),
-            LoadedModels.get(taskDir.getFileSystem(conf.get()), taskDir, m.network(), device),
+            LoadedModels.get(
+                taskDir.getFileSystem(conf.get()),
+                taskDir,
+                m.network(),
+                device,
+                precision.on(device)),
             m.normalization().name());
         inputs.putIfAbsent(m.normalization().name(), crop.padCropped(pc.image(m.normalization())));
       }

@@ -11,9 +11,11 @@ import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.config.NetworkSettings;
 import org.bratscv.jobs.io.HadoopCheckpointStore;
 import org.bratscv.jobs.run.ModelPackage;
+import org.bratscv.model.infer.Precision;
 import org.bratscv.model.interop.ReferenceStateDict;
 import org.bratscv.model.interop.SafeTensors;
 import org.bratscv.model.net.EquiUnet;
+import org.bratscv.model.net.HalfPrecision;
 import org.bratscv.model.train.FoldTrainer;
 import org.bratscv.model.train.checkpoint.Checkpoints;
 
@@ -26,7 +28,10 @@ import org.bratscv.model.train.checkpoint.Checkpoints;
 final class LoadedModels {
   static final int CAPACITY = 32;
 
-  private record Key(String checkpointDir, String device, NetworkSettings network) {}
+  // Precision is part of the key: a float16 network is cast in place and must never serve a
+  // float32 ensemble (or the reverse).
+  private record Key(
+      String checkpointDir, String device, NetworkSettings network, Precision precision) {}
 
   private record Loaded(EquiUnet net, NDManager manager) {}
 
@@ -50,9 +55,19 @@ final class LoadedModels {
    * {@code taskDir} that names a package member's {@code .safetensors} (in a folder or a zip, see
    * {@link ModelPackage}) is read as the reference's state dict instead.
    */
+  static EquiUnet get(FileSystem fs, Path taskDir, NetworkSettings network, Device device)
+      throws IOException {
+    return get(fs, taskDir, network, device, Precision.FP32);
+  }
+
+  /**
+   * As {@link #get(FileSystem, Path, NetworkSettings, Device)}, in {@code precision}: with {@link
+   * Precision#FP16} the weights are cast to float16 once, at load ({@link HalfPrecision}).
+   */
   static synchronized EquiUnet get(
-      FileSystem fs, Path taskDir, NetworkSettings network, Device device) throws IOException {
-    Key key = new Key(taskDir.toString(), device.toString(), network);
+      FileSystem fs, Path taskDir, NetworkSettings network, Device device, Precision precision)
+      throws IOException {
+    Key key = new Key(taskDir.toString(), device.toString(), network, precision);
     Loaded l = CACHE.get(key);
     if (l != null) {
       return l.net();
@@ -60,6 +75,9 @@ final class LoadedModels {
     NDManager manager = NDManager.newBaseManager(device);
     try {
       EquiUnet net = load(fs, taskDir, network, manager);
+      if (precision == Precision.FP16) {
+        HalfPrecision.cast(net);
+      }
       CACHE.put(key, new Loaded(net, manager));
       return net;
     } catch (IOException | RuntimeException e) {

@@ -106,6 +106,7 @@ class SegmentReliabilityTest {
                     e.merge(),
                     Precision.FP32,
                     false,
+                    false,
                     3,
                     1,
                     0.25,

@@ -73,6 +73,18 @@ class RunTablesTest {
             new InferStage.Prediction("oof-A", "c1", "/p/c1.nii.gz", "", true, null, 0, "aa"),
             new InferStage.Prediction("oof-A", "c2", "", "", false, "case c2: no model", 0, "")));
     roundTrip(
+        UncertaintyRow.TABLE,
+        List.of(
+            new UncertaintyRow(
+                "test-merged",
+                "c1",
+                "WT",
+                org.bratscv.data.uncertainty.UncertaintyScore.of(
+                    new boolean[] {true, true, false},
+                    new boolean[] {true, false, false},
+                    new byte[] {0, 60, 30},
+                    new boolean[] {true, true, true}))));
+    roundTrip(
         EvaluateStage.SUMMARY,
         List.of(
             new EvaluateStage.SummaryRow(
