@@ -244,6 +244,73 @@ bratscv_common_args() {
   fi
 }
 
+# The brats-cv arguments with a local --config file renamed for a driver in the cluster, and the
+# files to ship for it. bratscv_ship_config ARGS... sets BRATSCV_ARGS (the arguments, --config
+# FILE replaced by its file name) and SHIP_FILES ("path#name" entries for --files: the
+# configuration and, next to it, the files its include:/base: lines name, recursively). A driver
+# started in the cluster finds them in its working directory: YARN localizes --files there, and
+# Spark on Kubernetes uploads them to spark.kubernetes.file.upload.path and downloads them there.
+# A --config that is a URI (hdfs:, s3a:, file:) or no local file is left as it is; an include the
+# driver does not find next to the configuration is read from the files bundled in the jar.
+BRATSCV_ARGS=()
+SHIP_FILES=()
+bratscv_ship_config() {
+  BRATSCV_ARGS=()
+  SHIP_FILES=()
+  local next_is_config=0 arg
+  # bratscv_ship_one runs in a subshell (it prints the new name): it lists what to ship here
+  BRATSCV_SHIP_LIST="$(mktemp)"
+  for arg in "$@"; do
+    if ((next_is_config)); then
+      BRATSCV_ARGS+=("$(bratscv_ship_one "$arg")")
+      next_is_config=0
+    elif [[ "$arg" == --config ]]; then
+      BRATSCV_ARGS+=("$arg")
+      next_is_config=1
+    elif [[ "$arg" == --config=* ]]; then
+      BRATSCV_ARGS+=("--config=$(bratscv_ship_one "${arg#--config=}")")
+    else
+      BRATSCV_ARGS+=("$arg")
+    fi
+  done
+  mapfile -t SHIP_FILES <"$BRATSCV_SHIP_LIST"
+  rm -f "$BRATSCV_SHIP_LIST"
+}
+
+# Prints the name the driver will see for configuration FILE; when it is a local file, appends it
+# (and what it includes) to $BRATSCV_SHIP_LIST. Called by bratscv_ship_config only.
+bratscv_ship_one() {
+  local file="$1"
+  if [[ "$file" =~ ^[A-Za-z][A-Za-z0-9+.-]+: || ! -f "$file" ]]; then
+    printf '%s' "$file"
+    return
+  fi
+  local queue=("$file") shipped=() f name dir line ref seen
+  while ((${#queue[@]})); do
+    f="${queue[0]}"
+    queue=("${queue[@]:1}")
+    name="$(basename "$f")"
+    seen=0
+    for ref in "${shipped[@]+"${shipped[@]}"}"; do
+      [[ "$ref" == "$name" ]] && seen=1
+    done
+    ((seen)) && continue
+    shipped+=("$name")
+    printf '%s#%s\n' "$(cd "$(dirname "$f")" && pwd)/$name" "$name" >>"$BRATSCV_SHIP_LIST"
+    dir="$(dirname "$f")"
+    while IFS= read -r line; do
+      ref="${line#*:}"
+      ref="${ref%%#*}"
+      ref="$(tr -d "\"' \t\r" <<<"$ref")"
+      # only plain names next to the file can be shipped flat; others come from the jar
+      if [[ "$ref" != */* && -f "$dir/$ref" ]]; then
+        queue+=("$dir/$ref")
+      fi
+    done < <(grep -E '^[[:space:]]*(include|base):' "$f" || true)
+  done
+  printf '%s' "$(basename "$file")"
+}
+
 # Runs spark-submit with SUBMIT_ARGS, the application jar and the brats-cv arguments; with
 # DRY_RUN=1 prints the command instead (quoted for a shell): one spark-submit option per line,
 # then the jar and the brats-cv arguments.

@@ -11,11 +11,14 @@ usage() {
   cat <<EOF
 Usage: $(basename "$0") <brats-cv command> [options]...
   e.g. K8S_MASTER=k8s://https://api.example.org:6443 K8S_IMAGE=registry.example.org/brats-cv:0.1.0 \\
-         $(basename "$0") cv --config /opt/brats-cv/conf/brats2020-cv.yaml --set data.root=s3a://bucket/brats2020
+         $(basename "$0") cv --config /opt/brats-cv/conf/brats2020-cv.yaml --set data.train=s3a://bucket/brats2020
+       K8S_UPLOAD_PATH=s3a://bucket/spark-upload $(basename "$0") cv --config my-run.yaml
 
 Runs spark-submit --master k8s://... --class $BRATSCV_MAIN_CLASS; every argument goes to brats-cv
 unchanged. Paths in them are read by the driver pod: use files baked into the image
-(/opt/brats-cv/conf/...) or shared storage (s3a:, hdfs:). Settings come from environment variables.
+(/opt/brats-cv/conf/...) or shared storage (s3a:, hdfs:). A local --config file (with the files
+its include:/base: lines name next to it) is uploaded to K8S_UPLOAD_PATH and the driver reads it
+from its working directory. Settings come from environment variables.
 
 Kubernetes settings:
   K8S_MASTER                k8s://https://<api-server>:<port> (required)
@@ -25,6 +28,7 @@ Kubernetes settings:
   K8S_PULL_POLICY           Always, IfNotPresent or Never [IfNotPresent]
   K8S_DRIVER_TEMPLATE       [deploy/k8s/pod-template-driver.yaml]
   K8S_EXECUTOR_TEMPLATE     [deploy/k8s/pod-template-executor.yaml]
+  K8S_UPLOAD_PATH           spark.kubernetes.file.upload.path (hdfs: or s3a:) for a local --config []
   GPU_VENDOR                device-plugin domain: Spark requests <vendor>/gpu per executor [nvidia.com]
   GPU_DISCOVERY_SCRIPT      path inside the image [/opt/brats-cv/getGpusResources.sh]
   DJL_CACHE_DIR             emptyDir mounted by the pod templates [/opt/djl-cache]
@@ -44,6 +48,7 @@ bratscv_parse_help "$@"
 : "${K8S_PULL_POLICY:=IfNotPresent}"
 : "${K8S_DRIVER_TEMPLATE:=$BRATSCV_DEPLOY_DIR/k8s/pod-template-driver.yaml}"
 : "${K8S_EXECUTOR_TEMPLATE:=$BRATSCV_DEPLOY_DIR/k8s/pod-template-executor.yaml}"
+: "${K8S_UPLOAD_PATH:=}"
 : "${GPU_VENDOR:=nvidia.com}"
 : "${GPU_DISCOVERY_SCRIPT:=/opt/brats-cv/getGpusResources.sh}"
 : "${DJL_CACHE_DIR:=/opt/djl-cache}"
@@ -93,8 +98,29 @@ if [[ "$DEPLOY_MODE" == client ]]; then
     driver_log4j="$BRATSCV_REPO_ROOT/conf/log4j2.properties"
   fi
 fi
+# A driver pod cannot read the submit host's files: a local --config is uploaded with --files
+# (spark-submit puts it under spark.kubernetes.file.upload.path; the driver downloads it into its
+# working directory) and named by its file name.
+BRATSCV_ARGS=("$@")
+if [[ "$DEPLOY_MODE" == cluster ]]; then
+  bratscv_ship_config "$@"
+  if ((${#SHIP_FILES[@]})); then
+    [[ -n "$K8S_UPLOAD_PATH" ]] ||
+      bratscv_die "--config names a local file: set K8S_UPLOAD_PATH (hdfs:///... or s3a://...) so" \
+        "spark-submit can upload it for the driver pod, or put it in the image or on shared storage"
+    # each keeps its file name (no #name fragment needed)
+    uploads=("${SHIP_FILES[@]%%#*}")
+    SUBMIT_ARGS+=(
+      --conf "spark.kubernetes.file.upload.path=$K8S_UPLOAD_PATH"
+      --files "$(
+        IFS=,
+        printf '%s' "${uploads[*]}"
+      )"
+    )
+  fi
+fi
 SUBMIT_ARGS+=(
   --conf "spark.driver.extraJavaOptions=$(bratscv_driver_java_opts "$driver_log4j")"
   --conf "spark.executor.extraJavaOptions=$(bratscv_executor_java_opts "$LOG4J2_CONF")"
 )
-bratscv_run "$@"
+bratscv_run "${BRATSCV_ARGS[@]}"

@@ -10,9 +10,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 usage() {
   cat <<EOF
 Usage: $(basename "$0") <brats-cv command> [options]...
-  e.g. $(basename "$0") cv --config conf/brats2020-cv.yaml --set data.root=hdfs:///data/brats2020
+  e.g. $(basename "$0") cv --config conf/brats2020-cv.yaml --set data.train=hdfs:///data/brats2020
        NUM_EXECUTORS=10 YARN_QUEUE=gpu $(basename "$0") sweep --config conf/ablation-nightly.yaml
-       DRY_RUN=1 $(basename "$0") segment --models hdfs:///runs/r1/models --input hdfs:///archive --output hdfs:///seg
+       DRY_RUN=1 $(basename "$0") segment --models hdfs:///runs/brats2020-cv --input hdfs:///archive --output hdfs:///seg
+
+In cluster mode (DEPLOY_MODE=cluster) a local --config file (and the files its include:/base:
+lines name next to it) travels with --files; the driver reads it from its container.
 
 Runs spark-submit --master yarn --class $BRATSCV_MAIN_CLASS; every argument goes to brats-cv
 unchanged. Settings come from environment variables.
@@ -79,9 +82,18 @@ if [[ -f "$LOG4J2_CONF" ]]; then
     driver_log4j=log4j2.properties
   fi
 fi
+# In cluster mode the driver runs in a container: a local --config travels with --files and is
+# named by its file name there (see bratscv_ship_config).
+BRATSCV_ARGS=("$@")
+if [[ "$DEPLOY_MODE" == cluster ]]; then
+  bratscv_ship_config "$@"
+  for f in "${SHIP_FILES[@]+"${SHIP_FILES[@]}"}"; do
+    files+=",$f"
+  done
+fi
 SUBMIT_ARGS+=(
   --files "$files"
   --conf "spark.driver.extraJavaOptions=$(bratscv_driver_java_opts "$driver_log4j")"
   --conf "spark.executor.extraJavaOptions=$(bratscv_executor_java_opts "$executor_log4j")"
 )
-bratscv_run "$@"
+bratscv_run "${BRATSCV_ARGS[@]}"

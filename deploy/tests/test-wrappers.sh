@@ -21,6 +21,9 @@ export PATH="$work/bin:$PATH" FAKE_SUBMIT_ARGS="$work/args"
 unset SPARK_HOME SPARK_SUBMIT DRY_RUN RAPIDS RAPIDS_JAR DEPLOY_MODE 2>/dev/null || true
 export APP_JAR="$work/brats-cv-cluster.jar"
 
+# From an empty folder: conf/brats2020-cv.yaml in the arguments below is no local file (not shipped).
+cd "$work"
+
 failures=0
 fail() {
   echo "FAIL: $*" >&2
@@ -129,6 +132,36 @@ has_line "$work/args" spark.executor.memory=48g overrides
 has_line "$work/args" spark.executorEnv.PYTORCH_LIBRARY_PATH=/usr/local/libtorch/lib overrides
 grep -q -- '-Dai.djl.pytorch.num_threads=4 ' "$work/args" || fail "overrides: DJL threads follow TASK_CPUS"
 
+# --- A local --config reaches a driver in the cluster: YARN ships it (and the files its include:
+# and base: lines name next to it) with --files and passes its file name; client mode passes it
+# unchanged; Kubernetes uploads it through K8S_UPLOAD_PATH and refuses without one.
+mkdir -p "$work/confs"
+printf 'base: my-base.yaml\nname: s\n' >"$work/confs/my-sweep.yaml"
+printf 'include: my-pipelines.yaml\nseed: 3\n# include: not-this.yaml\n' >"$work/confs/my-base.yaml"
+printf 'pipelines: {}\n' >"$work/confs/my-pipelines.yaml"
+rm -f "$work/args"
+DEPLOY_MODE=cluster "$deploy/submit-yarn.sh" sweep --config "$work/confs/my-sweep.yaml" --set a=1 ||
+  fail "yarn ship: exit $?"
+grep -qx -- "$deploy/getGpusResources.sh#getGpusResources.sh,.*,$work/confs/my-sweep.yaml#my-sweep.yaml,$work/confs/my-base.yaml#my-base.yaml,$work/confs/my-pipelines.yaml#my-pipelines.yaml" "$work/args" ||
+  fail "yarn ship: --files lacks the configuration and its includes: $(grep -- '#' "$work/args")"
+tail -n 5 "$work/args" | diff -q - <(printf '%s\n' sweep --config my-sweep.yaml --set a=1) >/dev/null ||
+  fail "yarn ship: --config is not renamed to the shipped file's name"
+rm -f "$work/args"
+"$deploy/submit-yarn.sh" cv --config="$work/confs/my-base.yaml" || fail "yarn client: exit $?"
+has_line "$work/args" "--config=$work/confs/my-base.yaml" yarn-client
+grep -q "my-base.yaml#" "$work/args" && fail "yarn client: shipped the configuration"
+rm -f "$work/args"
+K8S_UPLOAD_PATH=s3a://bucket/up APP_JAR=local:///opt/brats-cv/brats-cv-cluster.jar \
+  "$deploy/submit-k8s.sh" cv --config "$work/confs/my-base.yaml" || fail "k8s ship: exit $?"
+has_line "$work/args" spark.kubernetes.file.upload.path=s3a://bucket/up k8s-ship
+has_line "$work/args" "$work/confs/my-base.yaml,$work/confs/my-pipelines.yaml" k8s-ship
+has_line "$work/args" my-base.yaml k8s-ship
+rm -f "$work/args"
+APP_JAR=local:///opt/brats-cv/brats-cv-cluster.jar "$deploy/submit-k8s.sh" cv \
+  --config /opt/brats-cv/conf/brats2020-cv.yaml || fail "k8s image config: exit $?"
+has_line "$work/args" /opt/brats-cv/conf/brats2020-cv.yaml k8s-image-config
+grep -q "file.upload.path" "$work/args" && fail "k8s image config: uploads"
+
 # --- Refusals: exit 2 with a reason, and spark-submit never runs
 refuses() {
   local name="$1" pattern="$2"
@@ -145,6 +178,8 @@ refuses rapids-without-jar "needs RAPIDS_JAR" env RAPIDS=1 "$deploy/submit-yarn.
 refuses bad-share "TASK_GPU_AMOUNT must be in (0, 1]" env TASK_GPU_AMOUNT=2 "$deploy/submit-yarn.sh" cv
 refuses too-many-task-cpus "exceeds EXECUTOR_CORES" env TASK_CPUS=16 "$deploy/submit-yarn.sh" cv
 refuses no-image "set K8S_IMAGE" env K8S_IMAGE= "$deploy/submit-k8s.sh" cv
+refuses k8s-local-config-without-upload-path "set K8S_UPLOAD_PATH" \
+  "$deploy/submit-k8s.sh" cv --config "$work/confs/my-base.yaml"
 refuses missing-jar "application jar" env APP_JAR="$work/nope.jar" "$deploy/submit-yarn.sh" cv
 refuses no-arguments "Usage:" "$deploy/submit-yarn.sh"
 "$deploy/submit-k8s.sh" --help | grep -q "K8S_MASTER" || fail "--help: no usage"

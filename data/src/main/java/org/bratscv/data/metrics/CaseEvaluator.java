@@ -12,7 +12,9 @@ import org.bratscv.data.volume.LabelVolume;
 
 /**
  * Scores predicted labelmaps against ground truth, case after case: Dice, HD95, sensitivity and
- * specificity for ET, TC and WT (see {@link RegionMetrics}, {@link HausdorffDistance95}).
+ * specificity for ET, TC and WT (see {@link RegionMetrics}, {@link HausdorffDistance95}), under the
+ * {@link MetricConventions} given: {@code brats2023} adds the lesion-wise Dice and HD95 ({@link
+ * LesionWiseScorer}) and takes HD95 over surfels ({@link SurfaceHausdorff95}).
  *
  * <p>One pass over the volume counts the confusion matrix of all three regions and finds each
  * mask's bounding box; HD95 then only works inside those boxes. The evaluator keeps its scratch
@@ -25,6 +27,8 @@ public final class CaseEvaluator {
   private final LabelScheme scheme;
   private final MetricConventions conventions;
   private final HausdorffDistance95 hd95 = new HausdorffDistance95();
+  private final SurfaceHausdorff95 surfaceHd95 = new SurfaceHausdorff95();
+  private final LesionWiseScorer lesionWise = new LesionWiseScorer();
   // bits[label]: bit r is set when the label belongs to region r.
   private final int[] regionBits = new int[256];
   private final boolean[][] regionTables = new boolean[3][];
@@ -120,6 +124,10 @@ public final class CaseEvaluator {
       }
       long tn = total - tp - fp - fn;
       boolean[] table = regionTables[r];
+      if (conventions.lesionWise()) {
+        out.put(region, scoreBrats2023(region, p, g, table, boxes, dims, pred, tp, fp, fn, tn));
+        continue;
+      }
       double h =
           hd95.compute(
                   p,
@@ -135,6 +143,46 @@ public final class CaseEvaluator {
       out.put(region, RegionMetrics.of(region, tp, fp, fn, tn, h));
     }
     return new CaseMetrics(out);
+  }
+
+  /**
+   * The 2023+ scores of one region: surface HD95 and lesion-wise scores, with the prediction's
+   * voxel spacing as the reference code takes it (the geometry check keeps it within 1e-3 mm of the
+   * ground truth's).
+   */
+  private RegionMetrics scoreBrats2023(
+      Region region,
+      byte[] p,
+      byte[] g,
+      boolean[] table,
+      int[][] boxes,
+      Dims dims,
+      LabelVolume pred,
+      long tp,
+      long fp,
+      long fn,
+      long tn) {
+    int r = region.ordinal();
+    double[] spacing = pred.geometry().spacing();
+    BoundingBox predBox = toBox(boxes[r]);
+    BoundingBox gtBox = toBox(boxes[3 + r]);
+    double h = surfaceHd95.compute(g, table, gtBox, p, table, predBox, dims, spacing);
+    if (Double.isInfinite(h)) {
+      h = conventions.emptyHd95();
+    }
+    LesionWiseScores lesions =
+        lesionWise.score(
+            p,
+            table,
+            predBox,
+            g,
+            table,
+            gtBox,
+            dims,
+            spacing,
+            conventions.challenge(),
+            conventions.emptyHd95());
+    return RegionMetrics.ofBrats2023(region, tp, fp, fn, tn, h, lesions);
   }
 
   private static void grow(int[] b, int x, int y, int z) {

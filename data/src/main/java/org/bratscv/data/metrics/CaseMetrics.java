@@ -50,7 +50,8 @@ public record CaseMetrics(Map<Region, RegionMetrics> regions) {
 
   /**
    * {@code {"ET": {"dice": .., "hd95": .., "sensitivity": .., "specificity": ..}, "TC": {..}, "WT":
-   * {..}}}, undefined values (NaN) written as null.
+   * {..}}}, undefined values (NaN) written as null; {@code lesionwise_dice} and {@code
+   * lesionwise_hd95} added where they were scored.
    */
   public ObjectNode toJson() {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
@@ -58,6 +59,9 @@ public record CaseMetrics(Map<Region, RegionMetrics> regions) {
       ObjectNode node = root.putObject(r.name());
       for (Metric m : Metric.values()) {
         double v = get(r, m);
+        if (Double.isNaN(v) && m.ordinal() >= Metric.LESIONWISE_DICE.ordinal()) {
+          continue; // not scored under this convention
+        }
         if (Double.isNaN(v)) {
           node.putNull(m.key());
         } else {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.bratscv.data.volume.MultiChannelVolume;
 
 /**
  * Reads NIfTI-1 and NIfTI-2 single files ({@code .nii}, or gzip-compressed {@code .nii.gz}, told
@@ -106,6 +107,18 @@ public final class NiftiReader {
   }
 
   /**
+   * Reads every volume of a 3-D or 4-D image (x, y, z, volume), for instance a file holding the
+   * four modalities of a case as nibabel writes an (x, y, z, 4) array: one channel per volume. All
+   * other checks are those of {@link #read}.
+   */
+  public MultiChannelVolume readVolumes(Path path) throws IOException {
+    long length = Files.size(path);
+    try (InputStream in = Files.newInputStream(path)) {
+      return decode(in, name(path), length, h -> new VolumesDecoding(h));
+    }
+  }
+
+  /**
    * Reads every 3-D volume of a file, in file order: one for a 3-D image, {@code dim[4]} (times any
    * higher sizes) for a 4-D one such as the Medical Segmentation Decathlon's images, whose four MRI
    * sequences sit in one file. Each volume carries the file's header (its spatial dims and geometry
@@ -159,6 +172,45 @@ public final class NiftiReader {
 
     /** The result, once every voxel has been converted (the output then has the exact size). */
     T result();
+
+    /** Whether a file of several volumes is read (else it is refused as not 3-D). */
+    default boolean readsVolumes() {
+      return false;
+    }
+  }
+
+  /** Scaled float voxels of every volume, one channel each. */
+  private static final class VolumesDecoding implements Decoding<MultiChannelVolume> {
+    private final FloatDecoding all;
+
+    VolumesDecoding(NiftiHeader header) {
+      this.all = new FloatDecoding(header);
+    }
+
+    @Override
+    public void ensureVoxels(int voxels) {
+      all.ensureVoxels(voxels);
+    }
+
+    @Override
+    public void convert(byte[] raw, int from, int to) {
+      all.convert(raw, from, to);
+    }
+
+    @Override
+    public MultiChannelVolume result() {
+      int n = Math.toIntExact(all.header.spatialDims().voxelCount());
+      float[][] channels = new float[Math.toIntExact(all.header.volumeCount())][];
+      for (int c = 0; c < channels.length; c++) {
+        channels[c] = Arrays.copyOfRange(all.out, c * n, (c + 1) * n);
+      }
+      return new MultiChannelVolume(all.header.geometry(), channels);
+    }
+
+    @Override
+    public boolean readsVolumes() {
+      return true;
+    }
   }
 
   /** Scaled float voxels as a {@link NiftiImage}. */
@@ -218,6 +270,11 @@ public final class NiftiReader {
       }
       return out;
     }
+
+    @Override
+    public boolean readsVolumes() {
+      return true;
+    }
   }
 
   /** Scaled double voxels, as nibabel's {@code get_fdata()}. */
@@ -244,6 +301,11 @@ public final class NiftiReader {
     @Override
     public double[] result() {
       return out;
+    }
+
+    @Override
+    public boolean readsVolumes() {
+      return true;
     }
   }
 
@@ -306,7 +368,7 @@ public final class NiftiReader {
       return (T) h;
     }
     Decoding<T> decoding = decodingFor.apply(h);
-    if (h.volumeCount() > 1 && decoding instanceof FloatDecoding) {
+    if (h.volumeCount() > 1 && !decoding.readsVolumes()) {
       throw new NiftiFormatException(
           name,
           "dim[0] = "

@@ -269,4 +269,29 @@ class CaseMetricsTest {
     }
     return new LabelVolume(g, out);
   }
+
+  @Test
+  void brats2023ScoresEmptyRegionsAsTheChallengeCodeDoes() {
+    // 2023 labels (ET = 3): gt has no ET; pred has one ET voxel; neither has label 1 outside ET
+    int[] gt = {0, 2, 2, 2, 0, 0, 0, 0, 0, 0};
+    int[] pred = {0, 2, 2, 3, 0, 0, 0, 0, 0, 0};
+    CaseMetrics m =
+        CaseMetrics.compute(
+            labels(LINE, pred),
+            labels(LINE, gt),
+            LabelScheme.BRATS2023,
+            MetricConventions.BRATS2023);
+    RegionMetrics et = m.get(Region.ET);
+    assertEquals(0, et.dice(), 0);
+    assertEquals(374, et.hd95(), 0);
+    assertEquals(0, et.sensitivity(), 0); // brats2020 leaves it undefined
+    assertEquals(0, et.lesionwiseDice(), 0); // one false positive
+    assertEquals(374, et.lesionwiseHd95(), 0);
+    RegionMetrics wt = m.get(Region.WT);
+    assertEquals(1, wt.dice(), 0);
+    assertEquals(0, wt.hd95(), 0);
+    // the 3-voxel lesion (3 mm³) is at or below GLI's 50 mm³: no entry, Dice 1, HD95 0
+    assertEquals(1, wt.lesionwiseDice(), 0);
+    assertEquals(0, wt.lesionwiseHd95(), 0);
+  }
 }

@@ -43,7 +43,15 @@ record ScipyCases(Geometry geometry, MetricConventions conventions, List<Case> c
               new LabelVolume(g, readRaw(dir.resolve(c.get("gt").asText()), dims)),
               c.get("scipy")));
     }
-    return new ScipyCases(g, new MetricConventions(root.get("emptyHd95").asDouble()), cases);
+    return new ScipyCases(g, conventionsWithEmptyHd95(root.get("emptyHd95").asDouble()), cases);
+  }
+
+  /** The convention whose one-sided-empty HD95 the cases were generated with. */
+  private static MetricConventions conventionsWithEmptyHd95(double emptyHd95) {
+    if (emptyHd95 == MetricConventions.BRATS2020.emptyHd95()) {
+      return MetricConventions.BRATS2020;
+    }
+    throw new IllegalArgumentException("no brats2020-style convention has empty HD95 " + emptyHd95);
   }
 
   private static byte[] readRaw(Path file, Dims dims) throws IOException {

@@ -52,9 +52,10 @@ class SummaryStatisticsTest {
   }
 
   private static CaseMetrics caseWithEtSensitivity(double sens) {
-    RegionMetrics et = new RegionMetrics(Region.ET, 1, 0, sens, 1, 1, 0, 0, 1);
-    RegionMetrics tc = new RegionMetrics(Region.TC, 1, 0, 1, 1, 1, 0, 0, 1);
-    RegionMetrics wt = new RegionMetrics(Region.WT, 1, 0, 1, 1, 1, 0, 0, 1);
+    RegionMetrics et =
+        new RegionMetrics(Region.ET, 1, 0, sens, 1, 1, 0, 0, 1, Double.NaN, Double.NaN);
+    RegionMetrics tc = new RegionMetrics(Region.TC, 1, 0, 1, 1, 1, 0, 0, 1, Double.NaN, Double.NaN);
+    RegionMetrics wt = new RegionMetrics(Region.WT, 1, 0, 1, 1, 1, 0, 0, 1, Double.NaN, Double.NaN);
     return new CaseMetrics(Map.of(Region.ET, et, Region.TC, tc, Region.WT, wt));
   }
 }

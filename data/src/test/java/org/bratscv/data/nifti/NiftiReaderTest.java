@@ -240,6 +240,24 @@ class NiftiReaderTest {
             .size());
   }
 
+  @Test
+  void readVolumesGivesOneChannelPerVolumeOfA4dFile() throws IOException {
+    NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.UINT8).dims(2, 2, 1, 3);
+    byte[] data = new byte[12];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (10 * i);
+    }
+    Path p = file("case_0000.nii", nb.file(data));
+
+    org.bratscv.data.volume.MultiChannelVolume v = reader.readVolumes(p);
+
+    assertEquals(3, v.channelCount());
+    assertEquals(new Dims(2, 2, 1), v.dims());
+    // x fastest, then y, z, then the volume
+    assertArrayEquals(new float[] {80, 90, 100, 110}, v.channel(2));
+    assertEquals(1, reader.readVolumes(file("t.nii", int16File(NiftiBytes.v1()))).channelCount());
+  }
+
   // ---- malformed input: each failure names the file and the field
 
   private String failure(String name, byte[] bytes) throws IOException {

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.bratscv.model.bench.ModelBenchmark;
 import org.bratscv.model.engine.EngineSettings;
 import org.bratscv.model.engine.TorchEngine;
+import org.bratscv.model.infer.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,6 +52,13 @@ public final class BenchModelCommand implements Callable<Integer> {
   @Option(names = "--device", description = "cpu, gpu, gpu:N or N (default ${DEFAULT-VALUE}).")
   String device = "cpu";
 
+  @Option(
+      names = "--precision",
+      description =
+          "fp32, or fp16 to also time a float16 forward pass (weights cast, norms float32) and"
+              + " report its largest difference from float32 (default ${DEFAULT-VALUE}).")
+  String precision = "fp32";
+
   @Option(names = "--seed", description = "Seed of weights and data (default ${DEFAULT-VALUE}).")
   long seed = 42;
 
@@ -63,12 +71,19 @@ public final class BenchModelCommand implements Callable<Integer> {
     Device dev = engine.device(device);
     ModelBenchmark.Result r =
         ModelBenchmark.run(
-            new ModelBenchmark.Settings(network.config(deepSupervision), size, steps, dev, seed));
+            new ModelBenchmark.Settings(
+                network.config(deepSupervision),
+                size,
+                steps,
+                dev,
+                seed,
+                Precision.parse(precision)));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("train_step_ms", Math.round(r.trainStepMs() * 10) / 10.0);
     out.put("forward_ms", Math.round(r.forwardMs() * 10) / 10.0);
     if (!Double.isNaN(r.forwardFp16Ms())) {
       out.put("forward_fp16_ms", Math.round(r.forwardFp16Ms() * 10) / 10.0);
+      out.put("fp16_max_abs_diff", r.fp16MaxAbsDiff());
     }
     out.put("width", network.width);
     out.put("size", size);

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       StageCommands.Infer.class,
       StageCommands.Evaluate.class,
       ReportCommand.class,
+      CheckCommand.class,
     })
 public final class BratsCv implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -53,6 +54,8 @@ public final class BratsCv implements Runnable {
    */
   public static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new BratsCv());
+    // check takes another command's arguments, options included, and parses them with that command
+    cmd.getSubcommands().get(CheckCommand.NAME).setUnmatchedOptionsArePositionalParams(true);
     cmd.setExecutionExceptionHandler(
         (ex, cl, parsed) -> {
           if (ex instanceof RunLock.HeldException) {

@@ -5,7 +5,7 @@ import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.metrics.MetricConventions;
 import picocli.CommandLine.Option;
 
-/** The {@code --layout} and {@code --empty-hd95} options shared by the scoring commands. */
+/** The {@code --layout} and {@code --convention} options shared by the scoring commands. */
 final class LayoutOption {
   @Option(
       names = "--layout",
@@ -16,11 +16,16 @@ final class LayoutOption {
   String layout;
 
   @Option(
-      names = "--empty-hd95",
+      names = "--convention",
       description =
-          "HD95 when exactly one mask is empty; default 373.13 (the BraTS image diagonal),"
-              + " 374 for brats2023.")
-  Double emptyHd95;
+          "Metric convention: brats2020 (voxel-surface HD95, 373.13 mm for one empty mask) or"
+              + " brats2023[-gli|-ssa|-ped|-men|-met] (surfel HD95, 374 mm, lesion-wise Dice and"
+              + " HD95 with that challenge's parameters; brats2023 = brats2023-gli); default"
+              + " brats2020 for the 2020/2021, msd and nnunet layouts, brats2023-gli for brats2023.")
+  String convention;
+
+  @Option(names = "--empty-hd95", hidden = true, description = "Replaced by --convention.")
+  String emptyHd95;
 
   LabelScheme scheme() {
     return Layout.parse(layout).labelScheme();
@@ -28,7 +33,12 @@ final class LayoutOption {
 
   MetricConventions conventions() {
     if (emptyHd95 != null) {
-      return new MetricConventions(emptyHd95);
+      throw new IllegalArgumentException(
+          "--empty-hd95 was replaced by --convention: brats2020 scores one empty mask 373.13,"
+              + " brats2023[-gli|-ssa|-ped|-men|-met] 374");
+    }
+    if (convention != null) {
+      return MetricConventions.parse(convention);
     }
     return MetricConventions.forScheme(scheme());
   }

@@ -1,12 +1,13 @@
 package org.bratscv.jobs.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.bratscv.jobs.config.ConfigFile;
 import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.report.RunReport;
 import picocli.CommandLine.ArgGroup;
@@ -30,7 +31,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(
         names = "--config",
         description = "Run configuration (YAML) whose output root to report on.")
-    Path config;
+    String config;
 
     @Option(names = "--root", description = "Output root of a cv or sweep run (any Hadoop URI).")
     String root;
@@ -46,16 +47,12 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Configuration hadoop = new Configuration();
+    Configuration hadoop = HadoopConf.forDriver(Map.of());
     String output;
     if (where.config != null) {
-      RunConfig c = RunConfig.load(where.config, overrides);
+      RunConfig c = RunConfig.load(ConfigFile.of(where.config), hadoop, overrides);
       // the file systems the run used: spark.hadoop.* settings of the configuration
-      for (Map.Entry<String, String> e : c.spark().entrySet()) {
-        if (e.getKey().startsWith("spark.hadoop.")) {
-          hadoop.set(e.getKey().substring("spark.hadoop.".length()), e.getValue());
-        }
-      }
+      hadoop = HadoopConf.forDriver(c.spark());
       output = c.output();
     } else {
       if (!overrides.isEmpty()) {

@@ -1,9 +1,11 @@
 package org.bratscv.jobs.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.bratscv.jobs.config.ConfigFile;
 import org.bratscv.jobs.config.RunConfig;
+import org.bratscv.jobs.io.HadoopConf;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -15,8 +17,10 @@ final class RunOptions {
   @Option(
       names = "--config",
       required = true,
-      description = "Run configuration (YAML), e.g. conf/brats2020-cv.yaml.")
-  Path config;
+      description =
+          "Run configuration (YAML): a local path or a file:, hdfs: or s3a: URI, e.g."
+              + " conf/brats2020-cv.yaml.")
+  String config;
 
   @Option(
       names = "--set",
@@ -29,6 +33,6 @@ final class RunOptions {
   RunConfig load() {
     List<String> all = new ArrayList<>(overrides);
     all.addAll(device.overrides());
-    return RunConfig.load(config, all);
+    return RunConfig.load(ConfigFile.of(config), HadoopConf.forDriver(Map.of()), all);
   }
 }

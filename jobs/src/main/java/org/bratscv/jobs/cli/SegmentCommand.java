@@ -13,6 +13,7 @@ import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.SegmentStage;
 import org.bratscv.jobs.stages.TrainedEnsemble;
+import org.bratscv.jobs.sweep.SelectedEnsemble;
 import org.bratscv.model.infer.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +43,11 @@ public final class SegmentCommand implements Callable<Integer> {
   @Option(
       names = "--models",
       required = true,
-      description = "A finished run's folder (or its train/ folder, or a train/models.csv).")
+      description =
+          "A finished run's folder (or its train/ folder, or a train/models.csv), a sweep"
+              + " root: its selected ensemble (ensemble.csv), or with --variant one variant's"
+              + " models, or a model package: a folder with manifest.json or a .zip (model"
+              + " export).")
   String models;
 
   @Option(names = "--input", required = true, description = "Archive root to segment.")
@@ -51,7 +56,11 @@ public final class SegmentCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, description = "Output folder.")
   String output;
 
-  @Option(names = "--variant", description = "Variant of a sweep's models (default: the only one).")
+  @Option(
+      names = "--variant",
+      description =
+          "Variant of a sweep's models (default: the sweep's selected ensemble, else the only"
+              + " one).")
   String variant;
 
   @Option(
@@ -64,13 +73,21 @@ public final class SegmentCommand implements Callable<Integer> {
 
   @Option(
       names = "--precision",
-      description = "fp32 or fp16 (fp16 on GPUs only; default: the run's).")
+      description = "fp32 or fp16 (fp16 used on GPUs, fp32 on CPUs; default: the run's).")
   String precision;
 
   @Option(
       names = "--probabilities",
       description = "Also write the ET/TC/WT probability maps (float32, 4-D).")
   boolean probabilities;
+
+  @Option(
+      names = "--uncertainty",
+      description =
+          "Also write per region an uncertainty map in the BraTS 2020 uncertainty-task format:"
+              + " <output>/labelmaps/uncertainty/<case>_unc_{whole,core,enhance}.nii.gz, uint8"
+              + " 0..100, 0 = certain (binary entropy of the ensemble's mean probability).")
+  boolean uncertainty;
 
   @Option(
       names = "--labels",
@@ -136,8 +153,11 @@ public final class SegmentCommand implements Callable<Integer> {
     SegmentStage.Result r;
     try (RunLock lock = Runs.lock(session, output, spec)) {
       GpuScheduling.checkLocalDevice(session.sparkContext().getConf(), device.setting());
+      var hadoop = session.sparkContext().hadoopConfiguration();
       TrainedEnsemble e =
-          TrainedEnsemble.load(session.sparkContext().hadoopConfiguration(), models, variant);
+          variant == null && SelectedEnsemble.existsAt(hadoop, models)
+              ? SelectedEnsemble.load(hadoop, models)
+              : TrainedEnsemble.load(hadoop, models, variant);
       System.err.printf(
           "segment: ensemble of %d models (variant %s, pipelines %s, merge %s) from %s%n",
           e.modelCount(), e.variant(), e.members().keySet(), e.merge(), e.source());
@@ -152,11 +172,13 @@ public final class SegmentCommand implements Callable<Integer> {
               e.merge(),
               precision != null ? Precision.parse(precision) : e.precision(),
               probabilities,
+              uncertainty,
               casesPerTask,
               engineThreads,
               gpuShare,
               maxVoxelBytes,
               stale.policy(),
+              e.selection(),
               device.setting());
       r = new SegmentStage().run(session, s);
     } finally {

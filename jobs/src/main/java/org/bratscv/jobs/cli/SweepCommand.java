@@ -1,11 +1,13 @@
 package org.bratscv.jobs.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.bratscv.jobs.config.ConfigFile;
+import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.sweep.Comparison;
@@ -43,13 +45,20 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(
       names = "--config",
       required = true,
-      description = "Sweep file (YAML), e.g. conf/ablation-nightly.yaml.")
-  Path config;
+      description =
+          "Sweep file (YAML): a local path or a file:, hdfs: or s3a: URI, e.g."
+              + " conf/ablation-nightly.yaml.")
+  String config;
 
   @Option(
       names = "--set",
       description = "Override one key of every variant's configuration (repeatable).")
   List<String> overrides = new ArrayList<>();
+
+  @Option(
+      names = "--output",
+      description = "Where the dated run folders go (default: the sweep file's output).")
+  String output;
 
   @Option(
       names = "--run-id",
@@ -74,7 +83,8 @@ public final class SweepCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<String> all = new ArrayList<>(overrides);
     all.addAll(device.overrides());
-    SweepConfig c = SweepConfig.load(config, all);
+    SweepConfig c =
+        SweepConfig.load(ConfigFile.of(config), HadoopConf.forDriver(Map.of()), all, output);
     SparkSession spark = Runs.spark(c.baselineConfig(), "sweep");
     int resumed = 0;
     Sweep.Outcome o;
@@ -139,6 +149,12 @@ public final class SweepCommand implements Callable<Integer> {
     }
     System.out.println();
     System.out.println("outputs: " + o.root() + " (comparison.md, comparison.csv, variants/)");
+    if (c.ensemble() != null) {
+      System.out.println(
+          "selected ensemble: "
+              + o.root()
+              + "/ensemble.csv (every candidate's scores), ensemble/ (its test labelmaps)");
+    }
     if (o.clean()) {
       return 0;
     }

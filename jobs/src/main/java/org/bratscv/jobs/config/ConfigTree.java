@@ -1,12 +1,12 @@
 package org.bratscv.jobs.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -17,8 +17,9 @@ import org.yaml.snakeyaml.representer.Representer;
  * A run configuration as a tree of YAML maps, before it is bound to typed records. It knows how to
  *
  * <ul>
- *   <li>load a file, where any map may say {@code include: other.yaml} (relative to the including
- *       file) to start from that file's keys, its own keys overriding them;
+ *   <li>load a file from any Hadoop file system ({@link ConfigFile}), where any map may say {@code
+ *       include: other.yaml} (next to the including file, else the bundled file of that name) to
+ *       start from that file's keys, its own keys overriding them;
  *   <li>apply command-line overrides {@code --set a.b.c=value}, the value read as a YAML scalar or
  *       flow collection ({@code 5}, {@code 1e-4}, {@code true}, {@code [128,128,128]});
  *   <li>write the resolved tree, saved beside every run's outputs.
@@ -40,16 +41,30 @@ public final class ConfigTree {
     return new ConfigTree(new LinkedHashMap<>());
   }
 
-  /** Loads {@code file}, resolving includes. */
+  /** Loads the local {@code file}, resolving includes. */
   public static ConfigTree load(Path file) {
-    return new ConfigTree(loadMap(file.toAbsolutePath().normalize(), 0));
+    return load(ConfigFile.of(file), new Configuration());
+  }
+
+  /** Loads {@code file} through {@code hadoop}'s file systems, resolving includes. */
+  public static ConfigTree load(ConfigFile file, Configuration hadoop) {
+    return load(file, hadoop, read -> {});
+  }
+
+  /** Loads {@code file}, telling {@code onRead} each file read (the file, then its includes). */
+  public static ConfigTree load(
+      ConfigFile file, Configuration hadoop, java.util.function.Consumer<ConfigFile> onRead) {
+    return new ConfigTree(loadMap(file, hadoop, onRead, 0));
   }
 
   /** Parses YAML text (includes resolved against {@code baseDir}). */
   public static ConfigTree parse(String yamlText, Path baseDir) {
     Object doc = newYaml().load(yamlText);
     Map<String, Object> map = asMap(doc == null ? new LinkedHashMap<>() : doc, "<text>");
-    return new ConfigTree(resolveIncludes(map, baseDir, "<text>", 0));
+    Configuration hadoop = new Configuration();
+    ConfigFile base = ConfigFile.of(baseDir.resolve("<text>"));
+    return new ConfigTree(
+        resolveIncludes(map, name -> base.resolve(name, hadoop), hadoop, read -> {}, "<text>", 0));
   }
 
   private static Yaml newYaml() {
@@ -61,16 +76,16 @@ public final class ConfigTree {
     return new Yaml(new SafeConstructor(lo), new Representer(d), d, lo);
   }
 
-  private static Map<String, Object> loadMap(Path file, int depth) {
+  private static Map<String, Object> loadMap(
+      ConfigFile file,
+      Configuration hadoop,
+      java.util.function.Consumer<ConfigFile> onRead,
+      int depth) {
     if (depth > MAX_INCLUDE_DEPTH) {
       throw new ConfigException(file + ": includes nest deeper than " + MAX_INCLUDE_DEPTH);
     }
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new ConfigException("cannot read configuration " + file + ": " + e.getMessage(), e);
-    }
+    String text = file.read(hadoop);
+    onRead.accept(file);
     Object doc;
     try {
       doc = newYaml().load(text);
@@ -78,19 +93,30 @@ public final class ConfigTree {
       throw new ConfigException(file + ": not valid YAML: " + e.getMessage(), e);
     }
     Map<String, Object> map = asMap(doc == null ? new LinkedHashMap<>() : doc, file.toString());
-    return resolveIncludes(map, file.getParent(), file.toString(), depth);
+    return resolveIncludes(
+        map, name -> file.resolve(name, hadoop), hadoop, onRead, file.toString(), depth);
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> resolveIncludes(
-      Map<String, Object> map, Path baseDir, String where, int depth) {
+      Map<String, Object> map,
+      Function<String, ConfigFile> resolver,
+      Configuration hadoop,
+      java.util.function.Consumer<ConfigFile> onRead,
+      String where,
+      int depth) {
     Map<String, Object> out = new LinkedHashMap<>();
     Object inc = map.get(INCLUDE);
     if (inc != null) {
       if (!(inc instanceof String s)) {
         throw new ConfigException(where + ": 'include' must be a file name, got " + inc);
       }
-      out.putAll(loadMap(baseDir.resolve(s).normalize(), depth + 1));
+      ConfigFile included = resolver.apply(s);
+      try {
+        out.putAll(loadMap(included, hadoop, onRead, depth + 1));
+      } catch (ConfigException e) {
+        throw new ConfigException(e.getMessage() + " (included from " + where + ")", e);
+      }
     }
     for (Map.Entry<String, Object> e : map.entrySet()) {
       if (e.getKey().equals(INCLUDE)) {
@@ -98,7 +124,7 @@ public final class ConfigTree {
       }
       Object v = e.getValue();
       if (v instanceof Map<?, ?> m) {
-        v = resolveIncludes((Map<String, Object>) m, baseDir, where, depth);
+        v = resolveIncludes((Map<String, Object>) m, resolver, hadoop, onRead, where, depth);
       }
       Object old = out.get(e.getKey());
       out.put(e.getKey(), old instanceof Map<?, ?> && v instanceof Map<?, ?> ? merge(old, v) : v);

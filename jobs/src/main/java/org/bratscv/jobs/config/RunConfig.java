@@ -8,8 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 import org.bratscv.data.folds.KFold;
 import org.bratscv.data.labels.LabelScheme;
+import org.bratscv.data.metrics.MetricConventions;
 import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.model.engine.DeviceChoice;
 import org.bratscv.model.infer.Precision;
@@ -25,6 +27,8 @@ import org.bratscv.model.train.TrainingConfig;
  * @param testArchive a second archive scored or segmented by the whole ensemble, or null
  * @param labelScheme the archive's labels, or null to take each case layout's own
  * @param splitFile an imported fold split, or null to draw one with the seed
+ * @param metricConventions how cases are scored, or null to take each case layout's own (brats2020
+ *     for 2020/2021, brats2023-gli for 2023+)
  */
 public record RunConfig(
     String name,
@@ -38,7 +42,7 @@ public record RunConfig(
     String splitFile,
     Map<String, PipelineSettings> pipelines,
     EnsembleSettings ensemble,
-    double emptyHd95,
+    MetricConventions metricConventions,
     ComputeSettings compute,
     Map<String, String> spark,
     String resolvedYaml)
@@ -69,6 +73,11 @@ public record RunConfig(
   /** Loads {@code file}, applies {@code overrides} ({@code key=value}) and validates. */
   public static RunConfig load(Path file, List<String> overrides) {
     return of(ConfigTree.load(file).withAll(overrides));
+  }
+
+  /** Loads {@code file} from any Hadoop file system, applies {@code overrides} and validates. */
+  public static RunConfig load(ConfigFile file, Configuration hadoop, List<String> overrides) {
+    return of(ConfigTree.load(file, hadoop).withAll(overrides));
   }
 
   public static RunConfig of(ConfigTree tree) {
@@ -133,7 +142,19 @@ public record RunConfig(
     e.rejectUnknownKeys();
 
     Settings m = s.section("metrics");
-    double emptyHd95 = m.number("empty_hd95", 373.13);
+    if (m.has("empty_hd95")) {
+      throw new ConfigException(
+          "metrics.empty_hd95 is no longer read: choose metrics.convention instead (brats2020 scores"
+              + " one empty mask 373.13, brats2023[-gli|-ssa|-ped|-men|-met] 374; auto takes each"
+              + " case layout's own)");
+    }
+    String convention = m.string("convention", "auto");
+    MetricConventions metricConventions;
+    try {
+      metricConventions = convention.equals("auto") ? null : MetricConventions.parse(convention);
+    } catch (IllegalArgumentException bad) {
+      throw new ConfigException("metrics.convention: " + bad.getMessage() + " or auto");
+    }
     m.rejectUnknownKeys();
 
     Settings c = s.section("compute");
@@ -165,7 +186,7 @@ public record RunConfig(
         split,
         pipelines,
         new EnsembleSettings(tta, threshold, merge, precision),
-        emptyHd95,
+        metricConventions,
         compute,
         spark,
         tree.toYaml());

@@ -20,6 +20,32 @@ public final class HadoopConf implements Serializable {
   private final byte[] bytes;
   private transient Configuration conf;
 
+  private static final String SPARK_HADOOP = "spark.hadoop.";
+
+  /**
+   * The Hadoop configuration of a driver before (or without) its Spark session, as the session
+   * would make it: Hadoop's defaults and site files, then every {@code spark.hadoop.*} setting
+   * spark-submit passed (as system properties), then those of {@code sparkSettings} (a run
+   * configuration's {@code spark} section) where neither set the key. Used to read configuration
+   * files and to check roots before any Spark work.
+   */
+  public static Configuration forDriver(java.util.Map<String, String> sparkSettings) {
+    Configuration c = new Configuration();
+    java.util.Set<String> fromSubmit = new java.util.HashSet<>();
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith(SPARK_HADOOP)) {
+        c.set(name.substring(SPARK_HADOOP.length()), System.getProperty(name));
+        fromSubmit.add(name);
+      }
+    }
+    for (java.util.Map.Entry<String, String> e : sparkSettings.entrySet()) {
+      if (e.getKey().startsWith(SPARK_HADOOP) && !fromSubmit.contains(e.getKey())) {
+        c.set(e.getKey().substring(SPARK_HADOOP.length()), e.getValue());
+      }
+    }
+    return c;
+  }
+
   public HadoopConf(Configuration conf) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (DataOutputStream data = new DataOutputStream(out)) {

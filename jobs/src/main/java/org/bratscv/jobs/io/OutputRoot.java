@@ -55,6 +55,35 @@ public final class OutputRoot implements java.io.Serializable {
   }
 
   /**
+   * Why a run could not write under this root, or null when it can: the root, if it exists, must be
+   * a writable folder; otherwise its nearest existing ancestor must be (the run creates the rest).
+   * Read-only, for {@code brats-cv check}.
+   */
+  public String whyNotWritable(Configuration conf) {
+    try {
+      FileSystem fs = fileSystem(conf);
+      Path p = fs.makeQualified(path());
+      while (p != null && !fs.exists(p)) {
+        p = p.getParent();
+      }
+      if (p == null) {
+        return "no part of " + root + " exists";
+      }
+      if (!fs.getFileStatus(p).isDirectory()) {
+        return p + " is a file, not a folder";
+      }
+      try {
+        fs.access(p, org.apache.hadoop.fs.permission.FsAction.WRITE);
+      } catch (org.apache.hadoop.security.AccessControlException e) {
+        return p + " is not writable: " + e.getMessage();
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return "cannot reach " + root + ": " + (e.getMessage() == null ? e : e.getMessage());
+    }
+  }
+
+  /**
    * The path {@code root/part1/part2/...}. Each part must be a plain name; anything that could
    * climb out of the root or hide a file ("..", "/", a leading dot, control characters) is refused.
    */

@@ -31,7 +31,10 @@ import org.bratscv.jobs.stages.EpochRow;
 import org.bratscv.jobs.stages.EvaluateStage;
 import org.bratscv.jobs.stages.EvaluateStage.SummaryRow;
 import org.bratscv.jobs.stages.MetricRow;
+import org.bratscv.jobs.stages.UncertaintyRow;
 import org.bratscv.jobs.sweep.Comparison;
+import org.bratscv.jobs.sweep.MemberSelection;
+import org.bratscv.jobs.sweep.SelectedEnsemble;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.slf4j.Logger;
@@ -152,11 +155,14 @@ public final class RunReport {
               + ": the variants share the preprocessed cases, the folds and the training stage;"
               + " each has its own predictions and scores under variants/<variant>/.");
       sweepComparison();
+      selectedEnsemble();
       summaryTables(layout);
+      uncertaintyTable(layout);
       sweepBoxes(layout, scores, scoreErrors);
     } else {
       doc.paragraph("Cross-validation run at " + root.uri() + ".");
       summaryTables(layout);
+      uncertaintyTable(layout);
       cvBoxes(scores.get("run"), scoreErrors.get("run"));
     }
     trainingCurves(layout.sweep());
@@ -222,29 +228,121 @@ public final class RunReport {
     doc.heading(1, "Results");
     List<List<String>> rows = new ArrayList<>();
     List<String> missing = new ArrayList<>();
-    for (RunLayout.Variant v : layout.variants()) {
+    List<RunLayout.Variant> results = new ArrayList<>(layout.variants());
+    RunFolder selected = new RunFolder(root).ensemble();
+    try {
+      if (layout.sweep() && fs.exists(selected.summaryCsv())) {
+        results.add(new RunLayout.Variant(SelectedEnsemble.VARIANT, selected.root()));
+      }
+    } catch (IOException e) {
+      missing.add(message(e));
+    }
+    List<String> metrics = new ArrayList<>(List.of("dice", "hd95"));
+    List<Map<String, Map<String, SummaryRow>>> read = new ArrayList<>();
+    List<RunLayout.Variant> readFrom = new ArrayList<>();
+    for (RunLayout.Variant v : results) {
       Path file = new RunFolder(v.results()).summaryCsv();
       try {
         Map<String, Map<String, SummaryRow>> bySet = new TreeMap<>();
         for (SummaryRow c : EvaluateStage.SUMMARY.read(fs, file)) {
           bySet
-              .computeIfAbsent(c.labelmapSet(), k -> new LinkedHashMap<>())
+              .computeIfAbsent(c.labelmapSet() + "\t" + c.convention(), k -> new LinkedHashMap<>())
               .put(c.metric() + "/" + c.region(), c);
+          if (c.metric().startsWith("lesionwise") && !metrics.contains("lesionwise_dice")) {
+            metrics.addAll(List.of("lesionwise_dice", "lesionwise_hd95"));
+          }
         }
-        for (Map.Entry<String, Map<String, SummaryRow>> e : bySet.entrySet()) {
+        read.add(bySet);
+        readFrom.add(v);
+      } catch (IOException | RuntimeException e) {
+        missing.add(message(e));
+      }
+    }
+    for (int i = 0; i < read.size(); i++) {
+      for (Map.Entry<String, Map<String, SummaryRow>> e : read.get(i).entrySet()) {
+        List<String> row = new ArrayList<>();
+        if (layout.sweep()) {
+          row.add(readFrom.get(i).name());
+        }
+        row.addAll(List.of(e.getKey().split("\t", 2)));
+        for (String metric : metrics) {
+          for (String region : REGIONS) {
+            SummaryRow c = e.getValue().get(metric + "/" + region);
+            row.add(c == null ? "" : meanStd(c.mean(), c.std(), metric));
+          }
+        }
+        SummaryRow wt = e.getValue().get("dice/WT");
+        row.add(wt == null ? "" : Long.toString(wt.n()));
+        rows.add(row);
+      }
+    }
+    if (!rows.isEmpty()) {
+      List<String> header = new ArrayList<>();
+      if (layout.sweep()) {
+        header.add("variant");
+      }
+      header.addAll(List.of("labelmap set", "convention"));
+      for (String metric : metrics) {
+        for (String region : REGIONS) {
+          header.add(
+              switch (metric) {
+                    case "dice" -> "Dice ";
+                    case "hd95" -> "HD95 ";
+                    case "lesionwise_dice" -> "LW Dice ";
+                    default -> "LW HD95 ";
+                  }
+                  + region
+                  + (metric.contains("hd95") ? " (mm)" : ""));
+        }
+      }
+      header.add("cases");
+      doc.paragraph(
+          "Mean ± standard deviation over the cases of each labelmap set (evaluate/summary.csv):"
+              + " oof-* are the training cases scored out of fold, test-* the test archive scored"
+              + " by the whole ensemble; *-merged is the two-pass merge of the pipelines. The"
+              + " convention column names the metric convention (README, \"Metric conventions\");"
+              + " LW = lesion-wise, scored under brats2023.");
+      doc.table(header, rows);
+    }
+    for (String m : missing) {
+      doc.unavailable("results table", m);
+    }
+  }
+
+  /**
+   * The mean QU-BraTS uncertainty score per labelmap set and region (evaluate/uncertainty.csv);
+   * nothing for runs made before uncertainty maps existed.
+   */
+  private void uncertaintyTable(RunLayout layout) {
+    List<List<String>> rows = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (RunLayout.Variant v : layout.variants()) {
+      Path file = new RunFolder(v.results()).uncertaintyCsv();
+      try {
+        if (!fs.exists(file)) {
+          continue;
+        }
+        Map<String, Map<String, List<Double>>> bySet = new TreeMap<>();
+        for (UncertaintyRow r : UncertaintyRow.TABLE.read(fs, file)) {
+          bySet
+              .computeIfAbsent(r.labelmapSet(), k -> new LinkedHashMap<>())
+              .computeIfAbsent(r.region(), k -> new ArrayList<>())
+              .add(r.score().score());
+        }
+        for (Map.Entry<String, Map<String, List<Double>>> e : bySet.entrySet()) {
           List<String> row = new ArrayList<>();
           if (layout.sweep()) {
             row.add(v.name());
           }
           row.add(e.getKey());
-          for (String metric : List.of("dice", "hd95")) {
-            for (String region : REGIONS) {
-              SummaryRow c = e.getValue().get(metric + "/" + region);
-              row.add(c == null ? "" : meanStd(c.mean(), c.std(), metric));
-            }
+          int cases = 0;
+          for (String region : REGIONS) {
+            List<Double> scores = e.getValue().getOrDefault(region, List.of());
+            cases = Math.max(cases, scores.size());
+            double mean = scores.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            row.add(scores.isEmpty() ? "" : String.format(Locale.ROOT, "%.3f", mean));
           }
-          SummaryRow wt = e.getValue().get("dice/WT");
-          row.add(wt == null ? "" : Long.toString(wt.n()));
+          row.add(Integer.toString(cases));
           rows.add(row);
         }
       } catch (IOException | RuntimeException e) {
@@ -256,29 +354,21 @@ public final class RunReport {
       if (layout.sweep()) {
         header.add("variant");
       }
-      header.addAll(
-          List.of(
-              "labelmap set",
-              "Dice ET",
-              "Dice WT",
-              "Dice TC",
-              "HD95 ET (mm)",
-              "HD95 WT (mm)",
-              "HD95 TC (mm)",
-              "cases"));
+      header.addAll(List.of("labelmap set", "score ET", "score WT", "score TC", "cases"));
       doc.paragraph(
-          "Mean ± standard deviation over the cases of each labelmap set (evaluate/summary.csv):"
-              + " oof-* are the training cases scored out of fold, test-* the test archive scored"
-              + " by the whole ensemble; *-merged is the two-pass merge of the pipelines.");
+          "Uncertainty maps scored as the BraTS 2020 uncertainty task did"
+              + " (evaluate/uncertainty.csv): per region (AUC(Dice) + 1 - AUC(FTP) + 1 -"
+              + " AUC(FTN)) / 3 over the thresholds 100, 75, 50, 25, 0, mean over the cases;"
+              + " 1 is best.");
       doc.table(header, rows);
     }
     for (String m : missing) {
-      doc.unavailable("results table", m);
+      doc.unavailable("uncertainty table", m);
     }
   }
 
   private static String meanStd(double mean, double std, String metric) {
-    String f = metric.equals("dice") ? "%.3f ± %.3f" : "%.2f ± %.2f";
+    String f = metric.contains("dice") ? "%.3f ± %.3f" : "%.2f ± %.2f";
     return Double.isNaN(mean) ? "n/a" : String.format(Locale.ROOT, f, mean, std);
   }
 
@@ -330,6 +420,69 @@ public final class RunReport {
                   "cases"),
               table);
         });
+  }
+
+  /** A sweep's selected ensemble: every candidate of ensemble.csv with its scores. */
+  private void selectedEnsemble() {
+    Path file = new RunFolder(root).ensembleCsv();
+    try {
+      if (!fs.exists(file)) {
+        return;
+      }
+    } catch (IOException e) {
+      doc.unavailable("the selected ensemble", message(e));
+      return;
+    }
+    doc.heading(1, "Selected ensemble");
+    part(
+        "the selected ensemble",
+        () -> {
+          List<MemberSelection.Candidate> rows = MemberSelection.TABLE.read(fs, file);
+          List<List<String>> table = new ArrayList<>();
+          for (MemberSelection.Candidate c : rows) {
+            table.add(
+                List.of(
+                    c.selected() ? "yes" : "",
+                    c.variant(),
+                    c.pipeline(),
+                    Integer.toString(c.fold()),
+                    dice(c.validationDice()),
+                    dice(c.diceEt()),
+                    dice(c.diceTc()),
+                    dice(c.diceWt()),
+                    Integer.toString(c.cases()),
+                    c.rank() == 0 ? "" : Integer.toString(c.rank()),
+                    c.rule()));
+          }
+          long n = rows.stream().filter(MemberSelection.Candidate::selected).count();
+          doc.paragraph(
+              n
+                  + " models form the ensemble that segments the test archive (ensemble.csv):"
+                  + " each candidate's validation Dice is the mean over ET, TC and WT of its"
+                  + " fold's validation cases' Dice, from its variant's out-of-fold labelmaps;"
+                  + " rank 1 is the best of its fold. The ensemble's test scores are the rows of"
+                  + " '"
+                  + SelectedEnsemble.VARIANT
+                  + "' in the results below.");
+          doc.table(
+              List.of(
+                  "member",
+                  "variant",
+                  "pipeline",
+                  "fold",
+                  "validation Dice",
+                  "Dice ET",
+                  "Dice TC",
+                  "Dice WT",
+                  "cases",
+                  "rank",
+                  "rule"),
+              table);
+        });
+  }
+
+  private static String dice(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
   }
 
   // ---- Dice and HD95 plots

@@ -2,6 +2,8 @@ package org.bratscv.jobs.run;
 
 import java.io.Serializable;
 import org.apache.hadoop.fs.Path;
+import org.bratscv.data.labels.Region;
+import org.bratscv.data.uncertainty.UncertaintyMaps;
 import org.bratscv.jobs.io.OutputRoot;
 
 /**
@@ -19,11 +21,13 @@ import org.bratscv.jobs.io.OutputRoot;
  * train/models.parquet|csv        the models manifest (one row per task, with its fingerprint)
  * predictions/&lt;set&gt;/&lt;id&gt;.nii.gz  labelmaps of the out-of-fold sets (oof-A, oof-B, oof-merged)
  * predictions/&lt;set&gt;/labels.ctbl, labels.itksnap.txt  3D Slicer / ITK-SNAP colours and names of the labels
+ * predictions/&lt;set&gt;/uncertainty/&lt;id&gt;_unc_{whole,core,enhance}.nii.gz  uint8 0..100 maps
  * predictions/oof-index.csv       one row per labelmap (ok / error, fingerprint)
  * predictions/oof-fingerprints.json  what made the labelmaps: settings, and per case its models and input
  * test/preprocess/..., test/predictions/test-&lt;set&gt;/...   the test archive, the same way
  * evaluate/metrics.parquet|csv    one row per labelmap set, case and region
  * evaluate/summary.csv|md         mean, std, median, quartiles per set, region and metric
+ * evaluate/uncertainty.csv        QU-BraTS uncertainty scores, one row per labelmap set, case and region
  * evaluate/fingerprint.json       what the metrics were computed from (predictions, truth, conventions)
  * report/                         index.html, report.md, img/
  * </pre>
@@ -31,12 +35,16 @@ import org.bratscv.jobs.io.OutputRoot;
  * A sweep root holds {@code sweep.yaml}, {@code FINISHED}, {@code provenance.json}, the shared
  * {@code preprocess/}, {@code folds.json} and {@code train/}, {@code comparison.csv|md} and one
  * results folder per variant, {@code variants/<v>/} (its {@code config.yaml}, {@code predictions/},
- * {@code test/predictions/}, {@code evaluate/}, {@code removal.csv}, {@code DONE}). A {@code
- * segment} output folder holds {@code labelmaps/} (with the colour tables), {@code probabilities/},
- * {@code segment.csv} (with the fingerprint of the ensemble that made each labelmap) and {@code
- * fingerprint.json} (the ensemble and settings of the folder). A run command holds the output
- * folder's {@code brats-cv.lock} ({@link org.bratscv.jobs.io.RunLock}) while it runs; a sweep's on
- * the folder above its runs.
+ * {@code test/predictions/}, {@code evaluate/}, {@code removal.csv}, {@code DONE}). A sweep with an
+ * {@code ensemble} section also holds {@code ensemble.csv} (every candidate model with its
+ * validation scores, and whether it was selected) and {@code ensemble/} (the selected ensemble's
+ * {@code config.yaml} with its settings, {@code test/predictions/}, {@code evaluate/}). A {@code
+ * segment} output folder holds {@code labelmaps/} (with the colour tables, and {@code
+ * labelmaps/uncertainty/} after {@code --uncertainty}), {@code probabilities/}, {@code segment.csv}
+ * (with the fingerprint of the ensemble that made each labelmap) and {@code fingerprint.json} (the
+ * ensemble and settings of the folder). A run command holds the output folder's {@code
+ * brats-cv.lock} ({@link org.bratscv.jobs.io.RunLock}) while it runs; a sweep's on the folder above
+ * its runs.
  */
 public final class RunFolder implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -55,6 +63,7 @@ public final class RunFolder implements Serializable {
   public static final String SEGMENT_CSV = "segment.csv";
   public static final String SLICER_COLOUR_TABLE = "labels.ctbl";
   public static final String ITKSNAP_LABELS = "labels.itksnap.txt";
+  public static final String UNCERTAINTY = "uncertainty";
 
   private final OutputRoot root;
 
@@ -195,6 +204,11 @@ public final class RunFolder implements Serializable {
     return root.resolve("evaluate", "summary.md");
   }
 
+  /** {@code evaluate/uncertainty.csv}: the QU-BraTS scores of the uncertainty maps. */
+  public Path uncertaintyCsv() {
+    return root.resolve("evaluate", "uncertainty.csv");
+  }
+
   public Path reportDir() {
     return root.resolve("report");
   }
@@ -228,6 +242,22 @@ public final class RunFolder implements Serializable {
   /** The results folder of one variant of a sweep. */
   public RunFolder variant(String name) {
     return new RunFolder(new OutputRoot(root.resolve("variants", name).toString()));
+  }
+
+  /**
+   * {@code ensemble.csv} of a sweep root: the candidate models of its {@code ensemble} section with
+   * their validation scores, rank and whether each was selected.
+   */
+  public Path ensembleCsv() {
+    return root.resolve("ensemble.csv");
+  }
+
+  /**
+   * The results folder of a sweep's selected ensemble: its {@code config.yaml} (the ensemble
+   * settings), {@code test/predictions/} and {@code evaluate/}.
+   */
+  public RunFolder ensemble() {
+    return new RunFolder(new OutputRoot(root.resolve("ensemble").toString()));
   }
 
   /** A variant's marker of a finished, clean scoring. */
@@ -282,6 +312,30 @@ public final class RunFolder implements Serializable {
   /** {@code evaluate/fingerprint.json}. */
   public Path evaluateFingerprint() {
     return root.resolve("evaluate", FINGERPRINT_JSON);
+  }
+
+  /**
+   * The folder of the uncertainty maps that go with the labelmaps of {@code labelmapFolder}: its
+   * {@code uncertainty/} subfolder (apart, so that no listing of labelmaps ever sees a map).
+   */
+  public static Path uncertaintyDir(Path labelmapFolder) {
+    return new Path(labelmapFolder, UNCERTAINTY);
+  }
+
+  /**
+   * The uncertainty map of one region that goes with {@code labelmap} ({@code
+   * <folder>/<id>.nii.gz}), named as the BraTS 2020 uncertainty task wants: {@code
+   * <folder>/uncertainty/<id>_unc_{whole,core,enhance}.nii.gz}.
+   */
+  public static Path uncertaintyOf(Path labelmap, Region region) {
+    String name = labelmap.getName();
+    if (!name.endsWith(NIFTI_GZ)) {
+      throw new IllegalArgumentException("labelmap " + labelmap + " does not end in " + NIFTI_GZ);
+    }
+    String id = name.substring(0, name.length() - NIFTI_GZ.length());
+    return new Path(
+        uncertaintyDir(labelmap.getParent()),
+        id + "_unc_" + UncertaintyMaps.fileWord(region) + NIFTI_GZ);
   }
 
   /** The fingerprint record of a folder of outputs (a labelmap set, evaluate/, a task). */

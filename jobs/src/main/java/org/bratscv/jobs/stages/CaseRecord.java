@@ -117,6 +117,11 @@ public record CaseRecord(
     return sourceFiles.get(0);
   }
 
+  /** The volume of {@link #t1File} that holds T1, or -1 when the file is one 3-D volume. */
+  public int t1Volume() {
+    return sourceVolumes == null ? -1 : sourceVolumes.get(0);
+  }
+
   /** The T1Gd file of the source case. */
   public String t1gdFile() {
     return sourceFiles.get(1);

@@ -195,6 +195,12 @@ public final class CrossValidation {
         outputs.put("predictions " + prefix.getKey() + " settings", p.settings().hash());
       }
     }
+    // a sweep's selected ensemble: its settings hash holds the selection and its scores
+    CaseFingerprints selected =
+        CaseFingerprints.read(fs, target.ensemble().test().predictionFingerprints("test"));
+    if (selected != null) {
+      outputs.put("predictions ensemble test settings", selected.settings().hash());
+    }
     Fingerprint eval = Fingerprint.read(fs, target.evaluateFingerprint());
     if (eval != null) {
       outputs.put("evaluate", eval.hash());
@@ -295,6 +301,7 @@ public final class CrossValidation {
   private InferStage.Member member(ModelRow m) {
     PipelineSettings p = config.pipelines().get(m.getPipeline());
     return new InferStage.Member(
+        m.getVariant(),
         m.getPipeline(),
         m.getFold(),
         shared.taskDir(m.getVariant(), m.getPipeline(), m.getFold()).toString(),
@@ -314,6 +321,7 @@ public final class CrossValidation {
         config.compute().casesPerTask(),
         config.compute().engineThreads(),
         config.compute().inferGpuShare(),
+        "",
         config.compute().device());
   }
 
@@ -372,23 +380,53 @@ public final class CrossValidation {
     if (config.testArchive() == null) {
       return List.of();
     }
-    RunFolder test = shared.test();
-    PreprocessStage.Result pre =
-        new PreprocessStage().run(spark, preprocessSettings(config.testArchive(), test));
     Map<String, List<InferStage.Member>> members = new LinkedHashMap<>();
     for (ModelRow m : models()) {
       if (m.isOk()) {
         members.computeIfAbsent(m.getPipeline(), k -> new ArrayList<>()).add(member(m));
       }
     }
+    return inferTest(members, inferSettings(results.test(), "test"));
+  }
+
+  /**
+   * The test archive segmented by {@code ensemble} (a sweep's selected ensemble) with its own
+   * settings (TTA, threshold, merge, precision, selection), into this run's {@code
+   * test/predictions/}.
+   */
+  public List<InferStage.Prediction> inferTest(TrainedEnsemble ensemble) throws IOException {
+    if (config.testArchive() == null) {
+      return List.of();
+    }
+    return inferTest(
+        ensemble.members(),
+        new InferStage.Settings(
+            results.test().root(),
+            "test",
+            ensemble.tta(),
+            ensemble.threshold(),
+            ensemble.merge(),
+            ensemble.precision(),
+            config.compute().casesPerTask(),
+            config.compute().engineThreads(),
+            config.compute().inferGpuShare(),
+            ensemble.selection(),
+            config.compute().device()));
+  }
+
+  private List<InferStage.Prediction> inferTest(
+      Map<String, List<InferStage.Member>> members, InferStage.Settings settings)
+      throws IOException {
+    RunFolder test = shared.test();
+    PreprocessStage.Result pre =
+        new PreprocessStage().run(spark, preprocessSettings(config.testArchive(), test));
     List<InferStage.CaseJob> jobs = new ArrayList<>();
     for (CaseManifestRow r : pre.ok()) {
       jobs.add(
           new InferStage.CaseJob(
               r.getCaseId(), test.caseDir(r.getCaseId()).toString(), members, r.getFingerprint()));
     }
-    List<InferStage.Prediction> preds =
-        new InferStage().run(spark, inferSettings(results.test(), "test"), jobs);
+    List<InferStage.Prediction> preds = new InferStage().run(spark, settings, jobs);
     List<InferStage.Prediction> withErrors = new ArrayList<>(preds);
     for (CaseManifestRow r : pre.errors()) {
       withErrors.add(
@@ -413,7 +451,7 @@ public final class CrossValidation {
             .run(
                 spark,
                 new EvaluateStage.Settings(
-                    results.root(), config.emptyHd95(), config.compute().casesPerTask()),
+                    results.root(), config.metricConventions(), config.compute().casesPerTask()),
                 items);
     writeProvenance();
     return r;
@@ -475,8 +513,19 @@ public final class CrossValidation {
    */
   public Outcome score(List<CaseManifestRow> failedCases, List<ModelRow> failedModels)
       throws IOException {
+    return score(failedCases, failedModels, true);
+  }
+
+  /**
+   * As {@link #score(List, List)}; without {@code test}, out of fold only (the variants of a sweep
+   * with a selected ensemble: the selection segments the test archive).
+   */
+  public Outcome score(List<CaseManifestRow> failedCases, List<ModelRow> failedModels, boolean test)
+      throws IOException {
     List<InferStage.Prediction> preds = new ArrayList<>(inferOutOfFold());
-    preds.addAll(inferTest());
+    if (test) {
+      preds.addAll(inferTest());
+    }
     List<InferStage.Prediction> labelled = new ArrayList<>();
     for (InferStage.Prediction p : preds) {
       if (p.ok() && p.hasLabel()) {

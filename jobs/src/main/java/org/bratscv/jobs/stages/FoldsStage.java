@@ -44,17 +44,7 @@ public final class FoldsStage {
 
   public FoldSplit run(Configuration conf, Settings s, List<String> usableCaseIds)
       throws IOException {
-    Set<String> usable = new TreeSet<>(usableCaseIds);
-    FoldSplit split;
-    if (s.splitFile() == null || s.splitFile().isBlank()) {
-      if (usable.size() < s.k()) {
-        throw new IOException(
-            "folds: " + usable.size() + " usable labelled cases cannot make " + s.k() + " folds");
-      }
-      split = KFold.split(usable, s.k(), s.seed());
-    } else {
-      split = restrict(importSplit(conf, s.splitFile()), usable, s.splitFile());
-    }
+    FoldSplit split = split(conf, s, usableCaseIds);
     RunFolder folder = new RunFolder(s.out());
     Path target = folder.foldsJson();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -109,6 +99,20 @@ public final class FoldsStage {
           "folds: fold {}: {} train, {} val cases", f.fold(), f.train().size(), f.val().size());
     }
     return split;
+  }
+
+  /** The split a run of {@code s} makes of {@code usableCaseIds}: drawn, or the imported file's. */
+  static FoldSplit split(Configuration conf, Settings s, List<String> usableCaseIds)
+      throws IOException {
+    Set<String> usable = new TreeSet<>(usableCaseIds);
+    if (s.splitFile() == null || s.splitFile().isBlank()) {
+      if (usable.size() < s.k()) {
+        throw new IOException(
+            "folds: " + usable.size() + " usable labelled cases cannot make " + s.k() + " folds");
+      }
+      return KFold.split(usable, s.k(), s.seed());
+    }
+    return restrict(importSplit(conf, s.splitFile()), usable, s.splitFile());
   }
 
   /** What changed between two splits, in words: the cases added and removed, or the assignment. */

@@ -55,21 +55,26 @@ import org.slf4j.LoggerFactory;
  * predictions per pipeline), thresholded into a labelmap, merged across two pipelines by the second
  * pass, put back into the case's original geometry and written as NIfTI with the geometry of the
  * case's T1 file, so it overlays in 3D Slicer: {@code <root>/predictions/<set>/<case>.nii.gz} with
- * sets {@code <prefix>-<pipeline>} and {@code <prefix>-merged}. Executors keep loaded models
- * ({@link LoadedModels}). A case whose outputs all exist and were made from the same settings,
- * models and input ({@link #caseFingerprint}, recorded per prefix) is skipped; one made from
- * anything else is predicted again.
+ * sets {@code <prefix>-<pipeline>} and {@code <prefix>-merged}, each with its three uncertainty
+ * maps (BraTS 2020 uncertainty task format, {@link UncertaintyFiles}) in {@code
+ * <set>/uncertainty/}: from the set's pipeline's averaged probabilities, for the merged set from
+ * the mean of the merged pipelines'. Executors keep loaded models ({@link LoadedModels}). A case
+ * whose outputs all exist and were made from the same settings, models and input ({@link
+ * #caseFingerprint}, recorded per prefix) is skipped; one made from anything else is predicted
+ * again.
  */
 public final class InferStage {
   private static final Logger LOG = LoggerFactory.getLogger(InferStage.class);
 
   /**
-   * A model of the ensemble: its pipeline, fold, checkpoint folder and network.
+   * A model of the ensemble: the variant that trained it, its pipeline, fold, checkpoint folder and
+   * network.
    *
    * @param fingerprint what the model was made from (the models manifest's column; empty when
    *     unknown)
    */
   public record Member(
+      String variant,
       String pipeline,
       int fold,
       String taskDir,
@@ -79,6 +84,11 @@ public final class InferStage {
       implements Serializable {
     String label() {
       return pipeline + "/fold" + fold;
+    }
+
+    /** Its name in the ensemble: unique also where the members come from several variants. */
+    String name() {
+      return variant + ":" + pipeline + "-fold" + fold;
     }
   }
 
@@ -97,6 +107,8 @@ public final class InferStage {
    * @param root where {@code predictions/} goes
    * @param prefix labelmap set prefix ({@code oof} or {@code test})
    * @param merge the two pipelines of the second pass (first one's labels kept), or empty
+   * @param selection the fingerprint of the selection the members come from (a sweep's {@code
+   *     ensemble.csv}), or empty for all models of one variant
    */
   public record Settings(
       OutputRoot root,
@@ -108,6 +120,7 @@ public final class InferStage {
       int casesPerTask,
       int engineThreads,
       double gpuShare,
+      String selection,
       String device)
       implements Serializable {
     /** Settings whose tasks choose their device themselves ({@code compute.device: auto}). */
@@ -120,7 +133,8 @@ public final class InferStage {
         Precision precision,
         int casesPerTask,
         int engineThreads,
-        double gpuShare) {
+        double gpuShare,
+        String selection) {
       this(
           root,
           prefix,
@@ -131,6 +145,7 @@ public final class InferStage {
           casesPerTask,
           engineThreads,
           gpuShare,
+          selection,
           DeviceChoice.AUTO);
     }
   }
@@ -172,6 +187,12 @@ public final class InferStage {
           .column("file", Prediction::file)
           .column("has_label", p -> Boolean.toString(p.hasLabel()))
           .column("fingerprint", Prediction::fingerprint)
+          .column(
+              "uncertainty",
+              p ->
+                  p.ok() && !p.file().isEmpty()
+                      ? RunFolder.uncertaintyDir(new Path(p.file()).getParent()).toString()
+                      : "")
           .optReader(
               r ->
                   new Prediction(
@@ -185,19 +206,39 @@ public final class InferStage {
                       r.text("fingerprint", "")))
           .build();
 
-  /** The settings every labelmap of a prefix shares: TTA, threshold, merge, precision. */
+  /**
+   * The settings every labelmap of a prefix shares: TTA, threshold, merge, precision, and the
+   * selection of the members.
+   */
   static Fingerprint settingsFingerprint(Settings s) {
-    return ensembleSettings(s.tta(), s.threshold(), s.merge(), s.precision()).build();
+    return ensembleSettings(s.tta(), s.threshold(), s.merge(), s.precision(), s.selection())
+        .add("uncertainty", UNCERTAINTY_MEASURE)
+        .build();
   }
 
-  /** The settings that turn an ensemble's outputs into labelmaps, as fingerprint ingredients. */
+  /**
+   * The uncertainty maps' measure ({@link org.bratscv.data.uncertainty.UncertaintyMaps}); a
+   * fingerprint ingredient of every labelmap set, so maps of another measure are made again.
+   */
+  static final String UNCERTAINTY_MEASURE = "binary entropy of the mean probability, bits x 100";
+
+  /**
+   * The settings that turn an ensemble's outputs into labelmaps, as fingerprint ingredients; with
+   * {@code selection} (not empty), also the selection and scores its members were chosen by, so a
+   * new selection predicts again even where it picks the same models under other scores.
+   */
   static Fingerprint.Builder ensembleSettings(
-      int tta, double threshold, List<String> merge, Precision precision) {
-    return Fingerprint.builder()
-        .add("tta", tta)
-        .add("threshold", threshold)
-        .add("merge", merge)
-        .add("precision", precision);
+      int tta, double threshold, List<String> merge, Precision precision, String selection) {
+    Fingerprint.Builder b =
+        Fingerprint.builder()
+            .add("tta", tta)
+            .add("threshold", threshold)
+            .add("merge", merge)
+            .add("precision", precision);
+    if (selection != null && !selection.isEmpty()) {
+      b.add("selection", selection);
+    }
+    return b;
   }
 
   /** "pipeline/fold:fingerprint" of every member, the models part of a fingerprint. */
@@ -296,6 +337,7 @@ public final class InferStage {
       for (String set : sets(s, job.members().keySet())) {
         Path target = target(s, set, job.caseId());
         existed |= fs.exists(target) && fs.delete(target, false);
+        existed |= UncertaintyFiles.delete(fs, target);
       }
       if (existed) {
         stale.add(job.caseId());
@@ -363,7 +405,8 @@ public final class InferStage {
       hasLabel = record.hasLabel();
       boolean complete = true;
       for (String set : sets) {
-        complete &= outFs.exists(target(s, set, job.caseId()));
+        Path target = target(s, set, job.caseId());
+        complete &= outFs.exists(target) && UncertaintyFiles.complete(outFs, target);
       }
       if (complete) {
         for (String set : sets) {
@@ -385,6 +428,7 @@ public final class InferStage {
       PreparedCase pc = PreparedCaseFiles.read(outFs, caseDir, needed, reader);
       LabelScheme scheme = LabelScheme.parse(record.labelScheme());
       NiftiHeader t1 = readHeader(record.t1File(), conf, reader);
+      Map<String, MultiChannelVolume> probabilities = new LinkedHashMap<>();
       Map<String, LabelVolume> labels =
           predict(
               pc,
@@ -396,7 +440,7 @@ public final class InferStage {
               s.precision(),
               conf,
               device,
-              null);
+              probabilities);
       NiftiHeader like = NiftiHeader.like(t1, NiftiDataType.UINT8);
       NiftiWriter writer = NiftiWriter.withDefaults();
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -404,6 +448,13 @@ public final class InferStage {
         String set = s.prefix() + "-" + e.getKey();
         Path target = target(s, set, job.caseId());
         LabelVolume l = e.getValue();
+        // the merged set's maps come from the mean of the merged pipelines' probabilities
+        MultiChannelVolume p =
+            e.getKey().equals("merged")
+                ? SegmentStage.mean(s.merge().stream().map(probabilities::get).toList())
+                : probabilities.get(e.getKey());
+        UncertaintyFiles.write(outFs, target, p, like, writer);
+        // the labelmap last: its presence marks the case complete
         OutputRoot.writeAtomically(outFs, target, o -> writer.write(o, true, l, like));
         out.add(
             new Prediction(
@@ -464,15 +515,20 @@ public final class InferStage {
       Ensemble.Builder b =
           Ensemble.builder()
               .optDevice(device)
-              .optPrecision(device.isGpu() ? precision : Precision.FP32)
+              .optPrecision(precision.on(device))
               .optAugmentations(
                   tta == 16 ? TestTimeAugmentation.all() : TestTimeAugmentation.none());
       Map<String, MultiChannelVolume> inputs = new LinkedHashMap<>();
       for (Member m : e.getValue()) {
         Path taskDir = new Path(m.taskDir());
         b.addMember(
-            m.pipeline() + "-fold" + m.fold(),
-            LoadedModels.get(taskDir.getFileSystem(conf.get()), taskDir, m.network(), device),
+            m.name(),
+            LoadedModels.get(
+                taskDir.getFileSystem(conf.get()),
+                taskDir,
+                m.network(),
+                device,
+                precision.on(device)),
             m.normalization().name());
         inputs.putIfAbsent(m.normalization().name(), crop.padCropped(pc.image(m.normalization())));
       }

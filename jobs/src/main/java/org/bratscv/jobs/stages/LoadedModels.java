@@ -3,13 +3,19 @@ package org.bratscv.jobs.stages;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.config.NetworkSettings;
 import org.bratscv.jobs.io.HadoopCheckpointStore;
+import org.bratscv.jobs.run.ModelPackage;
+import org.bratscv.model.infer.Precision;
+import org.bratscv.model.interop.ReferenceStateDict;
+import org.bratscv.model.interop.SafeTensors;
 import org.bratscv.model.net.EquiUnet;
+import org.bratscv.model.net.HalfPrecision;
 import org.bratscv.model.train.FoldTrainer;
 import org.bratscv.model.train.checkpoint.Checkpoints;
 
@@ -22,7 +28,10 @@ import org.bratscv.model.train.checkpoint.Checkpoints;
 final class LoadedModels {
   static final int CAPACITY = 32;
 
-  private record Key(String checkpointDir, String device, NetworkSettings network) {}
+  // Precision is part of the key: a float16 network is cast in place and must never serve a
+  // float32 ensemble (or the reverse).
+  private record Key(
+      String checkpointDir, String device, NetworkSettings network, Precision precision) {}
 
   private record Loaded(EquiUnet net, NDManager manager) {}
 
@@ -42,26 +51,55 @@ final class LoadedModels {
 
   /**
    * The network of {@code taskDir}'s final weights on {@code device}, loaded on first use. The
-   * checkpoint's checksums are verified, so a corrupted file is an error, never a silent load.
+   * checkpoint's checksums are verified, so a corrupted file is an error, never a silent load. A
+   * {@code taskDir} that names a package member's {@code .safetensors} (in a folder or a zip, see
+   * {@link ModelPackage}) is read as the reference's state dict instead.
+   */
+  static EquiUnet get(FileSystem fs, Path taskDir, NetworkSettings network, Device device)
+      throws IOException {
+    return get(fs, taskDir, network, device, Precision.FP32);
+  }
+
+  /**
+   * As {@link #get(FileSystem, Path, NetworkSettings, Device)}, in {@code precision}: with {@link
+   * Precision#FP16} the weights are cast to float16 once, at load ({@link HalfPrecision}).
    */
   static synchronized EquiUnet get(
-      FileSystem fs, Path taskDir, NetworkSettings network, Device device) throws IOException {
-    Key key = new Key(taskDir.toString(), device.toString(), network);
+      FileSystem fs, Path taskDir, NetworkSettings network, Device device, Precision precision)
+      throws IOException {
+    Key key = new Key(taskDir.toString(), device.toString(), network, precision);
     Loaded l = CACHE.get(key);
     if (l != null) {
       return l.net();
     }
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      EquiUnet net = network.build();
-      net.initialize(manager, 0);
-      new Checkpoints(new HadoopCheckpointStore(fs, taskDir))
-          .loadWeights(FoldTrainer.FINAL, net.getParameters());
+      EquiUnet net = load(fs, taskDir, network, manager);
+      if (precision == Precision.FP16) {
+        HalfPrecision.cast(net);
+      }
       CACHE.put(key, new Loaded(net, manager));
       return net;
     } catch (IOException | RuntimeException e) {
       manager.close();
       throw e;
     }
+  }
+
+  /** A fresh, uncached network with the weights at {@code taskDir}, on {@code manager}. */
+  static EquiUnet load(FileSystem fs, Path taskDir, NetworkSettings network, NDManager manager)
+      throws IOException {
+    EquiUnet net = network.build();
+    net.initialize(manager, 0);
+    String location = taskDir.toString();
+    if (ModelPackage.isWeightsLocation(location)) {
+      try (InputStream in = ModelPackage.open(fs, location)) {
+        ReferenceStateDict.load(net, SafeTensors.read(in, location).tensors(), location);
+      }
+    } else {
+      new Checkpoints(new HadoopCheckpointStore(fs, taskDir))
+          .loadWeights(FoldTrainer.FINAL, net.getParameters());
+    }
+    return net;
   }
 }

@@ -178,6 +178,25 @@ public final class PreprocessStage {
   }
 
   /**
+   * Why {@code c} would be preprocessed (again) by a run of {@code s}, or null when its complete
+   * preprocessed files are kept: the rule of {@link #process}, read-only, for {@code brats-cv
+   * check}.
+   */
+  public static String whyRedo(BratsCase c, Settings s, FileSystem outFs, HadoopConf conf)
+      throws IOException {
+    Path dir = new RunFolder(s.out()).caseDir(c.id());
+    if (!PreparedCaseFiles.isComplete(outFs, dir)) {
+      return "not preprocessed yet";
+    }
+    LabelScheme scheme = s.labelScheme() != null ? s.labelScheme() : c.layout().labelScheme();
+    return staleness(
+        PreparedCaseFiles.readRecord(outFs, dir),
+        scheme.name().toLowerCase(Locale.ROOT),
+        sourceStats(c, conf),
+        names(s.normalizations()));
+  }
+
+  /**
    * Why a complete preprocessed case cannot be kept, or null when it can: it must be of this
    * format, from source files of the same size and modification time, with the same label scheme,
    * and hold every normalisation asked for (it may hold more).

@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * labelmaps/&lt;case&gt;.nii.gz        the labelmap (merged when the ensemble has two pipelines)
  * probabilities/&lt;case&gt;.nii.gz    optional: float32 (x, y, z, 3) ET, TC, WT, mean of the pipelines
+ * labelmaps/uncertainty/&lt;case&gt;_unc_{whole,core,enhance}.nii.gz  optional: uint8 0..100 maps
+ *                                 from the same mean probabilities (0 = certain)
  * segment.csv                     case_id,status,reason,labelmap,probabilities,seconds,fingerprint
  * fingerprint.json                the ensemble and settings the folder's labelmaps are made by
  * </pre>
@@ -78,6 +80,9 @@ public final class SegmentStage {
    * @param labelScheme the archive's labels, or null for each case layout's own
    * @param merge the two pipelines of the second pass (first one's labels kept), or empty
    * @param probabilities also write the probability maps
+   * @param uncertainty also write the three uncertainty maps (BraTS 2020 uncertainty task format)
+   * @param selection the fingerprint of the selection the members come from (a sweep root's {@code
+   *     ensemble.csv}), or empty
    */
   public record Settings(
       String archive,
@@ -89,11 +94,13 @@ public final class SegmentStage {
       List<String> merge,
       Precision precision,
       boolean probabilities,
+      boolean uncertainty,
       int casesPerTask,
       int engineThreads,
       double gpuShare,
       long maxVoxelBytes,
       StaleOutputs stale,
+      String selection,
       String device)
       implements Serializable {
     /** Settings whose tasks choose their device themselves ({@code --device auto}). */
@@ -107,11 +114,13 @@ public final class SegmentStage {
         List<String> merge,
         Precision precision,
         boolean probabilities,
+        boolean uncertainty,
         int casesPerTask,
         int engineThreads,
         double gpuShare,
         long maxVoxelBytes,
-        StaleOutputs stale) {
+        StaleOutputs stale,
+        String selection) {
       this(
           archive,
           out,
@@ -122,11 +131,13 @@ public final class SegmentStage {
           merge,
           precision,
           probabilities,
+          uncertainty,
           casesPerTask,
           engineThreads,
           gpuShare,
           maxVoxelBytes,
           stale,
+          selection,
           org.bratscv.model.engine.DeviceChoice.AUTO);
     }
 
@@ -183,10 +194,12 @@ public final class SegmentStage {
 
   /**
    * What this folder's labelmaps are made from: the ensemble's models and the settings that turn
-   * their outputs into labels (TTA, threshold, merge, precision, label numbering).
+   * their outputs into labels (TTA, threshold, merge, precision, label numbering), and the
+   * selection that chose the models.
    */
   static Fingerprint fingerprint(Settings s) {
-    return InferStage.ensembleSettings(s.tta(), s.threshold(), s.merge(), s.precision())
+    return InferStage.ensembleSettings(
+            s.tta(), s.threshold(), s.merge(), s.precision(), s.selection())
         .addSet("models", InferStage.memberFingerprints(s.members()))
         .add("labels", s.labelScheme() == null ? "auto" : s.labelScheme())
         .build();
@@ -275,6 +288,7 @@ public final class SegmentStage {
           for (String id : stale) {
             fs.delete(folder.labelmap(id), false);
             fs.delete(folder.probabilities(id), false);
+            UncertaintyFiles.delete(fs, folder.labelmap(id));
             labelmaps.remove(id + SUFFIX);
           }
         }
@@ -287,6 +301,8 @@ public final class SegmentStage {
     }
     ensemble.write(fs, folder.fingerprint());
     Set<String> probabilities = s.probabilities() ? names(fs, probabilityDir) : Set.of();
+    Set<String> uncertaintyMaps =
+        s.uncertainty() ? names(fs, RunFolder.uncertaintyDir(labelmapDir)) : Set.of();
     List<BratsCase> todo = new ArrayList<>();
     for (BratsCase c : found.cases()) {
       String file = c.id() + SUFFIX;
@@ -296,7 +312,10 @@ public final class SegmentStage {
         rows.add(new Row(c.id(), "error", "case " + c.id() + ": " + e.getMessage(), "", "", 0, ""));
         continue;
       }
-      if (labelmaps.contains(file) && (!s.probabilities() || probabilities.contains(file))) {
+      if (labelmaps.contains(file)
+          && (!s.probabilities() || probabilities.contains(file))
+          && (!s.uncertainty()
+              || UncertaintyFiles.listed(uncertaintyMaps, folder.labelmap(c.id())))) {
         rows.add(
             new Row(
                 c.id(),
@@ -409,7 +428,8 @@ public final class SegmentStage {
       PreparedCase pc =
           PreprocessStage.prepare(c, scheme, s.normalizations(), false, conf, reader, null);
       NiftiHeader t1 = InferStage.readHeader(c.modalityPath(Modality.T1), conf, reader);
-      Map<String, MultiChannelVolume> probs = s.probabilities() ? new LinkedHashMap<>() : null;
+      Map<String, MultiChannelVolume> probs =
+          s.probabilities() || s.uncertainty() ? new LinkedHashMap<>() : null;
       Map<String, LabelVolume> labels =
           InferStage.predict(
               pc,
@@ -426,16 +446,19 @@ public final class SegmentStage {
           labels.containsKey("merged") ? labels.get("merged") : labels.values().iterator().next();
       NiftiWriter writer = NiftiWriter.withDefaults();
       String probFile = "";
-      if (probs != null) {
-        MultiChannelVolume mean = mean(probs.values());
+      MultiChannelVolume mean = probs == null ? null : mean(probs.values());
+      if (s.probabilities()) {
         Path target = probabilityFile(s, c.id());
         OutputRoot.writeAtomically(
             outFs, target, o -> writer.write(o, true, mean, t1, NiftiDataType.FLOAT32, "ET,TC,WT"));
         probFile = target.toString();
       }
-      // the labelmap last: its presence marks the case complete
       Path target = labelmapFile(s, c.id());
       NiftiHeader like = NiftiHeader.like(t1, NiftiDataType.UINT8);
+      if (s.uncertainty()) {
+        UncertaintyFiles.write(outFs, target, mean, like, writer);
+      }
+      // the labelmap last: its presence marks the case complete
       OutputRoot.writeAtomically(outFs, target, o -> writer.write(o, true, result, like));
       return new Row(
           c.id(), "ok", "", target.toString(), probFile, (System.nanoTime() - t0) / 1e9, "");

@@ -275,7 +275,7 @@ public final class TrainStage {
       keepOnlyIfMadeFrom(fs, dir, fingerprint, t);
       HadoopCheckpointStore store = new HadoopCheckpointStore(fs, dir);
       Path taskLog = new Path(dir, RunFolder.TASK_LOG);
-      if (store.exists(FoldTrainer.FINAL + "/manifest.json") && fs.exists(taskLog)) {
+      if (hasFinalModel(fs, dir)) {
         List<EpochRow> log = readTaskLog(fs, taskLog);
         epochsDone.add(log.size());
         status.add(TaskProgress.started(t.label(), log.size(), p.training().totalEpochs()));
@@ -356,6 +356,34 @@ public final class TrainStage {
       LOG.error("train {} failed", t.label(), e);
       return new Outcome(row, List.of());
     }
+  }
+
+  /** Whether a task's folder holds its final weights and its epoch log: training is complete. */
+  static boolean hasFinalModel(FileSystem fs, Path dir) throws IOException {
+    return new HadoopCheckpointStore(fs, dir).exists(FoldTrainer.FINAL + "/manifest.json")
+        && fs.exists(new Path(dir, RunFolder.TASK_LOG));
+  }
+
+  /**
+   * Whether a run would keep task {@code t}'s model as it is: its folder was made from exactly the
+   * model's fingerprint ({@link #keepOnlyIfMadeFrom}) and holds the final weights. Read-only, for
+   * {@code brats-cv check}.
+   */
+  public static boolean isDone(FileSystem fs, Settings s, Task t) throws IOException {
+    Path dir = taskDir(s.out(), t);
+    Path file = RunFolder.fingerprintOf(dir);
+    if (!fs.exists(file)) {
+      return false;
+    }
+    Fingerprint earlier;
+    try {
+      earlier = Fingerprint.read(fs, file);
+    } catch (IOException e) {
+      return false;
+    }
+    return earlier != null
+        && earlier.hash().equals(modelFingerprint(s, t).hash())
+        && hasFinalModel(fs, dir);
   }
 
   /**

@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.Path;
 import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.NetworkSettings;
+import org.bratscv.jobs.run.ModelPackage;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.model.infer.Precision;
 import org.bratscv.model.net.Norm;
@@ -26,7 +27,12 @@ import org.bratscv.model.net.Norm;
  * folders are located relative to the manifest ({@code <train>/<variant>/<pipeline>/fold<k>}), so a
  * run folder can be moved or copied as a whole.
  *
- * @param source the manifest read
+ * <p>A sweep's selected ensemble (its {@code ensemble.csv}) is made by {@link #of} from the
+ * selected rows; {@code selection} then holds the selection's fingerprint.
+ *
+ * @param source the manifest (or selection) read
+ * @param selection the fingerprint of the selection the members come from, empty for every model of
+ *     one variant
  */
 public record TrainedEnsemble(
     String source,
@@ -35,16 +41,21 @@ public record TrainedEnsemble(
     int tta,
     double threshold,
     List<String> merge,
-    Precision precision) {
+    Precision precision,
+    String selection) {
 
   /**
-   * @param location a run folder, its {@code train/} folder, or a {@code models.csv} file
+   * @param location a run folder, its {@code train/} folder, a {@code models.csv} file, or a model
+   *     package ({@link ModelPackage}: a folder with a {@code manifest.json}, or a {@code .zip})
    * @param variant the variant to take (null: the only one in the manifest)
    */
   public static TrainedEnsemble load(Configuration conf, String location, String variant)
       throws IOException {
     Path p = new Path(location);
     FileSystem fs = p.getFileSystem(conf);
+    if (ModelPackage.isPackage(fs, p)) {
+      return loadPackage(fs, p, variant);
+    }
     Path manifest;
     if (fs.exists(p) && fs.getFileStatus(p).isFile()) {
       manifest = p;
@@ -85,32 +96,58 @@ public record TrainedEnsemble(
         skipped++;
         continue;
       }
-      NetworkSettings net =
-          new NetworkSettings(
-              r.getWidth(), Norm.parse(r.getNorm()), r.getDeepSupervision(), r.getAttention(), 0f);
-      Path taskDir = run.taskDir(variant, r.getPipeline(), r.getFold());
-      members
-          .computeIfAbsent(r.getPipeline(), k -> new ArrayList<>())
-          .add(
-              new InferStage.Member(
-                  r.getPipeline(),
-                  r.getFold(),
-                  fs.makeQualified(taskDir).toString(),
-                  Normalization.parse(r.getNormalization()),
-                  net,
-                  r.getFingerprint()));
+      members.computeIfAbsent(r.getPipeline(), k -> new ArrayList<>()).add(member(fs, run, r));
     }
     if (members.isEmpty()) {
       throw new IOException(
           manifest + ": variant " + variant + " has no trained model (" + skipped + " failed)");
     }
+    return of(
+        fs,
+        manifest.toString(),
+        variant,
+        members,
+        List.of(run.configYaml(), run.variant(variant).configYaml()),
+        "");
+  }
 
+  /** The ensemble member of a models-manifest row of {@code run}. */
+  public static InferStage.Member member(FileSystem fs, RunFolder run, ModelRow r) {
+    NetworkSettings net =
+        new NetworkSettings(
+            r.getWidth(), Norm.parse(r.getNorm()), r.getDeepSupervision(), r.getAttention(), 0f);
+    Path taskDir = run.taskDir(r.getVariant(), r.getPipeline(), r.getFold());
+    return new InferStage.Member(
+        r.getVariant(),
+        r.getPipeline(),
+        r.getFold(),
+        fs.makeQualified(taskDir).toString(),
+        Normalization.parse(r.getNormalization()),
+        net,
+        r.getFingerprint());
+  }
+
+  /**
+   * An ensemble of {@code members} with the ensemble settings of the first of {@code configs} that
+   * exists (its {@code ensemble.*} keys; defaults: 16 TTA, threshold 0.5, the merge of two
+   * pipelines, fp32).
+   *
+   * @param selection the fingerprint of the selection the members come from, or empty
+   */
+  public static TrainedEnsemble of(
+      FileSystem fs,
+      String source,
+      String variant,
+      Map<String, List<InferStage.Member>> members,
+      List<Path> configs,
+      String selection)
+      throws IOException {
     int tta = 16;
     double threshold = 0.5;
     List<String> merge =
         members.size() == 2 ? new ArrayList<>(members.keySet()) : new ArrayList<>();
     Precision precision = Precision.FP32;
-    for (Path config : List.of(run.configYaml(), run.variant(variant).configYaml())) {
+    for (Path config : configs) {
       if (!fs.exists(config)) {
         continue;
       }
@@ -140,7 +177,54 @@ public record TrainedEnsemble(
       break;
     }
     return new TrainedEnsemble(
-        manifest.toString(), variant, members, tta, threshold, merge, precision);
+        source, variant, members, tta, threshold, merge, precision, selection);
+  }
+
+  /**
+   * The ensemble of a model package; its member files are checked against the manifest's SHA-256
+   * first, so a changed or corrupted file is an error, never a silent load.
+   */
+  private static TrainedEnsemble loadPackage(FileSystem fs, Path location, String variant)
+      throws IOException {
+    ModelPackage.Manifest m = ModelPackage.readManifest(fs, location);
+    if (variant != null && !variant.equals(m.variant())) {
+      throw new IOException(
+          location + " holds the models of variant " + m.variant() + ", not " + variant);
+    }
+    ModelPackage.verify(fs, location, m);
+    Map<String, List<InferStage.Member>> members = new LinkedHashMap<>();
+    for (ModelPackage.Member x : m.members()) {
+      members
+          .computeIfAbsent(x.pipeline(), k -> new ArrayList<>())
+          .add(
+              new InferStage.Member(
+                  m.variant(),
+                  x.pipeline(),
+                  x.fold(),
+                  ModelPackage.memberLocation(fs, location, x.file()),
+                  Normalization.parse(x.normalization()),
+                  ModelExport.network(x),
+                  x.fingerprint()));
+    }
+    ModelPackage.EnsembleSettings e = m.ensemble();
+    List<String> merge = e.merge() == null ? List.of() : e.merge();
+    if (!merge.isEmpty() && (merge.size() != 2 || !members.keySet().containsAll(merge))) {
+      throw new IOException(
+          location
+              + ": merge "
+              + merge
+              + " does not name two of the pipelines "
+              + members.keySet());
+    }
+    return new TrainedEnsemble(
+        ModelPackage.memberLocation(fs, location, ModelPackage.MANIFEST),
+        m.variant(),
+        members,
+        e.tta(),
+        e.threshold(),
+        merge,
+        Precision.parse(e.precision()),
+        "");
   }
 
   public int modelCount() {

@@ -20,7 +20,10 @@ import org.bratscv.jobs.stages.MetricRow;
  */
 public final class Comparison {
   static final List<String> REGIONS = List.of("ET", "TC", "WT");
+
+  /** The metrics compared unless a sweep names others ({@code compare_metrics}). */
   static final List<String> METRICS = List.of("dice", "hd95");
+
   private static final int EXACT_UP_TO = 30;
 
   /** One line of the table; {@code pValue} is NaN for the baseline itself or too few pairs. */
@@ -49,10 +52,22 @@ public final class Comparison {
    */
   public static List<Row> compare(
       Scores baseline, List<Scores> variants, Function<String, Integer> foldOf) {
+    return compare(baseline, variants, foldOf, METRICS);
+  }
+
+  /**
+   * As {@link #compare(Scores, List, Function)}, for the metrics named (keys of the metrics table:
+   * {@code dice}, {@code hd95}, {@code lesionwise_dice}, ...).
+   */
+  public static List<Row> compare(
+      Scores baseline,
+      List<Scores> variants,
+      Function<String, Integer> foldOf,
+      List<String> metrics) {
     List<Row> out = new ArrayList<>();
     for (Scores v : variants) {
       for (String region : REGIONS) {
-        for (String metric : METRICS) {
+        for (String metric : metrics) {
           Map<String, Double> mine = values(v, region, metric);
           Map<String, Double> base = values(baseline, region, metric);
           double[] ms = foldStats(mine, foldOf);
@@ -93,8 +108,8 @@ public final class Comparison {
       if (!r.getLabelmapSet().equals(s.labelmapSet()) || !r.getRegion().equals(region)) {
         continue;
       }
-      Double v = metric.equals("dice") ? r.getDice() : r.getHd95();
-      if (v != null && !v.isNaN()) {
+      double v = r.valueOrNaN(metric);
+      if (!Double.isNaN(v)) {
         out.put(r.getCaseId(), v);
       }
     }
@@ -189,17 +204,40 @@ public final class Comparison {
     return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.6g", v);
   }
 
+  /** The metric conventions the compared rows were scored under, e.g. {@code brats2020}. */
+  public static String conventions(Scores s) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (MetricRow r : s.rows()) {
+      if (r.getLabelmapSet().equals(s.labelmapSet()) && r.getConvention() != null) {
+        out.add(r.getConvention());
+      }
+    }
+    return String.join(", ", out);
+  }
+
+  /** How a metric is named in a heading. */
+  static String heading(String metric) {
+    return switch (metric) {
+      case "dice" -> "Dice";
+      case "hd95" -> "HD95 (mm)";
+      case "lesionwise_dice" -> "Lesion-wise Dice";
+      case "lesionwise_hd95" -> "Lesion-wise HD95 (mm)";
+      default -> metric;
+    };
+  }
+
   /**
-   * Markdown: first the paper's Table 3 layout (Dice mean (std) over folds per region, one row per
-   * variant), then every row with its change and p-value.
+   * Markdown: first the paper's Table 3 layout (per compared metric, mean (std) over folds per
+   * region, one row per variant), then every row with its change and p-value.
    */
   public static String markdown(String title, List<Row> rows) {
     StringBuilder sb = new StringBuilder();
     sb.append("# ").append(title).append("\n\n");
-    for (String metric : METRICS) {
-      sb.append("## ")
-          .append(metric.equals("dice") ? "Dice" : "HD95 (mm)")
-          .append(": mean (std) over folds\n\n");
+    java.util.Set<String> metrics = new java.util.LinkedHashSet<>();
+    rows.forEach(r -> metrics.add(r.metric()));
+    for (String metric : metrics) {
+      boolean dice = !metric.contains("hd95");
+      sb.append("## ").append(heading(metric)).append(": mean (std) over folds\n\n");
       sb.append("| variant | ET | TC | WT |\n|---|---|---|---|\n");
       Map<String, Map<String, Row>> byVariant = new LinkedHashMap<>();
       for (Row r : rows) {
@@ -216,10 +254,7 @@ public final class Comparison {
                   r == null
                       ? "-"
                       : String.format(
-                          Locale.ROOT,
-                          metric.equals("dice") ? "%.4f (%.3f)" : "%.2f (%.2f)",
-                          r.mean(),
-                          r.std()));
+                          Locale.ROOT, dice ? "%.4f (%.3f)" : "%.2f (%.2f)", r.mean(), r.std()));
         }
         sb.append(" |\n");
       }

@@ -26,10 +26,12 @@ import org.bratscv.jobs.run.StaleOutputs;
 import org.bratscv.jobs.stages.CaseManifestRow;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.FoldsStage;
+import org.bratscv.jobs.stages.InferStage;
 import org.bratscv.jobs.stages.MetricRow;
 import org.bratscv.jobs.stages.ModelRow;
 import org.bratscv.jobs.stages.PreprocessStage;
 import org.bratscv.jobs.stages.TrainStage;
+import org.bratscv.jobs.stages.TrainedEnsemble;
 import org.bratscv.jobs.stages.TrainingLossStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,11 @@ import org.slf4j.LoggerFactory;
  * configuration's hash is skipped on a rerun; everything else resumes from what is complete and
  * still made from the same things. {@code <output>/LATEST} (and, on a local file system, the
  * symbolic link {@code <output>/latest}) points at the newest finished run.
+ *
+ * <p>With an {@code ensemble} section ({@link MemberSelection}) the variants are scored out of fold
+ * only; then the section's members are selected from every variant's models by those scores ({@code
+ * ensemble.csv}), and that ensemble ({@link SelectedEnsemble}) segments the test archive into
+ * {@code ensemble/}.
  */
 public final class Sweep {
   private static final Logger LOG = LoggerFactory.getLogger(Sweep.class);
@@ -83,15 +90,25 @@ public final class Sweep {
   public Sweep(SparkSession spark, SweepConfig config, String runId, StaleOutputs stale) {
     this.spark = spark;
     this.config = config;
-    this.runId =
-        OutputRoot.checkPart(runId != null ? runId : LocalDate.now(ZoneOffset.UTC).toString());
+    this.runId = runId(runId);
     this.top = new OutputRoot(config.output());
-    this.root = new RunFolder(new OutputRoot(top.resolve(this.runId).toString()));
+    this.root = runFolder(config, runId);
     this.stale = stale;
   }
 
   public OutputRoot root() {
     return root.root();
+  }
+
+  /** The run folder's name: {@code runId}, or today's UTC date (yyyy-MM-dd) when null. */
+  public static String runId(String runId) {
+    return OutputRoot.checkPart(runId != null ? runId : LocalDate.now(ZoneOffset.UTC).toString());
+  }
+
+  /** The run folder a sweep of {@code config} with {@code runId} (null: today) writes. */
+  public static RunFolder runFolder(SweepConfig config, String runId) {
+    return new RunFolder(
+        new OutputRoot(new OutputRoot(config.output()).resolve(runId(runId)).toString()));
   }
 
   private Configuration hadoop() {
@@ -121,8 +138,16 @@ public final class Sweep {
     return "config_sha256 " + Fingerprint.sha256(v.config().resolvedYaml()) + "\n";
   }
 
-  /** True when {@code v}'s results are complete and were made with its present configuration. */
   private boolean isDone(FileSystem fs, SweepConfig.Variant v) throws IOException {
+    return isDone(fs, root, v);
+  }
+
+  /**
+   * True when {@code v}'s results in run folder {@code root} are complete and were made with its
+   * present configuration: a rerun skips it.
+   */
+  public static boolean isDone(FileSystem fs, RunFolder root, SweepConfig.Variant v)
+      throws IOException {
     Path done = root.variant(v.name()).done();
     if (!fs.exists(done)) {
       return false;
@@ -220,7 +245,8 @@ public final class Sweep {
         CrossValidation cv = cvs.get(n);
         LOG.info("sweep: scoring variant {}", n);
         cv.saveConfig();
-        CrossValidation.Outcome o = cv.score(List.of(), List.of());
+        // with a selected ensemble, the selection segments the test archive, not each variant
+        CrossValidation.Outcome o = cv.score(List.of(), List.of(), config.ensemble() == null);
         o.failedPredictions().forEach(p -> failures.add(n + ": prediction " + p));
         o.evaluation().errors().forEach(e -> failures.add(n + ": evaluation " + e));
         boolean modelsOk =
@@ -235,6 +261,12 @@ public final class Sweep {
     }
 
     List<Comparison.Row> rows = compare(fs);
+    if (config.ensemble() != null) {
+      failures.addAll(selectedEnsemble(fs));
+    } else if (fs.delete(root.ensembleCsv(), false)) {
+      // segment --models <root> must not take a selection this sweep file no longer makes
+      LOG.info("sweep: no ensemble section: the earlier selection (ensemble.csv) is removed");
+    }
     writeLatest();
     cvs.get(config.baseline()).writeProvenance(root, config.resolvedYaml());
     byte[] finished =
@@ -344,14 +376,110 @@ public final class Sweep {
     if (!missing.isEmpty()) {
       LOG.warn("sweep: variants without metrics, left out of the comparison: {}", missing);
     }
-    List<Comparison.Row> rows = Comparison.compare(baseline, scores, foldOf::get);
+    List<Comparison.Row> rows =
+        Comparison.compare(baseline, scores, foldOf::get, config.compareMetrics());
     Comparison.TABLE.writeCsv(fs, root.comparisonCsv(), rows);
     byte[] md =
         Comparison.markdown(
-                "Sweep " + config.name() + " (" + runId + "), baseline " + config.baseline(), rows)
+                "Sweep "
+                    + config.name()
+                    + " ("
+                    + runId
+                    + "), baseline "
+                    + config.baseline()
+                    + ", metric convention "
+                    + Comparison.conventions(baseline),
+                rows)
             .getBytes(StandardCharsets.UTF_8);
     OutputRoot.writeAtomically(fs, root.comparisonMd(), o -> o.write(md));
     return rows;
+  }
+
+  /**
+   * The {@code ensemble} section applied to the trained models: every candidate scored on its
+   * fold's validation cases (from its variant's out-of-fold metrics), the selection written to
+   * {@code ensemble.csv} with {@code ensemble/config.yaml}, then the test archive (if any)
+   * segmented by the selected ensemble into {@code ensemble/test/predictions/} and scored where
+   * labelled. Selected again on every run, from the metrics then on disk; labelmaps whose
+   * selection, scores, models or settings changed are predicted again. Returns the failures.
+   */
+  private List<String> selectedEnsemble(FileSystem fs) throws IOException {
+    List<String> failures = new ArrayList<>();
+    // selected again from what is on disk now; a failed selection leaves none behind
+    fs.delete(root.ensembleCsv(), false);
+    if (!fs.exists(root.modelsCsv())) {
+      failures.add("ensemble: no trained models (" + root.modelsCsv() + ")");
+      return failures;
+    }
+    FoldSplit split = FoldsStage.read(hadoop(), root.root());
+    List<MemberSelection.Model> models =
+        MemberSelection.models(ModelRow.TABLE.read(fs, root.modelsCsv())).stream()
+            .filter(m -> config.variants().containsKey(m.variant()))
+            .toList();
+    Map<String, MemberSelection.Score> scores = new LinkedHashMap<>();
+    for (String v : config.ensemble().variants()) {
+      Path metrics = root.variant(v).metricsCsv();
+      if (!fs.exists(metrics)) {
+        LOG.warn("sweep: variant {} has no metrics: its models have no validation score", v);
+        continue;
+      }
+      List<MetricRow> rows = MetricRow.TABLE.read(fs, metrics);
+      for (MemberSelection.Model m : models) {
+        if (m.variant().equals(v)) {
+          scores.put(m.key(), MemberSelection.score(rows, m.pipeline(), m.fold(), split));
+        }
+      }
+    }
+    List<MemberSelection.Candidate> selected;
+    try {
+      selected = config.ensemble().select(models, scores);
+    } catch (org.bratscv.jobs.config.ConfigException e) {
+      failures.add(e.getMessage());
+      return failures;
+    }
+    SelectedEnsemble.write(
+        fs, root, selected, config.ensemble(), config.baselineConfig().ensemble());
+    for (MemberSelection.Candidate c : selected) {
+      LOG.info(
+          "sweep: ensemble {} {}/{}/fold{} validation Dice {} (rank {}, {})",
+          c.selected() ? "takes" : "leaves",
+          c.variant(),
+          c.pipeline(),
+          c.fold(),
+          String.format(java.util.Locale.ROOT, "%.4f", c.validationDice()),
+          c.rank(),
+          c.rule());
+    }
+    if (config.baselineConfig().testArchive() == null) {
+      return failures;
+    }
+    TrainedEnsemble e = SelectedEnsemble.load(hadoop(), root.uri());
+    CrossValidation cv =
+        new CrossValidation(
+                spark,
+                config.baselineConfig(),
+                root.root(),
+                root.ensemble().root(),
+                SelectedEnsemble.VARIANT,
+                config.normalizations())
+            .withStaleOutputs(stale);
+    LOG.info(
+        "sweep: segmenting the test archive with the selected ensemble of {} models {}",
+        e.modelCount(),
+        e.members().keySet());
+    List<InferStage.Prediction> preds = cv.inferTest(e);
+    List<InferStage.Prediction> labelled = new ArrayList<>();
+    for (InferStage.Prediction p : preds) {
+      if (!p.ok()) {
+        failures.add("ensemble: prediction " + p.caseId() + ": " + p.error());
+      } else if (p.hasLabel()) {
+        labelled.add(p);
+      }
+    }
+    if (!labelled.isEmpty()) {
+      cv.evaluate(labelled).errors().forEach(x -> failures.add("ensemble: evaluation " + x));
+    }
+    return failures.stream().distinct().toList();
   }
 
   /**

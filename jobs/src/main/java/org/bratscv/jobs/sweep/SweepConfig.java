@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
 import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.jobs.config.ConfigException;
+import org.bratscv.jobs.config.ConfigFile;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.config.Settings;
@@ -27,20 +30,29 @@ import org.bratscv.jobs.config.Settings;
  * set: {pipelines.B: null, ensemble.merge: []}   # overrides for every variant
  * baseline: unet
  * compare: oof-A                   # labelmap set compared (default: oof-merged, else oof-first)
+ * compare_metrics: [dice, hd95]    # metrics compared (also lesionwise_dice, lesionwise_hd95, ...)
  * variants:
  *   unet: {}
  *   patient-removal: {removal: {from: unet, quantile: 0.9}}
  *   attention: {set: {pipelines.A.network.attention: true}}
+ * ensemble:                        # optional: members chosen from every variant's models
+ *   members: [{pipeline: A, from: [unet, patient-removal, attention], per_fold: 2}]
  * </pre>
  *
+ * With an {@code ensemble} section ({@link MemberSelection}) the variants are its candidates: they
+ * are scored out of fold only, and the test archive is segmented by the selected ensemble.
+ *
  * @param variants every variant's resolved configuration, in file order, output unset
+ * @param ensemble the {@code ensemble} section, or null when the sweep has none
  */
 public record SweepConfig(
     String name,
     String output,
     String baseline,
     String compare,
+    List<String> compareMetrics,
     Map<String, Variant> variants,
+    MemberSelection ensemble,
     String resolvedYaml)
     implements Serializable {
 
@@ -72,25 +84,63 @@ public record SweepConfig(
 
   /** Loads a sweep file; {@code overrides} ({@code key=value}) apply to every variant. */
   public static SweepConfig load(Path file, List<String> overrides) {
-    ConfigTree tree = ConfigTree.load(file);
-    Path dir = file.toAbsolutePath().getParent();
-    return of(tree, dir, overrides);
+    return load(file, overrides, null);
+  }
+
+  /**
+   * Loads a local sweep file; {@code overrides} apply to every variant, and {@code output} (when
+   * not null) replaces the file's {@code output}.
+   */
+  public static SweepConfig load(Path file, List<String> overrides, String output) {
+    return load(ConfigFile.of(file), new Configuration(), overrides, output);
+  }
+
+  /**
+   * Loads a sweep file from any Hadoop file system; its {@code base} is looked for next to it, then
+   * among the bundled configurations ({@link ConfigFile#resolve}).
+   */
+  public static SweepConfig load(
+      ConfigFile file, Configuration hadoop, List<String> overrides, String output) {
+    ConfigTree tree = ConfigTree.load(file, hadoop);
+    if (output != null) {
+      tree = tree.with("output", output);
+    }
+    return of(tree, base -> ConfigTree.load(file.resolve(base, hadoop), hadoop), overrides);
   }
 
   static SweepConfig of(ConfigTree tree, Path dir, List<String> overrides) {
+    return of(tree, base -> ConfigTree.load(dir.resolve(base)), overrides);
+  }
+
+  private static SweepConfig of(
+      ConfigTree tree, Function<String, ConfigTree> bases, List<String> overrides) {
     Settings s = Settings.of(tree);
     String name = s.string("name", "sweep");
     String base = s.requiredString("base");
     String output = s.requiredString("output");
     String baseline = s.requiredString("baseline");
     String compare = s.string("compare", null);
+    MemberSelection ensemble =
+        tree.get("ensemble") == null ? null : MemberSelection.parse(tree.get("ensemble"));
+    s.section("ensemble");
+    List<String> compareMetrics = s.strings("compare_metrics", List.of("dice", "hd95"));
+    for (String m : compareMetrics) {
+      try {
+        org.bratscv.data.metrics.Metric.parse(m);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("compare_metrics: " + e.getMessage());
+      }
+    }
+    if (compareMetrics.isEmpty()) {
+      throw new ConfigException("compare_metrics: name at least one metric, e.g. [dice, hd95]");
+    }
     Map<String, Object> common = entries(tree, "set");
     s.section("set");
     List<String> names = s.sectionKeys("variants");
     if (names.isEmpty()) {
       throw new ConfigException("variants: at least the baseline is needed");
     }
-    ConfigTree baseTree = ConfigTree.load(dir.resolve(base));
+    ConfigTree baseTree = bases.apply(base);
     Map<String, Variant> variants = new LinkedHashMap<>();
     Settings vs = s.section("variants");
     for (String v : names) {
@@ -151,7 +201,43 @@ public record SweepConfig(
       }
     }
     checkShared(variants.get(baseline), variants.values());
-    return new SweepConfig(name, output, baseline, compare, variants, tree.toYaml());
+    if (ensemble != null) {
+      checkMembers(ensemble, variants);
+    }
+    return new SweepConfig(
+        name, output, baseline, compare, compareMetrics, variants, ensemble, tree.toYaml());
+  }
+
+  /** Every variant an ensemble rule names exists and trains the rule's pipeline. */
+  private static void checkMembers(MemberSelection ensemble, Map<String, Variant> variants) {
+    for (MemberSelection.Rule r : ensemble.rules()) {
+      for (String v : r.ranked() ? r.from() : List.of(r.variant())) {
+        Variant found = variants.get(v);
+        if (found == null) {
+          throw new ConfigException(
+              "ensemble: " + r.describe() + ": no variant " + v + " (" + variants.keySet() + ")");
+        }
+        if (!found.config().pipelines().containsKey(r.pipeline())) {
+          throw new ConfigException(
+              "ensemble: "
+                  + r.describe()
+                  + ": variant "
+                  + v
+                  + " has no pipeline "
+                  + r.pipeline()
+                  + " (has "
+                  + found.config().pipelines().keySet()
+                  + ")");
+        }
+        if (r.fold() != null && r.fold() >= found.config().folds()) {
+          throw new ConfigException(
+              "ensemble: "
+                  + r.describe()
+                  + ": the sweep has folds 0.."
+                  + (found.config().folds() - 1));
+        }
+      }
+    }
   }
 
   /** The dotted-key overrides of a {@code set} map (nested maps are flattened to dotted keys). */

@@ -46,33 +46,12 @@ class ReadmeInputsCommandsTest {
 
   @TempDir Path dir;
 
-  /** The command lines of the README section {@code title}, continuation lines joined. */
+  /**
+   * The command lines of the README section {@code title}'s bash block, continuation lines joined
+   * ({@link ReadmeBlocks}, as {@link DocumentedCommandsTest} reads them).
+   */
   static List<String> commands(String title) throws IOException {
-    String readme = Files.readString(Path.of("..", "README.md"));
-    int start = readme.indexOf("\n## " + title + "\n");
-    assertTrue(start >= 0, "README has a section " + title);
-    int end = readme.indexOf("\n## ", start + 1);
-    String section = readme.substring(start, end < 0 ? readme.length() : end);
-    List<String> out = new ArrayList<>();
-    boolean inBash = false;
-    StringBuilder cur = new StringBuilder();
-    for (String line : section.split("\n")) {
-      if (line.startsWith("```")) {
-        inBash = !inBash && line.equals("```bash");
-        continue;
-      }
-      if (!inBash || line.strip().startsWith("#")) {
-        continue;
-      }
-      String l = line.strip();
-      if (l.endsWith("\\")) {
-        cur.append(l, 0, l.length() - 1).append(' ');
-      } else {
-        out.add(cur.append(l).toString().replaceAll("\\s+", " "));
-        cur.setLength(0);
-      }
-    }
-    return out;
+    return ReadmeBlocks.commands("## " + title).stream().map(c -> String.join(" ", c)).toList();
   }
 
   /**

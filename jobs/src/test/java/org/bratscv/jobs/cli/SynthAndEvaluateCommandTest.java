@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.bratscv.data.nifti.NiftiReader;
 import org.bratscv.data.volume.Dims;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,83 @@ class SynthAndEvaluateCommandTest {
         CliRun.of("bench", "hd95", "--pred", seg2, "--gt", seg1, "--repeat", "2", "--json");
     assertEquals(0, bench.exitCode(), bench.err());
     assertTrue(new ObjectMapper().readTree(bench.out()).get("ms_per_case").asDouble() > 0);
+
+    // README, "Metric conventions": the 2023+ scores of the same pair, with a challenge's rules
+    CliRun met =
+        CliRun.of(
+            "evaluate-case",
+            "--pred",
+            seg2,
+            "--gt",
+            seg1,
+            "--convention",
+            "brats2023-met",
+            "--json");
+    assertEquals(0, met.exitCode(), met.err());
+    JsonNode m = new ObjectMapper().readTree(met.out());
+    assertEquals("brats2023-met", m.get("convention").asText());
+    for (String r : new String[] {"ET", "TC", "WT"}) {
+      double lw = m.get(r).get("lesionwise_dice").asDouble();
+      assertTrue(lw >= 0 && lw <= 1, r + " " + lw);
+      assertTrue(m.get(r).get("lesionwise_hd95").asDouble() >= 0, r);
+    }
+    assertTrue(o.get("WT").get("lesionwise_dice") == null, "brats2020 has no lesion-wise scores");
+    CliRun text =
+        CliRun.of("evaluate-case", "--pred", seg2, "--gt", seg1, "--convention", "brats2023-met");
+    assertEquals(0, text.exitCode(), text.err());
+    assertTrue(text.out().startsWith("convention brats2023-met"), text.out());
+    assertTrue(text.out().contains("lesionwise_dice"), text.out());
+    CliRun selfGli =
+        CliRun.of(
+            "evaluate-case", "--pred", seg1, "--gt", seg1, "--convention", "brats2023", "--json");
+    JsonNode g = new ObjectMapper().readTree(selfGli.out());
+    assertEquals("brats2023-gli", g.get("convention").asText());
+    for (String r : new String[] {"ET", "TC", "WT"}) {
+      assertEquals(1.0, g.get(r).get("lesionwise_dice").asDouble(), r);
+      assertEquals(0.0, g.get(r).get("lesionwise_hd95").asDouble(), r);
+    }
+    CliRun bench23 =
+        CliRun.of(
+            "bench",
+            "hd95",
+            "--pred",
+            seg2,
+            "--gt",
+            seg1,
+            "--convention",
+            "brats2023-gli",
+            "--repeat",
+            "2",
+            "--json");
+    assertEquals(0, bench23.exitCode(), bench23.err());
+    assertTrue(new ObjectMapper().readTree(bench23.out()).get("ms_per_case").asDouble() > 0);
+  }
+
+  @Test
+  void readmeMetricConventionCommandsScoreAPairOfLabelmapsLesionWise() throws Exception {
+    CliRun synth =
+        CliRun.of(
+            "synth", "--out", dir.toString(), "--cases", "2", "--size", "40x36x32", "--seed", "5");
+    assertEquals(0, synth.exitCode(), synth.err());
+    String gt = dir.resolve("BraTS20_Training_001/BraTS20_Training_001_seg.nii.gz").toString();
+    String pred = dir.resolve("BraTS20_Training_002/BraTS20_Training_002_seg.nii.gz").toString();
+    List<List<String>> commands = ReadmeBlocks.commands("### Metric conventions");
+    assertEquals(2, commands.size(), commands.toString());
+    for (List<String> c : commands) {
+      assertEquals(List.of("java", "-jar", "jobs/target/brats-cv.jar"), c.subList(0, 3));
+      String[] args =
+          c.subList(3, c.size()).stream()
+              .map(a -> a.equals("P") ? pred : a.equals("G") ? gt : a)
+              .toArray(String[]::new);
+      CliRun r = CliRun.of(args);
+      assertEquals(0, r.exitCode(), String.join(" ", args) + "\n" + r.err());
+      if (args[0].equals("evaluate-case")) {
+        assertTrue(r.out().startsWith("convention brats2023-met"), r.out());
+        assertTrue(r.out().contains("lesionwise_dice"), r.out());
+      } else {
+        assertTrue(r.out().contains("ms"), r.out());
+      }
+    }
   }
 
   @Test

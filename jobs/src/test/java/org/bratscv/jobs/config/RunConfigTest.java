@@ -25,7 +25,7 @@ class RunConfigTest {
     assertEquals(List.of("A", "B"), List.copyOf(c.pipelines().keySet()));
     assertEquals(List.of("A", "B"), c.ensemble().merge());
     assertEquals(16, c.ensemble().tta());
-    assertEquals(373.13, c.emptyHd95(), 0);
+    assertNull(c.metricConventions(), "auto: each case layout's own convention");
 
     PipelineSettings a = c.pipelines().get("A");
     assertEquals(Normalization.A, a.normalization());
@@ -77,5 +77,34 @@ class RunConfigTest {
                 RunConfig.load(
                     CONF.resolve("brats2020-cv.yaml"), List.of("pipelines.A.swa.enabled=false")));
     assertTrue(swa.getMessage().contains("swa_average"), swa.getMessage());
+  }
+
+  @Test
+  void metricsConventionIsReadAndTheOldEmptyHd95KeyIsAClearError() {
+    RunConfig met =
+        RunConfig.load(
+            CONF.resolve("brats2020-cv.yaml"), List.of("metrics.convention=brats2023-met"));
+    assertEquals(
+        org.bratscv.data.metrics.MetricConventions.parse("brats2023-met"), met.metricConventions());
+    ConfigException old =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ConfigException.class,
+            () ->
+                RunConfig.load(
+                    CONF.resolve("brats2020-cv.yaml"), List.of("metrics.empty_hd95=374")));
+    assertEquals(
+        "metrics.empty_hd95 is no longer read: choose metrics.convention instead (brats2020 scores"
+            + " one empty mask 373.13, brats2023[-gli|-ssa|-ped|-men|-met] 374; auto takes each"
+            + " case layout's own)",
+        old.getMessage());
+    ConfigException bad =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ConfigException.class,
+            () ->
+                RunConfig.load(
+                    CONF.resolve("brats2020-cv.yaml"), List.of("metrics.convention=brats2019")));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        bad.getMessage().startsWith("metrics.convention: unknown metric convention 'brats2019'"),
+        bad.getMessage());
   }
 }

@@ -106,11 +106,13 @@ class SegmentReliabilityTest {
                     e.merge(),
                     Precision.FP32,
                     false,
+                    false,
                     3,
                     1,
                     0.25,
                     NiftiReader.DEFAULT_MAX_VOXEL_BYTES,
-                    StaleOutputs.STOP));
+                    StaleOutputs.STOP,
+                    ""));
 
     // one row per case, never twice
     List<String> ids = r.rows().stream().map(SegmentStage.Row::caseId).toList();

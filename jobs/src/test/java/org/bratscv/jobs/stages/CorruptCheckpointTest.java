@@ -121,6 +121,33 @@ class CorruptCheckpointTest {
     }
   }
 
+  /**
+   * A float16 network is cast in place, so the executor's cache keeps it apart from the float32 one
+   * of the same checkpoint: neither user ever gets the other's weights.
+   */
+  @Test
+  void float16AndFloat32NetworksOfOneCheckpointAreCachedApart() throws IOException {
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    Path taskDir = writeFinalCheckpoint(dir.resolve("precision"));
+    EquiUnet half = LoadedModels.get(fs, hadoop(taskDir), NETWORK, Device.cpu(), Precision.FP16);
+    EquiUnet full = LoadedModels.get(fs, hadoop(taskDir), NETWORK, Device.cpu());
+    assertTrue(half != full, "two networks");
+    assertTrue(
+        half == LoadedModels.get(fs, hadoop(taskDir), NETWORK, Device.cpu(), Precision.FP16),
+        "the float16 one is reused");
+    for (int i = 0; i < full.getParameters().size(); i++) {
+      ai.djl.nn.Parameter h = half.getParameters().get(i).getValue();
+      ai.djl.nn.Parameter f = full.getParameters().get(i).getValue();
+      assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, f.getArray().getDataType(), f.getName());
+      assertEquals(
+          org.bratscv.model.net.HalfPrecision.keptInFloat32(h)
+              ? ai.djl.ndarray.types.DataType.FLOAT32
+              : ai.djl.ndarray.types.DataType.FLOAT16,
+          h.getArray().getDataType(),
+          h.getName());
+    }
+  }
+
   @Test
   void everyDamagedCheckpointIsRefusedWithTheCheckpointAndFileNamed() throws IOException {
     FileSystem fs = FileSystem.getLocal(new Configuration());
@@ -207,7 +234,7 @@ class CorruptCheckpointTest {
 
   private static InferStage.Member member(int fold, Path taskDir) {
     return new InferStage.Member(
-        "A", fold, hadoop(taskDir).toString(), Normalization.A, NETWORK, "");
+        "baseline", "A", fold, hadoop(taskDir).toString(), Normalization.A, NETWORK, "");
   }
 
   private static InferStage.Prediction segment(
@@ -220,7 +247,7 @@ class CorruptCheckpointTest {
       FileSystem fs,
       NiftiReader reader) {
     InferStage.Settings s =
-        new InferStage.Settings(out, prefix, 1, 0.5, List.of(), Precision.FP32, 1, 1, 1.0);
+        new InferStage.Settings(out, prefix, 1, 0.5, List.of(), Precision.FP32, 1, 1, 1.0, "");
     List<InferStage.Prediction> p =
         InferStage.segment(
             new InferStage.CaseJob(caseId, caseDir, Map.of("A", members), ""),

@@ -108,6 +108,29 @@ class CrossValidationTest {
         reader.readHeader(test.resolve("BraTS20_Validation_100/BraTS20_Validation_100_t1.nii.gz"));
     assertEquals(t1.spatialDims(), label.spatialDims());
     assertEquals(t1.affine(), label.affine());
+    // every labelmap has its three uncertainty maps on the same header, listed by the index
+    for (String set : List.of("oof-A", "oof-B", "oof-merged")) {
+      assertEquals(
+          4 * 3, list(out.resolve("predictions").resolve(set).resolve("uncertainty")).size());
+    }
+    for (String set : List.of("test-A", "test-B", "test-merged")) {
+      assertEquals(
+          2 * 3, list(out.resolve("test/predictions").resolve(set).resolve("uncertainty")).size());
+    }
+    NiftiHeader unc =
+        reader.readHeader(
+            out.resolve(
+                "test/predictions/test-merged/uncertainty/BraTS20_Validation_100_unc_whole.nii.gz"));
+    assertEquals(label.affine(), unc.affine());
+    assertEquals(label.qformCode(), unc.qformCode());
+    assertEquals(label.sformCode(), unc.sformCode());
+    assertEquals(org.bratscv.data.nifti.NiftiDataType.UINT8, unc.dataType());
+    List<String> index = Files.readAllLines(out.resolve("predictions/oof-index.csv"));
+    assertTrue(index.get(0).endsWith(",uncertainty"), index.get(0));
+    assertTrue(index.get(1).contains("/predictions/oof-A/uncertainty"), index.get(1));
+    // and evaluate scores them: 18 labelmaps x 3 regions
+    List<String> uncertainty = Files.readAllLines(out.resolve("evaluate/uncertainty.csv"));
+    assertEquals(1 + (3 * 4 + 3 * 2) * 3, uncertainty.size());
 
     // 6 labelmap sets (3 oof x 4 cases, 3 test x 2 cases) x 3 regions
     List<String> metrics = Files.readAllLines(out.resolve("evaluate/metrics.csv"));
@@ -122,6 +145,7 @@ class CrossValidationTest {
     assertFalse(page.contains("not available"), page);
     assertTrue(page.contains("src=\"img/case-best-"), page);
     assertTrue(page.contains("src=\"img/loss-A.png\""), page);
+    assertTrue(page.contains("evaluate/uncertainty.csv"), "the uncertainty scores are shown");
 
     Map<Path, Long> before = modified(out);
     CrossValidation.Outcome again = new CrossValidation(spark, c).all();

@@ -114,11 +114,13 @@ class DatasetLayoutsEndToEndTest {
                     e.merge(),
                     Precision.FP32,
                     false,
+                    false,
                     2,
                     1,
                     0.25,
                     Integer.MAX_VALUE - 8L,
-                    StaleOutputs.STOP));
+                    StaleOutputs.STOP,
+                    ""));
     // segment reads no labels: only the three-sequence case fails
     assertEquals(6, seg.count("ok"));
     assertEquals(

@@ -73,10 +73,22 @@ class RunTablesTest {
             new InferStage.Prediction("oof-A", "c1", "/p/c1.nii.gz", "", true, null, 0, "aa"),
             new InferStage.Prediction("oof-A", "c2", "", "", false, "case c2: no model", 0, "")));
     roundTrip(
+        UncertaintyRow.TABLE,
+        List.of(
+            new UncertaintyRow(
+                "test-merged",
+                "c1",
+                "WT",
+                org.bratscv.data.uncertainty.UncertaintyScore.of(
+                    new boolean[] {true, true, false},
+                    new boolean[] {true, false, false},
+                    new byte[] {0, 60, 30},
+                    new boolean[] {true, true, true}))));
+    roundTrip(
         EvaluateStage.SUMMARY,
         List.of(
             new EvaluateStage.SummaryRow(
-                "test-merged", "WT", "dice", 0.9, 0.1, 0.91, 0.8, 0.95, 4)));
+                "test-merged", "brats2023-gli", "WT", "dice", 0.9, 0.1, 0.91, 0.8, 0.95, 4)));
     roundTrip(
         Comparison.TABLE,
         List.of(

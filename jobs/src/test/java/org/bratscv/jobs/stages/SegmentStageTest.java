@@ -13,11 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
+import org.bratscv.data.labels.Region;
+import org.bratscv.data.nifti.NiftiDataType;
 import org.bratscv.data.nifti.NiftiHeader;
 import org.bratscv.data.nifti.NiftiImage;
 import org.bratscv.data.nifti.NiftiReader;
 import org.bratscv.data.synth.PhantomArchive;
 import org.bratscv.data.synth.PhantomGenerator;
+import org.bratscv.data.uncertainty.UncertaintyMaps;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.Csv;
@@ -90,11 +93,13 @@ class SegmentStageTest {
             e.merge(),
             Precision.FP32,
             true,
+            true,
             2,
             1,
             0.25,
             Integer.MAX_VALUE - 8L,
-            StaleOutputs.STOP);
+            StaleOutputs.STOP,
+            "");
     SegmentStage.Result r = new SegmentStage().run(spark, s);
     assertEquals(4, r.count("ok"));
     assertEquals(1, r.errors().size());
@@ -120,6 +125,22 @@ class SegmentStageTest {
       long[] dim = p.dim();
       assertArrayEquals(new long[] {4, 24, 24, 16, 3}, java.util.Arrays.copyOf(dim, 5));
       assertEquals(t1.affine(), p.affine());
+      // the uncertainty maps: uint8 0..100 on the labelmap's header (qform and sform alike)
+      for (Region region : Region.values()) {
+        Path file =
+            out.resolve("labelmaps/uncertainty")
+                .resolve(id + "_unc_" + UncertaintyMaps.fileWord(region) + ".nii.gz");
+        NiftiImage u = reader.read(file);
+        assertEquals(NiftiDataType.UINT8, u.header().dataType(), file.toString());
+        assertEquals(label.header().affine(), u.header().affine());
+        assertEquals(label.header().qformCode(), u.header().qformCode());
+        assertEquals(label.header().sformCode(), u.header().sformCode());
+        assertArrayEquals(label.header().srowX(), u.header().srowX());
+        assertArrayEquals(label.header().dim(), u.header().dim());
+        for (float v : u.data()) {
+          assertTrue(v >= 0 && v <= 100 && v == Math.rint(v), region + " uncertainty " + v);
+        }
+      }
     }
     List<String[]> manifest = Csv.parse(Files.readString(out.resolve("segment.csv")));
     assertEquals(1 + 5, manifest.size());
@@ -132,7 +153,11 @@ class SegmentStageTest {
     // an interruption: two cases never finished, and a killed writer left a temporary file
     Files.delete(out.resolve("labelmaps/BraTS20_Validation_051.nii.gz"));
     Files.delete(out.resolve("probabilities/BraTS20_Validation_052.nii.gz"));
+    Files.delete(out.resolve("labelmaps/uncertainty/BraTS20_Validation_052_unc_core.nii.gz"));
     Files.writeString(out.resolve("labelmaps/_tmp.BraTS20_Validation_051.nii.gz.1234"), "partial");
+    Files.writeString(
+        out.resolve("labelmaps/uncertainty/_tmp.BraTS20_Validation_052_unc_core.nii.gz.77"),
+        "part");
     Map<Path, Long> before = modified(out.resolve("labelmaps"));
     SegmentStage.Result again = new SegmentStage().run(spark, s);
     assertEquals(2, again.count("ok"), "only the unfinished cases are segmented");
@@ -145,6 +170,8 @@ class SegmentStageTest {
         "a finished case is not rewritten");
     assertTrue(Files.exists(out.resolve("labelmaps/BraTS20_Validation_051.nii.gz")));
     assertTrue(Files.exists(out.resolve("probabilities/BraTS20_Validation_052.nii.gz")));
+    assertTrue(
+        Files.exists(out.resolve("labelmaps/uncertainty/BraTS20_Validation_052_unc_core.nii.gz")));
     List<String[]> rows = Csv.parse(Files.readString(out.resolve("segment.csv")));
     assertEquals(1 + 5, rows.size(), "one row per case, never twice");
     try (Stream<Path> all = Files.walk(out)) {
@@ -218,11 +245,13 @@ class SegmentStageTest {
         s.merge(),
         s.precision(),
         s.probabilities(),
+        s.uncertainty(),
         s.casesPerTask(),
         s.engineThreads(),
         s.gpuShare(),
         s.maxVoxelBytes(),
-        stale);
+        stale,
+        "");
   }
 
   private static org.apache.hadoop.fs.FileSystem fs() throws IOException {

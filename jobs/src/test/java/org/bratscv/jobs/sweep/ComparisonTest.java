@@ -162,4 +162,36 @@ class ComparisonTest {
     assertTrue(c.variants().get("attention").config().pipelines().get("A").network().attention());
     assertEquals(java.util.Set.of("A"), c.variants().get("unet").config().pipelines().keySet());
   }
+
+  @Test
+  void theComparedMetricsAreChosenAndTheTableTitleNamesTheConvention() {
+    List<MetricRow> base = new ArrayList<>();
+    List<MetricRow> other = new ArrayList<>();
+    Map<String, Integer> folds = new java.util.HashMap<>();
+    for (int i = 0; i < 4; i++) {
+      String id = "c" + i;
+      folds.put(id, i % 2);
+      for (String region : List.of("ET", "TC", "WT")) {
+        base.add(new MetricRow("oof-A", id, region, "brats2023-met", 0.8, 3, 1, 1, 0.5, 100 + i));
+        other.add(new MetricRow("oof-A", id, region, "brats2023-met", 0.8, 3, 1, 1, 0.75, 50 + i));
+      }
+    }
+    Comparison.Scores b = new Comparison.Scores("unet", "oof-A", base);
+    Comparison.Scores v = new Comparison.Scores("attention", "oof-A", other);
+    List<Comparison.Row> rows =
+        Comparison.compare(b, List.of(b, v), folds::get, List.of("lesionwise_dice"));
+    assertEquals(2 * 3, rows.size());
+    Comparison.Row wt =
+        rows.stream()
+            .filter(r -> r.variant().equals("attention") && r.region().equals("WT"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals("lesionwise_dice", wt.metric());
+    assertEquals(0.25, wt.delta(), 1e-12);
+    assertEquals("brats2023-met", Comparison.conventions(b));
+    String md =
+        Comparison.markdown("Sweep s, metric convention " + Comparison.conventions(b), rows);
+    assertTrue(md.startsWith("# Sweep s, metric convention brats2023-met"), md);
+    assertTrue(md.contains("## Lesion-wise Dice: mean (std) over folds"), md);
+  }
 }

@@ -17,7 +17,9 @@ import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
 import org.bratscv.model.engine.GraphScalars;
+import org.bratscv.model.infer.Precision;
 import org.bratscv.model.net.EquiUnet;
+import org.bratscv.model.net.HalfPrecision;
 
 /**
  * Times EquiUnet on random data: a training step (forward, soft Dice loss over the main and
@@ -40,9 +42,15 @@ public final class ModelBenchmark {
    * @param steps timed repetitions of each measurement (after one untimed warm-up)
    * @param device where to run
    * @param seed for the weights and the random input and targets
+   * @param precision {@link Precision#FP16} also times a float16 forward pass (weights cast by
+   *     {@link HalfPrecision}, norms in float32), on any device
    */
-  public record Settings(EquiUnet.Config config, int size, int steps, Device device, long seed) {
+  public record Settings(
+      EquiUnet.Config config, int size, int steps, Device device, long seed, Precision precision) {
     public Settings {
+      if (precision == null) {
+        throw new IllegalArgumentException("precision must be fp32 or fp16, got null");
+      }
       if (size <= 0 || size % 8 != 0) {
         throw new IllegalArgumentException("size must be a positive multiple of 8, got " + size);
       }
@@ -53,11 +61,16 @@ public final class ModelBenchmark {
   }
 
   /**
-   * Mean milliseconds per training step and per forward pass, and the network's size; on a GPU also
-   * per float16 forward pass (network and input cast to float16), else NaN.
+   * Mean milliseconds per training step and per forward pass, and the network's size; with {@link
+   * Precision#FP16} also per float16 forward pass, else NaN; {@code fp16MaxAbsDiff} is the largest
+   * difference between the float16 and float32 outputs (as float32) on the same input, else NaN.
    */
   public record Result(
-      double trainStepMs, double forwardMs, double forwardFp16Ms, long parameters) {}
+      double trainStepMs,
+      double forwardMs,
+      double forwardFp16Ms,
+      double fp16MaxAbsDiff,
+      long parameters) {}
 
   public static Result run(Settings s) {
     try (NDManager manager = NDManager.newBaseManager(s.device())) {
@@ -90,17 +103,24 @@ public final class ModelBenchmark {
       double forwardMs = (System.nanoTime() - t1) / 1e6 / s.steps();
 
       double fp16Ms = Double.NaN;
-      if (s.device().isGpu()) {
-        net.cast(DataType.FLOAT16);
+      double fp16Diff = Double.NaN;
+      if (s.precision() == Precision.FP16) {
+        float[] reference = forward(net, store, manager, x);
+        HalfPrecision.cast(net);
+        store = new ParameterStore(manager, false); // the old store holds the float32 arrays
         NDArray x16 = x.toType(DataType.FLOAT16, false);
-        forward(net, store, manager, x16);
+        float[] half = forward(net, store, manager, x16);
         long t2 = System.nanoTime();
         for (int i = 0; i < s.steps(); i++) {
           forward(net, store, manager, x16);
         }
         fp16Ms = (System.nanoTime() - t2) / 1e6 / s.steps();
+        fp16Diff = 0;
+        for (int i = 0; i < reference.length; i++) {
+          fp16Diff = Math.max(fp16Diff, Math.abs(reference[i] - half[i]));
+        }
       }
-      return new Result(trainMs, forwardMs, fp16Ms, net.parameterCount());
+      return new Result(trainMs, forwardMs, fp16Ms, fp16Diff, net.parameterCount());
     }
   }
 
@@ -135,11 +155,12 @@ public final class ModelBenchmark {
     }
   }
 
-  private static void forward(EquiUnet net, ParameterStore store, NDManager manager, NDArray x) {
+  /** One inference pass; returns the first sample's output as float32 (which synchronises). */
+  private static float[] forward(EquiUnet net, ParameterStore store, NDManager manager, NDArray x) {
     try (NDManager step = manager.newSubManager()) {
       x.tempAttach(step);
       NDArray y = net.forward(store, new NDList(x), false).singletonOrThrow();
-      y.get(0).toFloatArray();
+      return y.get(0).toType(DataType.FLOAT32, false).toFloatArray();
     }
   }
 

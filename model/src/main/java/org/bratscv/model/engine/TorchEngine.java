@@ -32,6 +32,7 @@ public final class TorchEngine {
 
   /** Loads (or finds the already loaded) PyTorch engine configured by {@code settings}. */
   public static synchronized TorchEngine start(EngineSettings settings) {
+    NativePlatform.requireSupported();
     System.setProperty(OFFLINE, "true");
     settings
         .cacheDir()

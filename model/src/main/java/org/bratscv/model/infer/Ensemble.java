@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.MultiChannelVolume;
+import org.bratscv.model.net.HalfPrecision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * channels; the output is three region probability maps (ET, TC, WT) on the same geometry.
  *
  * <p>The members' parameters must already be on {@code device} (load checkpoints with a manager of
- * that device). With {@link Precision#FP16} on a GPU the members are cast to float16 once, when the
- * ensemble is built. Not thread-safe: one ensemble per task thread.
+ * that device). With {@link Precision#FP16} the members' weights are cast to float16 in place once,
+ * when the ensemble is built ({@link HalfPrecision}: norms stay float32), inputs are cast to
+ * float16 and the logits back to float32 before the sigmoid, so the running sum is float32 either
+ * way. The ensemble honours the precision on any device ({@link Precision#on} is the callers' CPU
+ * policy). Not thread-safe: one ensemble per task thread.
  */
 public final class Ensemble {
   private static final Logger LOG = LoggerFactory.getLogger(Ensemble.class);
@@ -73,16 +77,13 @@ public final class Ensemble {
     this.members = List.copyOf(b.members);
     this.augmentations = List.copyOf(b.augmentations);
     this.device = b.device;
-    if (b.precision == Precision.FP16 && !device.isGpu()) {
-      LOG.info(
-          "float16 inference requested on {}: using float32 (CPU conv3d is slower in fp16)",
-          device);
-    }
-    this.computeType =
-        b.precision == Precision.FP16 && device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+    this.computeType = b.precision == Precision.FP16 ? DataType.FLOAT16 : DataType.FLOAT32;
     if (computeType == DataType.FLOAT16) {
+      if (!device.isGpu()) {
+        LOG.info("float16 inference on {}: runs, but CPU conv3d is slower in fp16", device);
+      }
       for (Member m : members) {
-        m.network().cast(DataType.FLOAT16);
+        HalfPrecision.cast(m.network());
       }
     }
   }

@@ -8,9 +8,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import org.bratscv.model.engine.OneDnnConv;
 
@@ -28,9 +30,12 @@ import org.bratscv.model.engine.OneDnnConv;
  *       lies in [0.5, 1).
  * </ol>
  *
- * The MLP's hidden width is {@code max(1, C / reduction)}: the reference's {@code C / 16} would be
- * 0 for fewer than 16 channels (only tiny test widths; at the paper's width 48 it is never below
- * 3).
+ * The MLP's hidden width is the reference's {@code C / 16} (integer division), which is 0 below 16
+ * channels (tiny widths only; at the paper's width 48 it is never below 3). There the reference's
+ * {@code Linear(C, 0)} outputs nothing and its {@code Linear(0, C)} yields its bias alone, for the
+ * average- and the max-pooled vector alike: this block then holds just that bias ({@code
+ * channelShift}, torch's bias bound {@code 1/sqrt(0)} read as 0, so it starts at 0) and the channel
+ * scale is {@code sigmoid(2 * shift)}.
  */
 public final class Cbam extends AbstractBlock {
   private static final byte VERSION = 1;
@@ -38,20 +43,38 @@ public final class Cbam extends AbstractBlock {
   private static final int[] CHANNEL = {1};
   private static final Shape SPATIAL_PADDING = new Shape(3, 3, 3);
 
+  /** Name of the one parameter of a zero-width channel gate (the reference's second bias). */
+  public static final String CHANNEL_SHIFT = "channelShift";
+
   private final int channels;
   private final int hidden;
   private final Block mlpIn;
   private final Block mlpOut;
+  private final Parameter channelShift;
   private final Block spatialConv;
   private final Block spatialNorm;
 
   private Cbam(Builder b) {
     super(VERSION);
     this.channels = b.channels;
-    this.hidden = Math.max(1, b.channels / b.reduction);
-    this.mlpIn = addChildBlock("mlpIn", Linear.builder().setUnits(hidden).optBias(true).build());
-    this.mlpOut =
-        addChildBlock("mlpOut", Linear.builder().setUnits(channels).optBias(true).build());
+    this.hidden = b.channels / b.reduction;
+    if (hidden > 0) {
+      this.mlpIn = addChildBlock("mlpIn", Linear.builder().setUnits(hidden).optBias(true).build());
+      this.mlpOut =
+          addChildBlock("mlpOut", Linear.builder().setUnits(channels).optBias(true).build());
+      this.channelShift = null;
+    } else {
+      this.mlpIn = null;
+      this.mlpOut = null;
+      this.channelShift =
+          addParameter(
+              Parameter.builder()
+                  .setName(CHANNEL_SHIFT)
+                  .setType(Parameter.Type.BETA)
+                  .optShape(new Shape(channels))
+                  .optInitializer(Initializer.ZEROS)
+                  .build());
+    }
     this.spatialConv =
         addChildBlock(
             "spatialConv",
@@ -68,7 +91,7 @@ public final class Cbam extends AbstractBlock {
     return channels;
   }
 
-  /** Hidden width of the channel gate's MLP. */
+  /** Hidden width of the channel gate's MLP ({@code channels / reduction}, may be 0). */
   public int hidden() {
     return hidden;
   }
@@ -79,10 +102,17 @@ public final class Cbam extends AbstractBlock {
     NDArray x = inputs.singletonOrThrow();
     long n = x.getShape().get(0);
     // libtorch's DJL binding reduces one axis at a time: flatten the spatial axes first.
-    NDArray flat = x.reshape(n, channels, -1);
-    NDArray avg = mlp(ps, flat.mean(LAST), training, params);
-    NDArray max = mlp(ps, flat.max(LAST), training, params);
-    NDArray channelScale = Activation.sigmoid(avg.add(max)).reshape(n, channels, 1, 1, 1);
+    NDArray channelLogits;
+    if (hidden > 0) {
+      NDArray flat = x.reshape(n, channels, -1);
+      NDArray avg = mlp(ps, flat.mean(LAST), training, params);
+      NDArray max = mlp(ps, flat.max(LAST), training, params);
+      channelLogits = avg.add(max);
+    } else {
+      NDArray shift = ps.getValue(channelShift, x.getDevice(), training);
+      channelLogits = shift.mul(2).reshape(1, channels).repeat(0, n);
+    }
+    NDArray channelScale = Activation.sigmoid(channelLogits).reshape(n, channels, 1, 1, 1);
     NDArray y = x.mul(channelScale);
     NDArray pooled = y.max(CHANNEL, true).concat(y.mean(CHANNEL, true), 1);
     // Not spatialConv.forward: libtorch's oneDNN gets the input gradient of a 1-filter conv wrong
@@ -114,8 +144,10 @@ public final class Cbam extends AbstractBlock {
     if (s.dimension() != 5 || s.get(1) != channels) {
       throw new IllegalArgumentException("Cbam over " + channels + " channels got shape " + s);
     }
-    mlpIn.initialize(manager, dataType, new Shape(s.get(0), channels));
-    mlpOut.initialize(manager, dataType, new Shape(s.get(0), hidden));
+    if (hidden > 0) {
+      mlpIn.initialize(manager, dataType, new Shape(s.get(0), channels));
+      mlpOut.initialize(manager, dataType, new Shape(s.get(0), hidden));
+    }
     Shape pooled = new Shape(s.get(0), 2, s.get(2), s.get(3), s.get(4));
     spatialConv.initialize(manager, dataType, pooled);
     spatialNorm.initialize(manager, dataType, spatialConv.getOutputShapes(new Shape[] {pooled}));

@@ -3,6 +3,7 @@ package org.bratscv.model.net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -82,8 +83,8 @@ abstract class ChannelGroupNorm extends AbstractBlock {
       NDList inputs,
       boolean training,
       PairList<String, Object> params) {
-    NDArray x = inputs.singletonOrThrow();
-    Shape shape = x.getShape();
+    NDArray input = inputs.singletonOrThrow();
+    Shape shape = input.getShape();
     if (shape.dimension() < 2 || shape.get(1) != channels) {
       throw new IllegalArgumentException(
           getClass().getSimpleName()
@@ -92,9 +93,13 @@ abstract class ChannelGroupNorm extends AbstractBlock {
               + " channels got input of shape "
               + shape);
     }
-    NDManager manager = x.getManager();
-    NDArray g = parameterStore.getValue(gamma, x.getDevice(), training);
-    NDArray b = parameterStore.getValue(beta, x.getDevice(), training);
+    NDManager manager = input.getManager();
+    NDArray g = parameterStore.getValue(gamma, input.getDevice(), training);
+    NDArray b = parameterStore.getValue(beta, input.getDevice(), training);
+    // A float16 input (see HalfPrecision) is normalised in the parameters' float32, as autocast
+    // runs group_norm, and handed back in float16 for the next convolution.
+    DataType inputType = input.getDataType();
+    NDArray x = inputType == g.getDataType() ? input : input.toType(g.getDataType(), false);
     long n = shape.get(0);
     long rows = n * groups;
     Shape stats = new Shape(rows);
@@ -107,7 +112,7 @@ abstract class ChannelGroupNorm extends AbstractBlock {
     if (groups == channels) {
       NDArray scale = n == 1 ? g : attach(g.tile(n), manager);
       NDArray shift = n == 1 ? b : attach(b.tile(n), manager);
-      return new NDList(batchNorm(view, zeros, ones, scale, shift).reshape(shape));
+      return new NDList(as(inputType, batchNorm(view, zeros, ones, scale, shift).reshape(shape)));
     }
     NDArray y = batchNorm(view, zeros, ones, ones, zeros).reshape(shape);
     long[] perChannel = new long[shape.dimension()];
@@ -115,7 +120,11 @@ abstract class ChannelGroupNorm extends AbstractBlock {
     perChannel[1] = channels;
     NDArray scale = attach(g.reshape(perChannel), manager);
     NDArray shift = attach(b.reshape(perChannel), manager);
-    return new NDList(y.mul(scale).add(shift));
+    return new NDList(as(inputType, y.mul(scale).add(shift)));
+  }
+
+  private static NDArray as(DataType type, NDArray a) {
+    return a.getDataType() == type ? a : a.toType(type, false);
   }
 
   private NDArray batchNorm(NDArray view, NDArray mean, NDArray var, NDArray scale, NDArray shift) {

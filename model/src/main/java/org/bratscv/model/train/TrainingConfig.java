@@ -75,7 +75,11 @@ public record TrainingConfig(
 
   /**
    * Compute precision. Only fp32 (TF32 on Ampere+ GPUs) is supported for training: bf16 aborts the
-   * JVM in DJL 0.36 and fp16 needs loss scaling, which this loop does not do.
+   * JVM in DJL 0.36, and mixed fp16 cannot be done safely: DJL 0.36 records no gradient through a
+   * dtype cast ({@code NDArray.toType}), so float32 master weights get no gradient from their
+   * float16 copies and the soft Dice sums and norm statistics cannot be taken in float32 from
+   * float16 activations (pure fp16 sums overflow at 65504). {@link
+   * org.bratscv.model.optim.DynamicLossScale} holds the loss-scaling logic for when it can.
    */
   public enum Precision {
     FP32

@@ -8,8 +8,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
+import ai.djl.training.ParameterStore;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -164,6 +166,59 @@ class EnsembleTest {
           assertEquals(p, again.channel(c)[i], 1e-6);
         }
       }
+    }
+  }
+
+  /**
+   * The float16 path on the CPU: members cast at build (weights float16, norms float32), the input
+   * handed to them as float16, and the averaged probabilities back in float32 within float16
+   * accuracy of the float32 ensemble of the same weights.
+   */
+  @Test
+  void float16EnsembleCastsItsMembersAndAveragesInFloat32CloseToFloat32() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      MultiChannelVolume in = randomCase(8);
+      Block ref = EquiUnet.builder().optWidth(4).optAttention(true).build().initialize(m, 5L);
+      Block half = EquiUnet.builder().optWidth(4).optAttention(true).build().initialize(m, 5L);
+      java.util.List<DataType> seen = new java.util.ArrayList<>();
+      Block spy =
+          new LambdaBlock(
+              list -> {
+                seen.add(list.singletonOrThrow().getDataType());
+                return half.forward(new ParameterStore(m, false), list, false);
+              });
+      MultiChannelVolume p32 =
+          Ensemble.builder()
+              .addMember("fp32", ref, "A")
+              .optAugmentations(TestTimeAugmentation.none())
+              .build()
+              .predict(Map.of("A", in));
+      Ensemble fp16 =
+          Ensemble.builder()
+              .addMember("fp16", half, "A")
+              .optAugmentations(TestTimeAugmentation.none())
+              .optPrecision(Precision.FP16)
+              .build();
+      assertEquals(
+          DataType.FLOAT16, half.getParameters().get(0).getValue().getArray().getDataType());
+      MultiChannelVolume p16 =
+          Ensemble.builder()
+              .addMember("spy", spy, "A")
+              .optAugmentations(TestTimeAugmentation.none())
+              .optPrecision(Precision.FP16)
+              .build()
+              .predict(Map.of("A", in));
+      assertEquals(java.util.List.of(DataType.FLOAT16), seen);
+      MultiChannelVolume direct = fp16.predict(Map.of("A", in));
+      double maxDiff = 0;
+      for (int c = 0; c < 3; c++) {
+        for (int i = 0; i < DIMS.voxels(); i++) {
+          assertEquals(direct.channel(c)[i], p16.channel(c)[i], 0f);
+          maxDiff = Math.max(maxDiff, Math.abs(p32.channel(c)[i] - p16.channel(c)[i]));
+        }
+      }
+      assertTrue(maxDiff > 0, "float16 never ran");
+      assertTrue(maxDiff < 5e-3, "fp16 vs fp32 probabilities differ by up to " + maxDiff);
     }
   }
 

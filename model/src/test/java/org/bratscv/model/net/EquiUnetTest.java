@@ -75,6 +75,19 @@ class EquiUnetTest {
         count(EquiUnet.builder().optWidth(48).optDeepSupervision(true).optAttention(true)));
   }
 
+  /**
+   * torch's {@code sum(p.numel())} of the reference's Att_EquiUnet at width 8: its first CBAM (8
+   * channels) has a zero-width channel gate, just the 8 biases of {@code Linear(0, 8)}.
+   */
+  @Test
+  void attentionAtWidth8HasTheReferenceParameterCount() {
+    assertEquals(
+        650_724L,
+        count(EquiUnet.builder().optWidth(8).optDeepSupervision(true).optAttention(true)));
+    assertEquals(650_352L, count(EquiUnet.builder().optWidth(8).optAttention(true)));
+    assertEquals(644_683L, count(EquiUnet.builder().optWidth(8)));
+  }
+
   @Test
   void trainingWithDeepSupervisionReturnsMainAndFourFullSizeOutputs() {
     EquiUnet net =

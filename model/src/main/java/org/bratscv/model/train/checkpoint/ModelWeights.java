@@ -11,6 +11,10 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bratscv.model.net.Cbam;
 import org.bratscv.model.optim.Autograd;
 
 /**
@@ -43,6 +47,7 @@ public final class ModelWeights {
       array(p);
       byName.put(p.getKey(), p.getValue());
     }
+    Set<String> names = Set.copyOf(byName.keySet());
     TensorBundle.Reader reader = new TensorBundle.Reader(in, source);
     try (Autograd paused = Autograd.paused()) {
       for (TensorBundle.Tensor t = reader.next(); t != null; t = reader.next()) {
@@ -52,7 +57,9 @@ public final class ModelWeights {
               source
                   + ": parameter "
                   + t.name()
-                  + " is not in the network (another architecture?)");
+                  + " is not in the network ("
+                  + (isOldCbamMlp(t.name(), names) ? OLD_CBAM : "another architecture?")
+                  + ")");
         }
         long[] expected = p.getArray().getShape().getShape();
         if (!Arrays.equals(expected, t.shape())) {
@@ -69,9 +76,29 @@ public final class ModelWeights {
       }
     }
     if (!byName.isEmpty()) {
-      throw new IOException(source + ": missing parameters " + byName.keySet());
+      boolean cbam = byName.keySet().stream().anyMatch(n -> n.endsWith("_" + Cbam.CHANNEL_SHIFT));
+      throw new IOException(
+          source + ": missing parameters " + byName.keySet() + (cbam ? " (" + OLD_CBAM + ")" : ""));
     }
   }
+
+  /**
+   * Until brats-cv matched the reference's CBAM, its channel gate had a hidden width of at least 1
+   * where the reference's {@code C / 16} is 0 (attention networks with levels below 16 channels):
+   * such checkpoints have MLP weights where the network now holds one shift, and must not load.
+   */
+  private static final String OLD_CBAM =
+      "an attention network saved before brats-cv matched the reference's CBAM, whose channel"
+          + " gate has no hidden unit below 16 channels: this checkpoint cannot be loaded,"
+          + " train the model again";
+
+  /** Whether {@code name} is a CBAM MLP tensor where the network has a zero-width gate's shift. */
+  private static boolean isOldCbamMlp(String name, Set<String> network) {
+    Matcher m = CBAM_MLP.matcher(name);
+    return m.matches() && network.contains(m.group(1) + "_" + Cbam.CHANNEL_SHIFT);
+  }
+
+  private static final Pattern CBAM_MLP = Pattern.compile("(.*)_\\d+mlp(In|Out)_.*");
 
   private static NDArray array(Pair<String, Parameter> p) {
     Parameter param = p.getValue();

@@ -214,6 +214,54 @@ class CheckpointsTest {
     }
   }
 
+  /**
+   * An attention network's checkpoint from before the reference's zero-width CBAM gate: at 2
+   * channels its gate had a 1-unit MLP (children mlpIn, mlpOut, spatialConv, spatialNorm).
+   */
+  @Test
+  void anAttentionCheckpointWithTheOldChannelGateIsRefusedSayingWhy() throws IOException {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      org.bratscv.model.net.EquiUnet net =
+          org.bratscv.model.net.EquiUnet.builder()
+              .optWidth(2)
+              .optAttention(true)
+              .build()
+              .initialize(manager, 1L);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (TensorBundle.Writer w = new TensorBundle.Writer(out)) {
+        for (var p : net.getParameters()) {
+          String name = p.getKey();
+          long[] shape = p.getValue().getArray().getShape().getShape();
+          if (name.endsWith("_channelShift")) {
+            String gate = name.substring(0, name.length() - "channelShift".length());
+            long c = shape[0];
+            w.write(gate + "01mlpIn_weight", new long[] {1, c}, new float[(int) c]);
+            w.write(gate + "01mlpIn_bias", new long[] {1}, new float[1]);
+            w.write(gate + "02mlpOut_weight", new long[] {c, 1}, new float[(int) c]);
+            w.write(gate + "02mlpOut_bias", new long[] {c}, new float[(int) c]);
+          } else {
+            w.write(
+                name, shape, new float[Math.toIntExact(p.getValue().getArray().getShape().size())]);
+          }
+        }
+      }
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () ->
+                  ModelWeights.read(
+                      new ByteArrayInputStream(out.toByteArray()),
+                      net.getParameters(),
+                      "fold0/final/weights.bin"));
+      assertTrue(
+          e.getMessage().startsWith("fold0/final/weights.bin: parameter 02attEnc1_01mlpIn_weight"),
+          e.getMessage());
+      assertTrue(
+          e.getMessage().contains("saved before brats-cv matched the reference's CBAM"),
+          e.getMessage());
+    }
+  }
+
   @Test
   void truncatedTensorFileIsCorrupt() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
