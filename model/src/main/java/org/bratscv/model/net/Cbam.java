@@ -109,8 +109,10 @@ public final class Cbam extends AbstractBlock {
       NDArray max = mlp(ps, flat.max(LAST), training, params);
       channelLogits = avg.add(max);
     } else {
+      // The reference's Linear(0, C) gives its bias alone; in x's type, as autocast runs a
+      // linear layer in float16 (the shift is not a linear weight, so HalfPrecision leaves it).
       NDArray shift = ps.getValue(channelShift, x.getDevice(), training);
-      channelLogits = shift.mul(2).reshape(1, channels).repeat(0, n);
+      channelLogits = shift.mul(2).reshape(1, channels).repeat(0, n).toType(x.getDataType(), false);
     }
     NDArray channelScale = Activation.sigmoid(channelLogits).reshape(n, channels, 1, 1, 1);
     NDArray y = x.mul(channelScale);
