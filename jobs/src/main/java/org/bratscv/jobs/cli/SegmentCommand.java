@@ -12,7 +12,6 @@ import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.SegmentStage;
 import org.bratscv.jobs.stages.TrainedEnsemble;
-import org.bratscv.jobs.sweep.SelectedEnsemble;
 import org.bratscv.model.infer.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -148,10 +147,7 @@ public final class SegmentCommand implements Callable<Integer> {
     SegmentStage.Result r;
     try (RunLock lock = Runs.lock(session, output, spec)) {
       var hadoop = session.sparkContext().hadoopConfiguration();
-      TrainedEnsemble e =
-          variant == null && SelectedEnsemble.existsAt(hadoop, models)
-              ? SelectedEnsemble.load(hadoop, models)
-              : TrainedEnsemble.load(hadoop, models, variant);
+      TrainedEnsemble e = Runs.ensemble(hadoop, models, variant);
       System.err.printf(
           "segment: ensemble of %d models (variant %s, pipelines %s, merge %s) from %s%n",
           e.modelCount(), e.variant(), e.members().keySet(), e.merge(), e.source());
