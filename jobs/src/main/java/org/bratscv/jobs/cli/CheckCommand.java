@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.bratscv.data.cases.CaseDiscovery;
+import org.bratscv.jobs.config.ConfigException;
 import org.bratscv.jobs.config.ConfigFile;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.PipelineSettings;
@@ -27,7 +28,6 @@ import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.RunPlan;
 import org.bratscv.jobs.stages.TrainedEnsemble;
 import org.bratscv.jobs.sweep.MemberSelection;
-import org.bratscv.jobs.sweep.SelectedEnsemble;
 import org.bratscv.jobs.sweep.Sweep;
 import org.bratscv.jobs.sweep.SweepConfig;
 import picocli.CommandLine;
@@ -187,6 +187,18 @@ public final class CheckCommand implements Callable<Integer> {
             stale);
     lines.addAll(plan.lines());
     problems.addAll(plan.problems());
+    String models = c.ensemble().models();
+    if (models != null) {
+      try {
+        TrainedEnsemble e = Runs.testEnsemble(hadoop, models);
+        lines.add(
+            String.format(
+                "test ensemble: ensemble.models, %d models (variant %s, pipelines %s) from %s",
+                e.modelCount(), e.variant(), e.members().keySet(), e.source()));
+      } catch (ConfigException e) {
+        problems.add(e.getMessage());
+      }
+    }
   }
 
   private static void checkSweep(SweepCommand s, List<String> lines, List<String> problems)
@@ -263,10 +275,7 @@ public final class CheckCommand implements Callable<Integer> {
   private static void checkSegment(SegmentCommand s, List<String> lines, List<String> problems) {
     Configuration hadoop = HadoopConf.forDriver(Map.of());
     try {
-      TrainedEnsemble e =
-          s.variant == null && SelectedEnsemble.existsAt(hadoop, s.models)
-              ? SelectedEnsemble.load(hadoop, s.models)
-              : TrainedEnsemble.load(hadoop, s.models, s.variant);
+      TrainedEnsemble e = Runs.ensemble(hadoop, s.models, s.variant);
       lines.add(
           String.format(
               "models: ensemble of %d models (variant %s, pipelines %s, merge %s) from %s",

@@ -34,7 +34,7 @@ public final class CvCommand implements Callable<Integer> {
     SparkSession spark = Runs.spark(c, "cv");
     try (RunLock lock = Runs.lock(spark, c.output(), spec)) {
       CrossValidation.Outcome o =
-          new CrossValidation(spark, c).withStaleOutputs(stale.policy()).all();
+          Runs.crossValidation(spark, c).withStaleOutputs(stale.policy()).all();
       int code = Runs.report(o, c.output());
       Runs.writeReport(spark, c.output());
       return code;

@@ -114,7 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
     SparkSession spark = Runs.spark(c, "demo");
     int code;
     try {
-      CrossValidation.Outcome o = new CrossValidation(spark, c).all();
+      CrossValidation.Outcome o = Runs.crossValidation(spark, c).all();
       code = Runs.report(o, c.output());
       Runs.writeReport(spark, c.output());
     } finally {

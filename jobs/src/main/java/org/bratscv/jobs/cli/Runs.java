@@ -1,7 +1,9 @@
 package org.bratscv.jobs.cli;
 
 import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.bratscv.jobs.config.ConfigException;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.io.RunLock;
@@ -11,6 +13,8 @@ import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.EvaluateStage;
 import org.bratscv.jobs.stages.SummaryMarkdown;
+import org.bratscv.jobs.stages.TrainedEnsemble;
+import org.bratscv.jobs.sweep.SelectedEnsemble;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -42,6 +46,50 @@ final class Runs {
       s.append(' ').append(a.isEmpty() || a.matches(".*\\s.*") ? "'" + a + "'" : a);
     }
     return s.toString();
+  }
+
+  /**
+   * The cross-validation run of {@code c}; with {@code ensemble.models} set, its ensemble is loaded
+   * now (before any stage runs, so a bad path stops the run at once) to segment {@code data.test}.
+   */
+  static CrossValidation crossValidation(SparkSession spark, RunConfig c) {
+    CrossValidation cv = new CrossValidation(spark, c);
+    String models = c.ensemble().models();
+    return models == null
+        ? cv
+        : cv.withTestEnsemble(testEnsemble(spark.sparkContext().hadoopConfiguration(), models));
+  }
+
+  /**
+   * The ensemble {@code ensemble.models} names.
+   *
+   * @throws ConfigException naming the path when it is none of the accepted layouts
+   */
+  static TrainedEnsemble testEnsemble(Configuration hadoop, String models) {
+    try {
+      return ensemble(hadoop, models, null);
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException(
+          "ensemble.models: "
+              + models
+              + " is not an ensemble brats-cv can load (a run root with train/models.csv, a"
+              + " sweep root with ensemble.csv, or a model package: a folder with manifest.json"
+              + " or a .zip): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * The ensemble at {@code location}: a sweep root's selected ensemble (when it has {@code
+   * ensemble.csv} and no {@code variant} is asked for), else a run's models or a model package
+   * ({@link TrainedEnsemble#load}).
+   */
+  static TrainedEnsemble ensemble(Configuration hadoop, String location, String variant)
+      throws IOException {
+    return variant == null && SelectedEnsemble.existsAt(hadoop, location)
+        ? SelectedEnsemble.load(hadoop, location)
+        : TrainedEnsemble.load(hadoop, location, variant);
   }
 
   /** The run's Spark session; in local mode, checked first to hold the GPU it asks for. */

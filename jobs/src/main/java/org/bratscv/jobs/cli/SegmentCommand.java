@@ -13,7 +13,6 @@ import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.SegmentStage;
 import org.bratscv.jobs.stages.TrainedEnsemble;
-import org.bratscv.jobs.sweep.SelectedEnsemble;
 import org.bratscv.model.infer.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -154,10 +153,7 @@ public final class SegmentCommand implements Callable<Integer> {
     try (RunLock lock = Runs.lock(session, output, spec)) {
       GpuScheduling.checkLocalDevice(session.sparkContext().getConf(), device.setting());
       var hadoop = session.sparkContext().hadoopConfiguration();
-      TrainedEnsemble e =
-          variant == null && SelectedEnsemble.existsAt(hadoop, models)
-              ? SelectedEnsemble.load(hadoop, models)
-              : TrainedEnsemble.load(hadoop, models, variant);
+      TrainedEnsemble e = Runs.ensemble(hadoop, models, variant);
       System.err.printf(
           "segment: ensemble of %d models (variant %s, pipelines %s, merge %s) from %s%n",
           e.modelCount(), e.variant(), e.members().keySet(), e.merge(), e.source());

@@ -41,7 +41,7 @@ final class StageCommands {
       RunConfig c = run.load();
       SparkSession spark = Runs.spark(c, getClass().getSimpleName());
       try (RunLock lock = Runs.lock(spark, c.output(), spec)) {
-        CrossValidation cv = new CrossValidation(spark, c).withStaleOutputs(stale.policy());
+        CrossValidation cv = Runs.crossValidation(spark, c).withStaleOutputs(stale.policy());
         cv.saveConfig();
         return run(cv);
       } finally {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.bratscv.data.folds.KFold;
 import org.bratscv.data.labels.LabelScheme;
@@ -48,8 +49,22 @@ public record RunConfig(
     String resolvedYaml)
     implements Serializable {
 
-  /** The {@code ensemble} section. */
-  public record EnsembleSettings(int tta, double threshold, List<String> merge, Precision precision)
+  /**
+   * The {@code ensemble} section.
+   *
+   * @param models the ensemble that segments {@code data.test} instead of the run's own models (a
+   *     run root, a sweep root with a selected ensemble, or a model package folder or zip, on any
+   *     Hadoop file system), or null for the run's own models
+   * @param given the keys of {@code tta, threshold, merge, precision} the configuration sets: with
+   *     {@code models}, the others are the ensemble's own (as {@code segment} takes them)
+   */
+  public record EnsembleSettings(
+      int tta,
+      double threshold,
+      List<String> merge,
+      Precision precision,
+      String models,
+      Set<String> given)
       implements Serializable {}
 
   /**
@@ -139,6 +154,13 @@ public record RunConfig(
       }
     }
     Precision precision = Precision.parse(e.string("precision", "fp32"));
+    String models = e.string("models", null);
+    Set<String> given = new TreeSet<>();
+    for (String key : List.of("tta", "threshold", "merge", "precision")) {
+      if (e.has(key)) {
+        given.add(key);
+      }
+    }
     e.rejectUnknownKeys();
 
     Settings m = s.section("metrics");
@@ -185,7 +207,7 @@ public record RunConfig(
         k,
         split,
         pipelines,
-        new EnsembleSettings(tta, threshold, merge, precision),
+        new EnsembleSettings(tta, threshold, merge, precision, models, Set.copyOf(given)),
         metricConventions,
         compute,
         spark,

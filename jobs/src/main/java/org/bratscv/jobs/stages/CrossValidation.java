@@ -3,6 +3,7 @@ package org.bratscv.jobs.stages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.bratscv.jobs.run.Fingerprint;
 import org.bratscv.jobs.run.Provenance;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.run.StaleOutputs;
+import org.bratscv.model.infer.Precision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,9 @@ public final class CrossValidation {
 
   private final StaleOutputs stale;
 
+  /** what {@code ensemble.models} names, segmenting data.test instead of this run's models */
+  private final TrainedEnsemble testEnsemble;
+
   /** A cross-validation run: everything under {@code config.output()}. */
   public CrossValidation(SparkSession spark, RunConfig config) {
     this(
@@ -81,7 +86,8 @@ public final class CrossValidation {
         new RunFolder(results),
         variant,
         normalizations,
-        StaleOutputs.STOP);
+        StaleOutputs.STOP,
+        null);
   }
 
   private CrossValidation(
@@ -91,8 +97,10 @@ public final class CrossValidation {
       RunFolder results,
       String variant,
       Set<Normalization> normalizations,
-      StaleOutputs stale) {
+      StaleOutputs stale,
+      TrainedEnsemble testEnsemble) {
     this.spark = spark;
+    this.testEnsemble = testEnsemble;
     this.normalizations = normalizations;
     this.config = config;
     this.variant = variant;
@@ -103,7 +111,18 @@ public final class CrossValidation {
 
   /** The same run deciding costly or ambiguous stale outputs as {@code stale} says. */
   public CrossValidation withStaleOutputs(StaleOutputs stale) {
-    return new CrossValidation(spark, config, shared, results, variant, normalizations, stale);
+    return new CrossValidation(
+        spark, config, shared, results, variant, normalizations, stale, testEnsemble);
+  }
+
+  /**
+   * The same run segmenting {@code data.test} with {@code ensemble}, the ensemble {@code
+   * ensemble.models} names (loaded by the command, so a bad path stops the run before training);
+   * training and out-of-fold inference keep this run's own models.
+   */
+  public CrossValidation withTestEnsemble(TrainedEnsemble ensemble) {
+    return new CrossValidation(
+        spark, config, shared, results, variant, normalizations, stale, ensemble);
   }
 
   public OutputRoot results() {
@@ -201,6 +220,28 @@ public final class CrossValidation {
     if (selected != null) {
       outputs.put("predictions ensemble test settings", selected.settings().hash());
     }
+    // ensemble.models: where the ensemble that segmented data.test came from, and its members
+    if (!allVariants && config.ensemble().models() != null) {
+      outputs.put("predictions test models", config.ensemble().models());
+      if (testEnsemble != null) {
+        outputs.put("predictions test models source", testEnsemble.source());
+        testEnsemble
+            .members()
+            .values()
+            .forEach(
+                ms ->
+                    ms.forEach(
+                        m ->
+                            outputs.put(
+                                "predictions test model "
+                                    + m.variant()
+                                    + "/"
+                                    + m.pipeline()
+                                    + "/fold"
+                                    + m.fold(),
+                                m.fingerprint())));
+      }
+    }
     Fingerprint eval = Fingerprint.read(fs, target.evaluateFingerprint());
     if (eval != null) {
       outputs.put("evaluate", eval.hash());
@@ -227,6 +268,11 @@ public final class CrossValidation {
   }
 
   private PreprocessStage.Settings preprocessSettings(String archive, RunFolder root) {
+    return preprocessSettings(archive, root, normalizations);
+  }
+
+  private PreprocessStage.Settings preprocessSettings(
+      String archive, RunFolder root, Set<Normalization> normalizations) {
     return new PreprocessStage.Settings(
         archive,
         root.root(),
@@ -375,10 +421,47 @@ public final class CrossValidation {
     return new InferStage().run(spark, inferSettings(results, "oof"), jobs);
   }
 
-  /** The test archive: preprocessed under {@code test/}, segmented by every fold's models. */
+  /**
+   * The test archive: preprocessed under {@code test/}, segmented by every fold's models, or with
+   * {@code ensemble.models} set by that ensemble ({@link #withTestEnsemble}): TTA, threshold, merge
+   * and precision from this run's {@code ensemble} section where it sets them, else the ensemble's
+   * own; the source and its selection are a fingerprint ingredient of every test labelmap.
+   */
   public List<InferStage.Prediction> inferTest() throws IOException {
     if (config.testArchive() == null) {
       return List.of();
+    }
+    RunConfig.EnsembleSettings own = config.ensemble();
+    if (own.models() != null) {
+      if (testEnsemble == null) {
+        throw new IllegalStateException(
+            "ensemble.models (" + own.models() + ") is set but its ensemble was not loaded");
+      }
+      Set<String> given = own.given();
+      List<String> merge = given.contains("merge") ? own.merge() : testEnsemble.merge();
+      if (!testEnsemble.members().keySet().containsAll(merge)) {
+        throw new IOException(
+            "ensemble.merge "
+                + merge
+                + " names pipelines the ensemble of ensemble.models ("
+                + own.models()
+                + ") does not have: it has "
+                + testEnsemble.members().keySet());
+      }
+      String source =
+          Fingerprint.builder()
+              .add("models", own.models())
+              .add("selection", testEnsemble.selection())
+              .build()
+              .hash();
+      return inferTest(
+          testEnsemble.members(),
+          testSettings(
+              given.contains("tta") ? own.tta() : testEnsemble.tta(),
+              given.contains("threshold") ? own.threshold() : testEnsemble.threshold(),
+              merge,
+              given.contains("precision") ? own.precision() : testEnsemble.precision(),
+              source));
     }
     Map<String, List<InferStage.Member>> members = new LinkedHashMap<>();
     for (ModelRow m : models()) {
@@ -400,26 +483,39 @@ public final class CrossValidation {
     }
     return inferTest(
         ensemble.members(),
-        new InferStage.Settings(
-            results.test().root(),
-            "test",
+        testSettings(
             ensemble.tta(),
             ensemble.threshold(),
             ensemble.merge(),
             ensemble.precision(),
-            config.compute().casesPerTask(),
-            config.compute().engineThreads(),
-            config.compute().inferGpuShare(),
-            ensemble.selection(),
-            config.compute().device()));
+            ensemble.selection()));
+  }
+
+  private InferStage.Settings testSettings(
+      int tta, double threshold, List<String> merge, Precision precision, String selection) {
+    return new InferStage.Settings(
+        results.test().root(),
+        "test",
+        tta,
+        threshold,
+        merge,
+        precision,
+        config.compute().casesPerTask(),
+        config.compute().engineThreads(),
+        config.compute().inferGpuShare(),
+        selection,
+        config.compute().device());
   }
 
   private List<InferStage.Prediction> inferTest(
       Map<String, List<InferStage.Member>> members, InferStage.Settings settings)
       throws IOException {
     RunFolder test = shared.test();
+    // the members' normalisations (an external ensemble's may differ from this run's)
+    Set<Normalization> norms = EnumSet.copyOf(normalizations);
+    members.values().forEach(ms -> ms.forEach(m -> norms.add(m.normalization())));
     PreprocessStage.Result pre =
-        new PreprocessStage().run(spark, preprocessSettings(config.testArchive(), test));
+        new PreprocessStage().run(spark, preprocessSettings(config.testArchive(), test, norms));
     List<InferStage.CaseJob> jobs = new ArrayList<>();
     for (CaseManifestRow r : pre.ok()) {
       jobs.add(

@@ -177,6 +177,15 @@ public record SweepConfig(
       } catch (ConfigException e) {
         throw new ConfigException("variant " + v + ": " + e.getMessage(), e);
       }
+      if (c.ensemble().models() != null) {
+        throw new ConfigException(
+            "variant "
+                + v
+                + ": ensemble.models ("
+                + c.ensemble().models()
+                + ") is a key of a cv run; a sweep segments data.test with each variant's models"
+                + " or with its selected ensemble (an ensemble section)");
+      }
       Map<String, Object> all = new LinkedHashMap<>(common);
       all.putAll(own);
       variants.put(v, new Variant(v, all, c, removal));

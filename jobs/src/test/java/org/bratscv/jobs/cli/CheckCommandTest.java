@@ -137,6 +137,16 @@ class CheckCommandTest {
     assertTrue(badKey.err().contains("brats-cv check: error:"), badKey.err());
     assertTrue(badKey.err().contains("data.root"), badKey.err());
 
+    // ensemble.models naming no ensemble: a problem naming the path
+    CliRun noModels =
+        check(
+            dir.resolve("y").toString(),
+            "--set",
+            "ensemble.models=" + dir.resolve("archive/train"));
+    assertEquals(2, noModels.exitCode(), noModels.out());
+    assertHas(noModels, "check: 1 problem(s):");
+    assertHas(noModels, "  - ensemble.models: " + dir.resolve("archive/train") + " is not an");
+
     Path locked = Files.createDirectories(dir.resolve("locked"));
     Files.writeString(locked.resolve("brats-cv.lock"), "{\"host\":\"elsewhere\",\"pid\":1}\n");
     CliRun held = check(locked.toString());

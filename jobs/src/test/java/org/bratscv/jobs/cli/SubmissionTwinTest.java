@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.folds.FoldSplit;
 import org.bratscv.data.folds.FoldSplitJson;
 import org.bratscv.data.nifti.NiftiImage;
@@ -23,7 +24,10 @@ import org.bratscv.data.nifti.NiftiReader;
 import org.bratscv.data.synth.PhantomArchive;
 import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.volume.Dims;
+import org.bratscv.jobs.config.ConfigTree;
+import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.Csv;
+import org.bratscv.jobs.spark.SparkSessions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * line, as README's "Submission recipe" runs it: three pipeline A variants and pipeline B on 2
  * folds, the best two A models per fold by validation Dice (checked against an expectation computed
  * here from the variants' out-of-fold metrics), both B models, the two-pass merge on the test
- * archive; then {@code segment --models <sweep root>} with the selected ensemble, and the reruns a
- * changed selection causes.
+ * archive; then {@code segment --models <sweep root>} (and a cv run's test inference with {@code
+ * ensemble.models: <sweep root>}) with the selected ensemble, and the reruns a changed selection
+ * causes.
  */
 class SubmissionTwinTest {
   private static final Path CONF = Path.of("..", "conf");
@@ -210,6 +215,40 @@ class SubmissionTwinTest {
         NiftiImage segmentLabels =
             reader.read(segmentOut.resolve("labelmaps").resolve(p.getFileName()));
         assertArrayEquals(sweepLabels.data(), segmentLabels.data(), p.getFileName().toString());
+      }
+    }
+
+    // a cv run's test inference with ensemble.models = the sweep root: the selected ensemble with
+    // its own settings (the run's ensemble section sets none), the same labelmaps
+    Path cvOut = dir.resolve("cv-with-selection");
+    RunConfig c =
+        RunConfig.of(
+            ConfigTree.empty()
+                .withAll(
+                    List.of(
+                        "data.train=" + train,
+                        "data.test=" + test,
+                        "output=" + cvOut,
+                        "pipelines.A.epochs=1",
+                        "pipelines.B.epochs=1",
+                        "ensemble.models=" + out.resolve("latest"))));
+    SparkSession spark =
+        SparkSessions.getOrCreate("submission-twin-cv", Map.of("spark.master", "local[2]"));
+    try {
+      assertTrue(
+          Runs.crossValidation(spark, c).inferTest().stream().allMatch(x -> x.ok()),
+          "test inference with the sweep root");
+    } finally {
+      spark.stop();
+    }
+    try (Stream<Path> files = Files.list(predictions.resolve("test-merged"))) {
+      for (Path p : files.filter(SubmissionTwinTest::isNifti).toList()) {
+        assertArrayEquals(
+            reader.read(p).data(),
+            reader
+                .read(cvOut.resolve("test/predictions/test-merged").resolve(p.getFileName()))
+                .data(),
+            "cv with ensemble.models: " + p.getFileName());
       }
     }
 

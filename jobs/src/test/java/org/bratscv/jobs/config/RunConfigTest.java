@@ -41,6 +41,29 @@ class RunConfigTest {
   }
 
   @Test
+  void ensembleModelsNamesTheTestEnsembleAndTheKeysTheRunSetsOverrideItsSettings() {
+    RunConfig own = RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of());
+    assertNull(own.ensemble().models(), "default: the run's own models");
+    RunConfig c =
+        RunConfig.of(
+            ConfigTree.empty()
+                .withAll(
+                    List.of(
+                        "data.train=/data/train",
+                        "data.test=/data/test",
+                        "output=/out",
+                        "pipelines.A.epochs=1",
+                        "ensemble.tta=1",
+                        "ensemble.models=hdfs://nn/models/model.zip")));
+    assertEquals("hdfs://nn/models/model.zip", c.ensemble().models());
+    // only tta is the run's; threshold, merge and precision come from the ensemble's source
+    assertEquals(java.util.Set.of("tta"), c.ensemble().given());
+    assertEquals(
+        java.util.Set.of("tta", "threshold", "merge"),
+        RunConfig.load(CONF.resolve("demo.yaml"), List.of()).ensemble().given());
+  }
+
+  @Test
   void overridesReachThePipelinesAndUnknownKeysAreRefused() {
     RunConfig c =
         RunConfig.load(
