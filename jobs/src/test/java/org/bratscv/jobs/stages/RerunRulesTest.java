@@ -88,6 +88,15 @@ class RerunRulesTest {
     return m;
   }
 
+  /** The labelmaps under {@code predictions/}: not the uncertainty maps in their subfolders. */
+  private static Map<String, Long> labelmaps(Path predictions) throws IOException {
+    Map<String, Long> m = modified(predictions, ".nii.gz");
+    m.keySet()
+        .removeIf(
+            k -> Path.of(k).getParent().getFileName().toString().equals(RunFolder.UNCERTAINTY));
+    return m;
+  }
+
   private Map<String, String> modelFingerprints() throws IOException {
     Map<String, String> m = new HashMap<>();
     for (ModelRow r :
@@ -138,10 +147,14 @@ class RerunRulesTest {
 
     Map<String, Long> cases0 = modified(out("preprocess"), "case.json");
     Map<String, Long> weights0 = modified(out("train"), "weights.bin");
-    Map<String, Long> labels0 = modified(out("predictions"), ".nii.gz");
+    Map<String, Long> labels0 = labelmaps(out("predictions"));
     Map<String, String> models0 = modelFingerprints();
     String eval0 = Fingerprint.read(fs(), hadoop(out("evaluate/fingerprint.json"))).hash();
     assertEquals(4, labels0.size());
+    assertEquals(
+        3 * labels0.size(),
+        modified(out("predictions"), ".nii.gz").size() - labels0.size(),
+        "three uncertainty maps beside each labelmap");
     assertTrue(weights0.size() >= 2, weights0.toString());
 
     // 1. another threshold: inference and evaluation redone, preprocessing and training kept
@@ -149,7 +162,7 @@ class RerunRulesTest {
     assertEquals(cases0, modified(out("preprocess"), "case.json"));
     assertEquals(weights0, modified(out("train"), "weights.bin"));
     assertEquals(models0, modelFingerprints());
-    Map<String, Long> labels1 = modified(out("predictions"), ".nii.gz");
+    Map<String, Long> labels1 = labelmaps(out("predictions"));
     for (String l : labels0.keySet()) {
       assertNotEquals(labels0.get(l), labels1.get(l), "predicted again: " + l);
     }
@@ -168,7 +181,7 @@ class RerunRulesTest {
     for (String w : weights0.keySet()) {
       assertNotEquals(weights0.get(w), weights2.get(w), "rewritten: " + w);
     }
-    Map<String, Long> labels2 = modified(out("predictions"), ".nii.gz");
+    Map<String, Long> labels2 = labelmaps(out("predictions"));
     for (String l : labels1.keySet()) {
       assertNotEquals(labels1.get(l), labels2.get(l), "predicted again: " + l);
     }
