@@ -464,7 +464,12 @@ class FaultInjectionTest {
     // per task: the 2 newest epochs (keep_checkpoints) and final (demo.yaml keeps no best)
     assertEquals(4 * 3, OutputTree.assertCheckpointsVerify(out.resolve("train")));
     int nifti = assertEveryNiftiComplete(out);
-    assertEquals((6 + 2) * 9 + 6 * 3 + 2 * 3, nifti, "prepared files and labelmaps");
+    // 9 prepared files per case; 3 labelmap sets of 6 oof and 2 test cases, each labelmap with its
+    // 3 uncertainty maps
+    assertEquals(
+        (6 + 2) * 9 + (6 * 3 + 2 * 3) * (1 + 3),
+        nifti,
+        "prepared files, labelmaps and their uncertainty maps");
     for (Path parquet : folders(out, ".parquet")) {
       assertTrue(Files.exists(parquet.resolve("_SUCCESS")), parquet + " was not committed");
     }
