@@ -41,9 +41,11 @@ Settings shared by all wrappers (environment variables; defaults in brackets):
   TASK_GPU_AMOUNT           GPU share of a non-training task [0.25]; training tasks always take
                             1 GPU through their own task resource profile
   GPU_DISCOVERY_SCRIPT      spark.executor.resource.gpu.discoveryScript [per cluster manager]
-  PYTORCH_LIBRARY_PATH      folder with libtorch.so on the executors [/opt/libtorch/lib]
+  PYTORCH_LIBRARY_PATH      folder with libtorch.so on the executors; set but empty: the CPU
+                            libtorch bundled in brats-cv-cluster.jar [/opt/libtorch/lib]
   PYTORCH_VERSION           must be 2.7.1: DJL 0.36's pytorch-jni 2.7.1-0.36.0 [2.7.1]
-  PYTORCH_FLAVOR            cpu or cu128, the two Linux JNI builds in pytorch-jni 2.7.1-0.36.0 [cu128]
+  PYTORCH_FLAVOR            cpu or cu128, the two Linux JNI builds in pytorch-jni 2.7.1-0.36.0
+                            [cu128; cpu when PYTORCH_LIBRARY_PATH is empty]
   DJL_CACHE_DIR             writable folder on the executors [per cluster manager]
   DJL_NUM_THREADS           libtorch intra-op threads per engine [TASK_CPUS]
   ONEDNN_MAX_CPU_ISA        oneDNN kernel cap; AVX2 avoids NaN conv3d on AVX-512 CPUs [AVX2]
@@ -72,9 +74,14 @@ bratscv_defaults() {
   : "${EXECUTOR_GPUS:=1}"
   : "${TASK_GPU_AMOUNT:=0.25}"
   : "${GPU_DISCOVERY_SCRIPT:=}"
-  : "${PYTORCH_LIBRARY_PATH:=/opt/libtorch/lib}"
+  # unset: the node's libtorch; set but empty: the one bundled in the application jar
+  : "${PYTORCH_LIBRARY_PATH=/opt/libtorch/lib}"
   : "${PYTORCH_VERSION:=2.7.1}"
-  : "${PYTORCH_FLAVOR:=cu128}"
+  if [[ -n "$PYTORCH_LIBRARY_PATH" ]]; then
+    : "${PYTORCH_FLAVOR:=cu128}"
+  else
+    : "${PYTORCH_FLAVOR:=cpu}"
+  fi
   : "${DJL_CACHE_DIR:=/tmp/brats-cv-djl-cache}"
   : "${DJL_NUM_THREADS:=$TASK_CPUS}"
   : "${ONEDNN_MAX_CPU_ISA:=AVX2}"
@@ -116,6 +123,15 @@ bratscv_check() {
   fi
   [[ "$PYTORCH_VERSION" == 2.7.1 ]] ||
     bratscv_warn "PYTORCH_VERSION=$PYTORCH_VERSION: DJL 0.36 (pytorch-jni 2.7.1-0.36.0) loads only libtorch 2.7.1"
+  if [[ -z "$PYTORCH_LIBRARY_PATH" ]]; then
+    # only brats-cv-cluster.jar carries a libtorch, and it is the CPU build
+    [[ "$PYTORCH_FLAVOR" == cpu ]] ||
+      bratscv_die "PYTORCH_LIBRARY_PATH is empty (the libtorch bundled in the jar, a CPU build)" \
+        "but PYTORCH_FLAVOR=$PYTORCH_FLAVOR; use PYTORCH_FLAVOR=cpu or name a CUDA libtorch folder"
+    [[ "$(basename "$APP_JAR")" != brats-cv-cluster-gpu.jar ]] ||
+      bratscv_die "PYTORCH_LIBRARY_PATH is empty but $APP_JAR bundles no libtorch;" \
+        "name the folder of libtorch 2.7.1 on the executors"
+  fi
   [[ "$PYTORCH_FLAVOR" == cu128 || "$PYTORCH_FLAVOR" == cpu ]] ||
     bratscv_warn "PYTORCH_FLAVOR=$PYTORCH_FLAVOR: pytorch-jni 2.7.1-0.36.0 carries Linux JNI libraries only for cpu and cu128"
   # Two limits decide how many default-profile tasks run per executor; when they differ, Spark
@@ -171,10 +187,13 @@ bratscv_conf_file_args() {
 }
 
 # The environment every executor (and a driver in the cluster) needs for DJL's PyTorch engine,
-# as NAME=value words.
+# as NAME=value words (no PYTORCH_LIBRARY_PATH when it is empty: DJL then loads the libtorch of
+# the native jar inside the application jar).
 bratscv_djl_env() {
+  if [[ -n "$PYTORCH_LIBRARY_PATH" ]]; then
+    printf '%s\n' "PYTORCH_LIBRARY_PATH=$PYTORCH_LIBRARY_PATH"
+  fi
   printf '%s\n' \
-    "PYTORCH_LIBRARY_PATH=$PYTORCH_LIBRARY_PATH" \
     "PYTORCH_VERSION=$PYTORCH_VERSION" \
     "PYTORCH_FLAVOR=$PYTORCH_FLAVOR" \
     "DJL_CACHE_DIR=$DJL_CACHE_DIR" \

@@ -132,6 +132,13 @@ has_line "$work/args" spark.executor.memory=48g overrides
 has_line "$work/args" spark.executorEnv.PYTORCH_LIBRARY_PATH=/usr/local/libtorch/lib overrides
 grep -q -- '-Dai.djl.pytorch.num_threads=4 ' "$work/args" || fail "overrides: DJL threads follow TASK_CPUS"
 
+# --- PYTORCH_LIBRARY_PATH set but empty: executors load the CPU libtorch bundled in
+# brats-cv-cluster.jar (no PYTORCH_LIBRARY_PATH for them, flavor cpu); StandaloneClusterIT runs so
+PYTORCH_LIBRARY_PATH= run_both bundled "$deploy/submit-standalone.sh"
+grep -q "PYTORCH_LIBRARY_PATH" "$work/args" && fail "bundled: executors got a PYTORCH_LIBRARY_PATH"
+has_line "$work/args" spark.executorEnv.PYTORCH_FLAVOR=cpu bundled
+has_line "$work/args" spark.executorEnv.PYTORCH_VERSION=2.7.1 bundled
+
 # --- A local --config reaches a driver in the cluster: YARN ships it (and the files its include:
 # and base: lines name next to it) with --files and passes its file name; client mode passes it
 # unchanged; Kubernetes uploads it through K8S_UPLOAD_PATH and refuses without one.
@@ -181,6 +188,11 @@ refuses no-image "set K8S_IMAGE" env K8S_IMAGE= "$deploy/submit-k8s.sh" cv
 refuses k8s-local-config-without-upload-path "set K8S_UPLOAD_PATH" \
   "$deploy/submit-k8s.sh" cv --config "$work/confs/my-base.yaml"
 refuses missing-jar "application jar" env APP_JAR="$work/nope.jar" "$deploy/submit-yarn.sh" cv
+refuses bundled-cuda-flavor "use PYTORCH_FLAVOR=cpu" env PYTORCH_LIBRARY_PATH= PYTORCH_FLAVOR=cu128 \
+  "$deploy/submit-standalone.sh" cv
+touch "$work/brats-cv-cluster-gpu.jar"
+refuses bundled-without-libtorch "bundles no libtorch" env PYTORCH_LIBRARY_PATH= \
+  APP_JAR="$work/brats-cv-cluster-gpu.jar" "$deploy/submit-yarn.sh" cv
 refuses no-arguments "Usage:" "$deploy/submit-yarn.sh"
 "$deploy/submit-k8s.sh" --help | grep -q "K8S_MASTER" || fail "--help: no usage"
 
