@@ -29,6 +29,7 @@ public final class ModelRow implements Serializable {
   private int resumedAfter;
   private int trainCases;
   private String device;
+  private String sparkGpu;
   private double seconds;
   private String fingerprint;
 
@@ -58,6 +59,7 @@ public final class ModelRow implements Serializable {
           .column("resumed_after", r -> Integer.toString(r.resumedAfter))
           .column("train_cases", r -> Integer.toString(r.trainCases))
           .column("device", ModelRow::getDevice)
+          .column("spark_gpu", ModelRow::getSparkGpu)
           .column("seconds", r -> String.format(Locale.ROOT, "%.1f", r.seconds))
           .column("fingerprint", ModelRow::getFingerprint)
           .optReader(ModelRow::read)
@@ -80,6 +82,7 @@ public final class ModelRow implements Serializable {
               "resumedAfter",
               "trainCases",
               "device",
+              "sparkGpu",
               "seconds",
               "fingerprint")
           .build();
@@ -103,6 +106,7 @@ public final class ModelRow implements Serializable {
     m.resumedAfter = r.has("resumed_after") ? r.integer("resumed_after") : -1;
     m.trainCases = r.has("train_cases") ? r.integer("train_cases") : 0;
     m.device = r.text("device", "");
+    m.sparkGpu = r.text("spark_gpu", "");
     m.seconds = r.has("seconds") ? r.number("seconds") : 0;
     // a manifest of an older brats-cv has no fingerprints: its models count as stale
     m.fingerprint = r.text("fingerprint", "");
@@ -244,6 +248,19 @@ public final class ModelRow implements Serializable {
 
   public void setDevice(String device) {
     this.device = device;
+  }
+
+  /**
+   * The GPU Spark's scheduler reserved for the training task ({@code gpu:N}, its address on the
+   * executor), empty without GPU scheduling. {@link #getDevice} is where the model trained: the
+   * same GPU, or {@code cpu} when {@code compute.device} is {@code cpu}.
+   */
+  public String getSparkGpu() {
+    return sparkGpu;
+  }
+
+  public void setSparkGpu(String sparkGpu) {
+    this.sparkGpu = sparkGpu;
   }
 
   public double getSeconds() {

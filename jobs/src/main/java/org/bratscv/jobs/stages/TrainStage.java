@@ -265,6 +265,7 @@ public final class TrainStage {
     row.setResumedAfter(-1);
     String device = GpuScheduling.taskDevice();
     row.setDevice(device);
+    row.setSparkGpu(device.startsWith("gpu:") ? device : "");
     Path dir = taskDir(s.out(), t);
     row.setCheckpoint(new Path(dir, FoldTrainer.FINAL).toString());
     row.setTrainCases(s.trainCases(t.variant(), s.split().fold(t.fold())).size());

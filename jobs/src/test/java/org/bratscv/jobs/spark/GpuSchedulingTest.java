@@ -181,6 +181,7 @@ class GpuSchedulingTest {
       // the executors' libtorch is the CPU build: the GPU Spark assigned reaches the model's device
       // choice, which refuses it with a clear message instead of training on the CPU
       assertTrue(m.getDevice().matches("gpu:[0-7]"), m.getDevice());
+      assertEquals(m.getDevice(), m.getSparkGpu(), "the manifest records the GPU Spark reserved");
       assertEquals("error", m.getStatus());
       assertTrue(
           m.getReason()

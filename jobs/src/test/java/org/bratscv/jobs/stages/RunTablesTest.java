@@ -41,10 +41,14 @@ class RunTablesTest {
     m.setBestEpoch(-1);
     m.setResumedAfter(17);
     m.setTrainCases(295);
-    m.setDevice("gpu:1");
+    m.setDevice("cpu");
+    m.setSparkGpu("gpu:1");
     m.setSeconds(3600.5);
     m.setFingerprint("ab".repeat(32));
-    assertEquals("ab".repeat(32), roundTrip(ModelRow.TABLE, List.of(m)).get(0).getFingerprint());
+    ModelRow back = roundTrip(ModelRow.TABLE, List.of(m)).get(0);
+    assertEquals("ab".repeat(32), back.getFingerprint());
+    assertEquals("cpu", back.getDevice());
+    assertEquals("gpu:1", back.getSparkGpu());
 
     EpochRow e =
         EpochRow.of("unet", "B", 1, new EpochLog(4, "swa", 0.25, 0.3, 0.7, 0.8, 0.9, 1e-4, 12.5));
@@ -122,6 +126,7 @@ class RunTablesTest {
             + "swa_average,10,-1,-1,12,cpu,20.0\n";
     ModelRow r = ModelRow.TABLE.parse(old, "models.csv").get(0);
     assertEquals("", r.getFingerprint());
+    assertEquals("", r.getSparkGpu(), "no spark_gpu column: no GPU recorded");
     assertEquals(6, r.getWidth());
     assertEquals("baseline", r.getVariant());
   }
