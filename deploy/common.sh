@@ -55,6 +55,13 @@ Settings shared by all wrappers (environment variables; defaults in brackets):
   RAPIDS                    0, 1 (deploy/rapids.conf), or explain (CPU dry run of RAPIDS) [0]
   RAPIDS_JAR                path/URI of rapids-4-spark_2.13-26.08.1.jar; required with RAPIDS []
   RAPIDS_CONF               [deploy/rapids.conf]
+  WITH_S3                   1: add hadoop-aws and the AWS SDK v2 bundle (s3a://) with --jars,
+                            for a cluster whose Spark lacks them (the brats-cv image has them) [0]
+  S3_JARS_DIR               folder holding hadoop-aws-<HADOOP_AWS_VERSION>.jar and
+                            bundle-<AWS_SDK_VERSION>.jar: a local folder, or a URI the cluster
+                            reads (hdfs:///..., local:///... inside an image); needed with WITH_S3=1 []
+  HADOOP_AWS_VERSION        the cluster's Hadoop version (Spark 4.0.4 ships 3.4.1) [3.4.1]
+  AWS_SDK_VERSION           the SDK v2 bundle that hadoop-aws release was built with [2.24.6]
   SPARK_SUBMIT              spark-submit to run [$SPARK_HOME/bin/spark-submit, else from PATH]
   DRY_RUN                   1: print the spark-submit command instead of running it [0]
 EOF
@@ -91,6 +98,10 @@ bratscv_defaults() {
   : "${RAPIDS:=0}"
   : "${RAPIDS_JAR:=}"
   : "${RAPIDS_CONF:=$BRATSCV_DEPLOY_DIR/rapids.conf}"
+  : "${WITH_S3:=0}"
+  : "${S3_JARS_DIR:=}"
+  : "${HADOOP_AWS_VERSION:=3.4.1}"
+  : "${AWS_SDK_VERSION:=2.24.6}"
   : "${DRY_RUN:=0}"
   if [[ -z "${SPARK_SUBMIT:-}" ]]; then
     if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
@@ -150,6 +161,21 @@ bratscv_check() {
       [[ -f "$RAPIDS_CONF" ]] || bratscv_die "RAPIDS_CONF $RAPIDS_CONF not found"
       ;;
     *) bratscv_die "RAPIDS must be 0, 1 or explain, got '$RAPIDS'" ;;
+  esac
+  case "$WITH_S3" in
+    0) ;;
+    1)
+      [[ -n "$S3_JARS_DIR" ]] ||
+        bratscv_die "WITH_S3=1 needs S3_JARS_DIR (the folder with hadoop-aws-$HADOOP_AWS_VERSION.jar" \
+          "and bundle-$AWS_SDK_VERSION.jar); they are never downloaded here"
+      # local files must exist (a dry run only warns); a URI is for the cluster to resolve
+      local jar
+      while IFS= read -r jar; do
+        [[ "$jar" =~ ^[A-Za-z][A-Za-z0-9+.-]+: ]] ||
+          bratscv_require_file "S3 connector jar (WITH_S3=1)" "$jar"
+      done < <(bratscv_s3_jars)
+      ;;
+    *) bratscv_die "WITH_S3 must be 0 or 1, got '$WITH_S3'" ;;
   esac
   if [[ -n "$EXTRA_CONF_FILE" && ! -f "$EXTRA_CONF_FILE" ]]; then
     bratscv_die "EXTRA_CONF_FILE $EXTRA_CONF_FILE not found"
@@ -251,8 +277,21 @@ bratscv_common_args() {
     SUBMIT_ARGS+=(--conf "spark.executor.resource.gpu.discoveryScript=$GPU_DISCOVERY_SCRIPT")
   fi
   bratscv_env_args spark.executorEnv.
+  # one --jars (spark-submit keeps only the last): the S3 connector, then RAPIDS
+  local jars=()
+  if [[ "$WITH_S3" == 1 ]]; then
+    mapfile -t jars < <(bratscv_s3_jars)
+  fi
   if [[ "$RAPIDS" != 0 ]]; then
-    SUBMIT_ARGS+=(--jars "$RAPIDS_JAR")
+    jars+=("$RAPIDS_JAR")
+  fi
+  if ((${#jars[@]})); then
+    SUBMIT_ARGS+=(--jars "$(
+      IFS=,
+      printf '%s' "${jars[*]}"
+    )")
+  fi
+  if [[ "$RAPIDS" != 0 ]]; then
     bratscv_conf_file_args "$RAPIDS_CONF"
     if [[ "$RAPIDS" == explain ]]; then
       SUBMIT_ARGS+=(--conf spark.rapids.sql.mode=explainOnly)
@@ -261,6 +300,13 @@ bratscv_common_args() {
   if [[ -n "$EXTRA_CONF_FILE" ]]; then
     bratscv_conf_file_args "$EXTRA_CONF_FILE"
   fi
+}
+
+# The jars of the S3A connector for WITH_S3=1, one per line: hadoop-aws at the cluster's Hadoop
+# version and the AWS SDK v2 bundle it was built with (the cluster jar never carries them).
+bratscv_s3_jars() {
+  local dir="${S3_JARS_DIR%/}"
+  printf '%s\n' "$dir/hadoop-aws-$HADOOP_AWS_VERSION.jar" "$dir/bundle-$AWS_SDK_VERSION.jar"
 }
 
 # The brats-cv arguments with a local --config file renamed for a driver in the cluster, and the

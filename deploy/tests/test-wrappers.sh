@@ -18,7 +18,7 @@ chmod +x "$work/bin/spark-submit"
 touch "$work/brats-cv-cluster.jar" "$work/rapids-4-spark_2.13-26.08.1.jar"
 
 export PATH="$work/bin:$PATH" FAKE_SUBMIT_ARGS="$work/args"
-unset SPARK_HOME SPARK_SUBMIT DRY_RUN RAPIDS RAPIDS_JAR DEPLOY_MODE 2>/dev/null || true
+unset SPARK_HOME SPARK_SUBMIT DRY_RUN RAPIDS RAPIDS_JAR DEPLOY_MODE WITH_S3 S3_JARS_DIR 2>/dev/null || true
 export APP_JAR="$work/brats-cv-cluster.jar"
 
 # From an empty folder: conf/brats2020-cv.yaml in the arguments below is no local file (not shipped).
@@ -85,6 +85,7 @@ common_checks standalone
 has_line "$work/args" spark://head:7077 standalone
 has_line "$work/args" spark.executorEnv.DJL_CACHE_DIR=/tmp/brats-cv-djl-cache standalone
 grep -q 'discoveryScript' "$work/args" && fail "standalone: executors got a discovery script (workers assign GPUs)"
+lacks_line "$work/args" --jars standalone
 
 # --- YARN
 run_both yarn "$deploy/submit-yarn.sh"
@@ -122,6 +123,22 @@ has_line "$work/args" spark.rapids.sql.explain=NOT_ON_GPU rapids
 lacks_line "$work/args" spark.rapids.sql.mode=explainOnly rapids
 RAPIDS=explain RAPIDS_JAR="$work/rapids-4-spark_2.13-26.08.1.jar" run_both rapids-explain "$deploy/submit-yarn.sh"
 has_line "$work/args" spark.rapids.sql.mode=explainOnly rapids-explain
+
+# --- S3 (WITH_S3=1): hadoop-aws and the AWS SDK v2 bundle from S3_JARS_DIR, in the one --jars
+# (with RAPIDS' jar after them); local jars must exist, URIs pass as they are
+mkdir -p "$work/s3-jars"
+touch "$work/s3-jars/hadoop-aws-3.4.1.jar" "$work/s3-jars/bundle-2.24.6.jar"
+WITH_S3=1 S3_JARS_DIR="$work/s3-jars/" run_both s3 "$deploy/submit-standalone.sh"
+has_line "$work/args" --jars s3
+has_line "$work/args" "$work/s3-jars/hadoop-aws-3.4.1.jar,$work/s3-jars/bundle-2.24.6.jar" s3
+WITH_S3=1 S3_JARS_DIR=hdfs:///apps/s3-jars RAPIDS=1 RAPIDS_JAR="$work/rapids-4-spark_2.13-26.08.1.jar" \
+  run_both s3-rapids "$deploy/submit-yarn.sh"
+has_line "$work/args" "hdfs:///apps/s3-jars/hadoop-aws-3.4.1.jar,hdfs:///apps/s3-jars/bundle-2.24.6.jar,$work/rapids-4-spark_2.13-26.08.1.jar" s3-rapids
+[[ "$(grep -cxF -- --jars "$work/args")" == 1 ]] || fail "s3-rapids: more than one --jars (spark-submit keeps the last)"
+has_line "$work/args" spark.plugins=com.nvidia.spark.SQLPlugin s3-rapids
+WITH_S3=1 S3_JARS_DIR=local:///opt/s3-jars HADOOP_AWS_VERSION=3.4.2 AWS_SDK_VERSION=2.29.52 \
+  APP_JAR=local:///opt/brats-cv/brats-cv-cluster.jar run_both s3-k8s "$deploy/submit-k8s.sh"
+has_line "$work/args" "local:///opt/s3-jars/hadoop-aws-3.4.2.jar,local:///opt/s3-jars/bundle-2.29.52.jar" s3-k8s
 
 # --- Overrides reach the command
 TASK_GPU_AMOUNT=0.5 TASK_CPUS=4 EXECUTOR_MEMORY=48g PYTORCH_LIBRARY_PATH=/usr/local/libtorch/lib \
@@ -194,6 +211,10 @@ touch "$work/brats-cv-cluster-gpu.jar"
 refuses bundled-without-libtorch "bundles no libtorch" env PYTORCH_LIBRARY_PATH= \
   APP_JAR="$work/brats-cv-cluster-gpu.jar" "$deploy/submit-yarn.sh" cv
 refuses no-arguments "Usage:" "$deploy/submit-yarn.sh"
+refuses s3-without-jars-dir "needs S3_JARS_DIR" env WITH_S3=1 "$deploy/submit-yarn.sh" cv
+refuses s3-missing-jar "S3 connector jar (WITH_S3=1) $work/nope/hadoop-aws-3.4.1.jar not found" \
+  env WITH_S3=1 S3_JARS_DIR="$work/nope" "$deploy/submit-standalone.sh" cv
+refuses bad-with-s3 "WITH_S3 must be 0 or 1" env WITH_S3=yes "$deploy/submit-yarn.sh" cv
 "$deploy/submit-k8s.sh" --help | grep -q "K8S_MASTER" || fail "--help: no usage"
 
 # A missing jar only warns in a dry run (the command is still printed).

@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -15,8 +16,9 @@ import org.apache.hadoop.fs.Path;
 /**
  * The folder a run writes into, on any Hadoop file system. Every output path is built here from
  * plain name parts (case ids, stage names), so nothing can be written outside the root whatever a
- * case id or file name contains; and every file is written under a temporary name and renamed when
- * complete, so a killed or retried task never leaves a half-written file.
+ * case id or file name contains; and every file is published only when complete, so a killed or
+ * retried task never leaves a half-written file ({@link #writeAtomically}: a temporary name and a
+ * rename on file systems, the object's own stream on object stores).
  */
 public final class OutputRoot implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
@@ -112,10 +114,48 @@ public final class OutputRoot implements java.io.Serializable {
   }
 
   /**
-   * Writes {@code target} through a temporary sibling and renames it into place; an existing target
-   * is replaced. The temporary file is removed when writing fails.
+   * Writes {@code target} so that it appears only complete; an existing target is replaced, and a
+   * write that fails leaves the previous target (or none) and nothing else. How depends on the file
+   * system ({@link #publishesOnClose}): on an object store the object is written in place and
+   * published by closing its stream, or abandoned; elsewhere a temporary sibling is written and
+   * renamed into place.
    */
   public static void writeAtomically(FileSystem fs, Path target, Writer writer) throws IOException {
+    if (publishesOnClose(fs, target)) {
+      writeInPlace(fs, target, writer);
+    } else {
+      writeAndRename(fs, target, writer);
+    }
+  }
+
+  /**
+   * True where a file becomes visible only when its output stream closes and an unfinished stream
+   * can be abandoned without publishing anything: object stores such as S3 ({@code s3a:}). There a
+   * rename is a copy of every byte and not atomic, so files are written in place; HDFS and local
+   * disks rename. Decided by the file system's own path capability, not by the scheme, so a
+   * connector that gains the capability is treated alike.
+   */
+  public static boolean publishesOnClose(FileSystem fs, Path path) throws IOException {
+    return fs.hasPathCapability(path, CommonPathCapabilities.ABORTABLE_STREAM);
+  }
+
+  private static void writeInPlace(FileSystem fs, Path target, Writer writer) throws IOException {
+    FSDataOutputStream out = fs.create(target, true);
+    try {
+      writer.write(out);
+    } catch (Throwable t) {
+      // close() would publish what was written so far: abandon the upload instead
+      try {
+        out.abort();
+      } catch (RuntimeException e) {
+        t.addSuppressed(e);
+      }
+      throw t;
+    }
+    out.close();
+  }
+
+  private static void writeAndRename(FileSystem fs, Path target, Writer writer) throws IOException {
     Path tmp =
         new Path(target.getParent(), TEMP_PREFIX + target.getName() + "." + UUID.randomUUID());
     fs.mkdirs(target.getParent());
