@@ -2,6 +2,7 @@ package org.bratscv.jobs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -25,7 +26,9 @@ import org.bratscv.data.nifti.NiftiReader;
 import org.bratscv.data.synth.PhantomArchive;
 import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.volume.Dims;
+import org.bratscv.jobs.io.HadoopCheckpointStore;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.stages.MetricRow;
 import org.bratscv.jobs.stages.ModelRow;
@@ -207,18 +210,21 @@ class HdfsRoundTripTest {
       assertEquals("ok", m.getStatus(), m.getReason());
       assertEquals(4, m.getWidth());
     }
-    assertEquals(
-        TRAIN_CASES, modified(new Path(run.preprocessDir(), "cases"), "case.json").size());
+    assertEquals(TRAIN_CASES, modified(new Path(run.preprocessDir(), "cases"), "case.json").size());
     assertEquals(TRAIN_CASES, labelmaps(run.predictionsDir()).size(), "out-of-fold labelmaps");
     assertEquals(
         TEST_CASES.size(), labelmaps(run.test().predictionsDir()).size(), "test labelmaps");
     List<MetricRow> metrics = MetricRow.TABLE.read(hdfs, run.metricsCsv());
-    assertEquals(TRAIN_CASES * 3, metrics.stream().map(r -> r.getCaseId() + r.getRegion())
-        .distinct().count(), "a row per case and region");
+    assertEquals(
+        TRAIN_CASES * 3,
+        metrics.stream().map(r -> r.getCaseId() + r.getRegion()).distinct().count(),
+        "a row per case and region");
     // no temporary file of the atomic writes is left anywhere
-    assertEquals(Map.of(), modified(run.path(), "").entrySet().stream()
-        .filter(e -> e.getKey().contains("_tmp.") || e.getKey().contains("_temporary"))
-        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    assertEquals(
+        Map.of(),
+        modified(run.path(), "").entrySet().stream()
+            .filter(e -> e.getKey().contains("_tmp.") || e.getKey().contains("_temporary"))
+            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     assertFalse(hdfs.exists(new Path(run.path(), "brats-cv.lock")), "lock released");
   }
 
@@ -294,8 +300,7 @@ class HdfsRoundTripTest {
     assertEquals(TEST_CASES, rows.stream().map(SegmentStage.Row::caseId).sorted().toList());
     for (String id : TEST_CASES) {
       NiftiImage label = readNifti(seg.labelmap(id));
-      NiftiImage t1 =
-          readNifti(new Path(root + "/archive/test/" + id + "/" + id + "_t1.nii.gz"));
+      NiftiImage t1 = readNifti(new Path(root + "/archive/test/" + id + "/" + id + "_t1.nii.gz"));
       assertEquals(t1.header().spatialDims(), label.header().spatialDims(), id);
       for (float v : label.data()) {
         assertTrue(v == 0 || v == 1 || v == 2 || v == 4, "BraTS 2020 labels only: " + v);
@@ -308,5 +313,44 @@ class HdfsRoundTripTest {
     assertEquals(0, again.exitCode(), again.out() + again.err());
     assertHas(again, "segment: 0 cases segmented, 2 done earlier, 0 failed");
     assertEquals(before, modified(seg.labelmapsDir(), RunFolder.NIFTI_GZ));
+  }
+
+  @Test
+  void checkpointsUnderAPathWithoutSchemeAreListedOnTheDefaultHdfs() throws IOException {
+    // "runs/r2" on a cluster whose default file system is HDFS: /user/<name>/runs/r2 there
+    Configuration conf = new Configuration();
+    conf.set("fs.defaultFS", root);
+    Path relative = new Path("runs/r2/train/baseline/A/fold0");
+    HadoopCheckpointStore store = new HadoopCheckpointStore(relative.getFileSystem(conf), relative);
+    store.put("epoch-000001/weights.bin", out -> out.write(1));
+    store.put("epoch-000002/weights.bin", out -> out.write(2));
+    store.put("log.csv", out -> out.write(3));
+    assertTrue(
+        hdfs.isFile(new Path(hdfs.getHomeDirectory(), "runs/r2/train/baseline/A/fold0/log.csv")));
+    assertEquals(
+        List.of("epoch-000001/weights.bin", "epoch-000002/weights.bin"), store.list("epoch-"));
+    store.delete("epoch-000001/weights.bin");
+    assertEquals(List.of("epoch-000002/weights.bin", "log.csv"), store.list(""));
+  }
+
+  @Test
+  void aSecondRunOnAnHdfsOutputThatARunHoldsIsRefused() throws IOException {
+    OutputRoot out = new OutputRoot("hdfs:///runs/locked");
+    Configuration conf = new Configuration();
+    conf.set("fs.defaultFS", root);
+    try (RunLock held = RunLock.acquire(conf, out, "brats-cv cv --config first.yaml")) {
+      assertTrue(hdfs.isFile(new Path(root + "/runs/locked/" + RunLock.FILE_NAME)));
+      RunLock.HeldException refused =
+          assertThrows(
+              RunLock.HeldException.class,
+              () -> RunLock.acquire(conf, out, "brats-cv cv --config second.yaml"));
+      assertTrue(
+          refused.getMessage().contains("is locked by brats-cv cv --config first.yaml"),
+          refused.getMessage());
+      CliRun check = CliRun.of("check", "--config", config(), "--set", "output=" + out.uri());
+      assertEquals(2, check.exitCode(), check.out() + check.err());
+      assertHas(check, "is locked by another run");
+    }
+    assertFalse(hdfs.exists(new Path(root + "/runs/locked/" + RunLock.FILE_NAME)), "released");
   }
 }
