@@ -59,8 +59,12 @@ public final class HadoopCheckpointStore implements CheckpointStore {
     if (!fs.exists(root)) {
       return out;
     }
-    String base = root.toUri().getPath();
-    RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it = fs.listFiles(root, true);
+    // the listing names files by their full path (/user/me/runs/r1/... on HDFS, the working
+    // folder's on a local disk): a root without scheme or with a relative path ("runs/r1") must be
+    // qualified the same way before entry names can be cut out of it
+    Path qualified = fs.makeQualified(root);
+    String base = qualified.toUri().getPath();
+    RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it = fs.listFiles(qualified, true);
     while (it.hasNext()) {
       FileStatus s = it.next();
       String rel = s.getPath().toUri().getPath().substring(base.length() + 1);

@@ -32,4 +32,22 @@ class HadoopCheckpointStoreTest {
     assertTrue(Files.isDirectory(dir));
     assertEquals(List.of(), store.list(""));
   }
+
+  @Test
+  void entriesUnderARelativeRootAreListed() throws IOException {
+    // "target/..." is relative to the working folder (the module's): a run whose output is a
+    // relative path resumes from the checkpoints listed here
+    java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
+    Path relative = new Path(cwd.relativize(dir.resolve("train/baseline/A/fold0")).toString());
+    assertFalse(relative.isAbsolute(), relative.toString());
+    HadoopCheckpointStore store =
+        new HadoopCheckpointStore(FileSystem.getLocal(new Configuration()), relative);
+    store.put("epoch-000001/weights.bin", out -> out.write(1));
+    store.put("epoch-000002/weights.bin", out -> out.write(2));
+    store.put("log.csv", out -> out.write(3));
+    assertEquals(
+        List.of("epoch-000001/weights.bin", "epoch-000002/weights.bin"), store.list("epoch-"));
+    assertEquals(
+        List.of("epoch-000001/weights.bin", "epoch-000002/weights.bin", "log.csv"), store.list(""));
+  }
 }
