@@ -78,7 +78,15 @@ class StandaloneClusterIT {
           "/org/junit/",
           "/org/opentest4j/",
           "/org/apiguardian/",
-          "/org/apache/maven/");
+          "/org/apache/maven/",
+          // test-only servers of HdfsRoundTripTest and CrossValidationOnS3Test: no Spark has them
+          "/junit/junit/",
+          "/org/hamcrest/",
+          "/org/gaul/",
+          "/org/apache/jclouds/",
+          "/software/amazon/",
+          "/com/google/inject/",
+          "/org/eclipse/jetty/");
 
   private static final List<Process> DAEMONS = new ArrayList<>();
   private static Process submit;
@@ -304,7 +312,9 @@ class StandaloneClusterIT {
               && !name.startsWith("brats-cv")
               && NOT_IN_SPARK.stream().noneMatch(unix::contains)
               // Spark's distribution has Hadoop's two client jars, nothing else of Hadoop
-              && (!unix.contains("/org/apache/hadoop/") || name.startsWith("hadoop-client-"));
+              && (!unix.contains("/org/apache/hadoop/")
+                  || name.startsWith("hadoop-client-api-")
+                  || name.startsWith("hadoop-client-runtime-"));
       if (sparks && Files.isRegularFile(p) && !Files.exists(jars.resolve(name))) {
         Files.createSymbolicLink(jars.resolve(name), p.toAbsolutePath());
       }
