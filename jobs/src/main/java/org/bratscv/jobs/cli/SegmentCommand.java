@@ -118,6 +118,14 @@ public final class SegmentCommand implements Callable<Integer> {
   double gpuShare;
 
   @Option(
+      names = "--tta-batch-bytes",
+      description =
+          "Memory one forward pass's batch of test-time augmentations may take (by an estimate"
+              + " from the case size and network width), e.g. 1073741824 on a GPU; 0 = one at a"
+              + " time, faster on CPUs; default ${DEFAULT-VALUE}.")
+  long ttaBatchBytes;
+
+  @Option(
       names = "--max-voxel-bytes",
       defaultValue = "2147483639",
       description = "Largest voxel payload a NIfTI header may declare, default ${DEFAULT-VALUE}.")
@@ -135,6 +143,9 @@ public final class SegmentCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (tta != null && tta != 1 && tta != 16) {
       throw new IllegalArgumentException("--tta must be 1 or 16, got " + tta);
+    }
+    if (ttaBatchBytes < 0) {
+      throw new IllegalArgumentException("--tta-batch-bytes must be >= 0, got " + ttaBatchBytes);
     }
     if (casesPerTask < 1 || engineThreads < 1) {
       throw new IllegalArgumentException("--cases-per-task and --engine-threads must be >= 1");
@@ -175,7 +186,8 @@ public final class SegmentCommand implements Callable<Integer> {
               maxVoxelBytes,
               stale.policy(),
               e.selection(),
-              device.setting());
+              device.setting(),
+              ttaBatchBytes);
       r = new SegmentStage().run(session, s);
     } finally {
       session.stop();

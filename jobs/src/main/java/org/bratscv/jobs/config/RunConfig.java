@@ -57,6 +57,10 @@ public record RunConfig(
    *     Hadoop file system), or null for the run's own models
    * @param given the keys of {@code tta, threshold, merge, precision} the configuration sets: with
    *     {@code models}, the others are the ensemble's own (as {@code segment} takes them)
+   * @param ttaBatchBytes {@code tta_batch_bytes}: the memory one forward pass's batch of augmented
+   *     copies may take ({@link org.bratscv.model.infer.Ensemble.Builder#optBatchBytes}); 0 runs
+   *     the augmentations one at a time. Outputs change only by float rounding, so it is no
+   *     fingerprint ingredient
    */
   public record EnsembleSettings(
       int tta,
@@ -64,7 +68,8 @@ public record RunConfig(
       List<String> merge,
       Precision precision,
       String models,
-      Set<String> given)
+      Set<String> given,
+      long ttaBatchBytes)
       implements Serializable {}
 
   /**
@@ -155,6 +160,13 @@ public record RunConfig(
     }
     Precision precision = Precision.parse(e.string("precision", "fp32"));
     String models = e.string("models", null);
+    // default one at a time: on the CPU, batches measured slower (bench infer, README Benchmarks)
+    long ttaBatchBytes = e.longValue("tta_batch_bytes", 0);
+    if (ttaBatchBytes < 0) {
+      throw new ConfigException(
+          "ensemble.tta_batch_bytes must be >= 0 (0 = one augmentation at a time), got "
+              + ttaBatchBytes);
+    }
     Set<String> given = new TreeSet<>();
     for (String key : List.of("tta", "threshold", "merge", "precision")) {
       if (e.has(key)) {
@@ -207,7 +219,8 @@ public record RunConfig(
         k,
         split,
         pipelines,
-        new EnsembleSettings(tta, threshold, merge, precision, models, Set.copyOf(given)),
+        new EnsembleSettings(
+            tta, threshold, merge, precision, models, Set.copyOf(given), ttaBatchBytes),
         metricConventions,
         compute,
         spark,

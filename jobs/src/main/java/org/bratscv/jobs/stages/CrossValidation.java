@@ -368,7 +368,8 @@ public final class CrossValidation {
         config.compute().engineThreads(),
         config.compute().inferGpuShare(),
         "",
-        config.compute().device());
+        config.compute().device(),
+        config.ensemble().ttaBatchBytes());
   }
 
   /**
@@ -504,7 +505,8 @@ public final class CrossValidation {
         config.compute().engineThreads(),
         config.compute().inferGpuShare(),
         selection,
-        config.compute().device());
+        config.compute().device(),
+        config.ensemble().ttaBatchBytes());
   }
 
   private List<InferStage.Prediction> inferTest(

@@ -109,6 +109,9 @@ public final class InferStage {
    * @param merge the two pipelines of the second pass (first one's labels kept), or empty
    * @param selection the fingerprint of the selection the members come from (a sweep's {@code
    *     ensemble.csv}), or empty for all models of one variant
+   * @param ttaBatchBytes the memory budget of one forward pass's batch of augmented copies ({@code
+   *     ensemble.tta_batch_bytes}); not a fingerprint ingredient: it changes the probabilities only
+   *     by float rounding
    */
   public record Settings(
       OutputRoot root,
@@ -121,8 +124,37 @@ public final class InferStage {
       int engineThreads,
       double gpuShare,
       String selection,
-      String device)
+      String device,
+      long ttaBatchBytes)
       implements Serializable {
+    /** Settings that run the augmentations one at a time (TTA batch budget 0). */
+    public Settings(
+        OutputRoot root,
+        String prefix,
+        int tta,
+        double threshold,
+        List<String> merge,
+        Precision precision,
+        int casesPerTask,
+        int engineThreads,
+        double gpuShare,
+        String selection,
+        String device) {
+      this(
+          root,
+          prefix,
+          tta,
+          threshold,
+          merge,
+          precision,
+          casesPerTask,
+          engineThreads,
+          gpuShare,
+          selection,
+          device,
+          0L);
+    }
+
     /** Settings whose tasks choose their device themselves ({@code compute.device: auto}). */
     public Settings(
         OutputRoot root,
@@ -438,6 +470,7 @@ public final class InferStage {
               s.threshold(),
               s.merge(),
               s.precision(),
+              s.ttaBatchBytes(),
               conf,
               device,
               probabilities);
@@ -494,6 +527,8 @@ public final class InferStage {
    * probabilities under the test-time augmentations, thresholded) and, with {@code merge}, the
    * second pass as {@code "merged"}.
    *
+   * @param ttaBatchBytes the memory budget of one batch of augmented copies ({@link
+   *     Ensemble.Builder#optBatchBytes})
    * @param probabilities when not null, receives each pipeline's averaged ET/TC/WT probabilities in
    *     the original geometry
    */
@@ -505,6 +540,7 @@ public final class InferStage {
       double threshold,
       List<String> merge,
       Precision precision,
+      long ttaBatchBytes,
       HadoopConf conf,
       Device device,
       Map<String, MultiChannelVolume> probabilities)
@@ -516,6 +552,7 @@ public final class InferStage {
           Ensemble.builder()
               .optDevice(device)
               .optPrecision(precision.on(device))
+              .optBatchBytes(ttaBatchBytes)
               .optAugmentations(
                   tta == 16 ? TestTimeAugmentation.all() : TestTimeAugmentation.none());
       Map<String, MultiChannelVolume> inputs = new LinkedHashMap<>();

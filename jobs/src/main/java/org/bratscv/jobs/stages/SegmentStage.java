@@ -83,6 +83,8 @@ public final class SegmentStage {
    * @param uncertainty also write the three uncertainty maps (BraTS 2020 uncertainty task format)
    * @param selection the fingerprint of the selection the members come from (a sweep root's {@code
    *     ensemble.csv}), or empty
+   * @param ttaBatchBytes the memory budget of one forward pass's batch of augmented copies ({@code
+   *     --tta-batch-bytes}); not in the fingerprint: it changes outputs only by float rounding
    */
   public record Settings(
       String archive,
@@ -101,8 +103,49 @@ public final class SegmentStage {
       long maxVoxelBytes,
       StaleOutputs stale,
       String selection,
-      String device)
+      String device,
+      long ttaBatchBytes)
       implements Serializable {
+    /** Settings that run the augmentations one at a time (TTA batch budget 0). */
+    public Settings(
+        String archive,
+        OutputRoot out,
+        Map<String, List<InferStage.Member>> members,
+        LabelScheme labelScheme,
+        int tta,
+        double threshold,
+        List<String> merge,
+        Precision precision,
+        boolean probabilities,
+        boolean uncertainty,
+        int casesPerTask,
+        int engineThreads,
+        double gpuShare,
+        long maxVoxelBytes,
+        StaleOutputs stale,
+        String selection,
+        String device) {
+      this(
+          archive,
+          out,
+          members,
+          labelScheme,
+          tta,
+          threshold,
+          merge,
+          precision,
+          probabilities,
+          uncertainty,
+          casesPerTask,
+          engineThreads,
+          gpuShare,
+          maxVoxelBytes,
+          stale,
+          selection,
+          device,
+          0L);
+    }
+
     /** Settings whose tasks choose their device themselves ({@code --device auto}). */
     public Settings(
         String archive,
@@ -439,6 +482,7 @@ public final class SegmentStage {
               s.threshold(),
               s.merge(),
               s.precision(),
+              s.ttaBatchBytes(),
               conf,
               device,
               probs);

@@ -64,6 +64,25 @@ class RunConfigTest {
   }
 
   @Test
+  void ttaBatchBytesIsReadDefaultsToOneAtATimeAndMayNotBeNegative() {
+    List<String> base = List.of("data.train=/data/train", "output=/out", "pipelines.A.epochs=1");
+    RunConfig plain = RunConfig.of(ConfigTree.empty().withAll(base));
+    assertEquals(0, plain.ensemble().ttaBatchBytes());
+    assertEquals(
+        0, RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of()).ensemble().ttaBatchBytes());
+    List<String> gib = new java.util.ArrayList<>(base);
+    gib.add("ensemble.tta_batch_bytes=1073741824");
+    assertEquals(
+        1L << 30, RunConfig.of(ConfigTree.empty().withAll(gib)).ensemble().ttaBatchBytes());
+    List<String> negative = new java.util.ArrayList<>(base);
+    negative.add("ensemble.tta_batch_bytes=-1");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> RunConfig.of(ConfigTree.empty().withAll(negative)));
+    assertTrue(e.getMessage().contains("ensemble.tta_batch_bytes"), e.getMessage());
+  }
+
+  @Test
   void overridesReachThePipelinesAndUnknownKeysAreRefused() {
     RunConfig c =
         RunConfig.load(

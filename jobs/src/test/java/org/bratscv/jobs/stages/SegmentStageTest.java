@@ -217,6 +217,69 @@ class SegmentStageTest {
             .filter(x -> !x.failed())
             .allMatch(x -> x.fingerprint().equals(second)));
 
+    // batched TTA (ensemble.tta_batch_bytes): the 16 transforms one at a time and in batches give
+    // the same probabilities up to float rounding, and the same fingerprint
+    Map<Path, double[]> byBudget = new HashMap<>();
+    for (long budget : new long[] {0, org.bratscv.model.infer.Ensemble.DEFAULT_BATCH_BYTES}) {
+      Path o = dir.resolve("seg-batch-" + budget);
+      SegmentStage.Settings t =
+          new SegmentStage.Settings(
+              archive.toString(),
+              new OutputRoot(o.toString()),
+              e.members(),
+              null,
+              16,
+              e.threshold(),
+              e.merge(),
+              Precision.FP32,
+              true,
+              false,
+              4,
+              1,
+              0.25,
+              Integer.MAX_VALUE - 8L,
+              StaleOutputs.STOP,
+              "",
+              "cpu",
+              budget);
+      assertEquals(4, new SegmentStage().run(spark, t).count("ok"));
+      byBudget.put(o, reader.readDoubles(o.resolve("probabilities/BraTS20_Validation_050.nii.gz")));
+      if (budget == 0) {
+        assertEquals(
+            SegmentStage.fingerprint(t).hash(),
+            SegmentStage.fingerprint(
+                    new SegmentStage.Settings(
+                        t.archive(),
+                        t.out(),
+                        t.members(),
+                        null,
+                        16,
+                        t.threshold(),
+                        t.merge(),
+                        t.precision(),
+                        true,
+                        false,
+                        4,
+                        1,
+                        0.25,
+                        t.maxVoxelBytes(),
+                        StaleOutputs.STOP,
+                        "",
+                        "cpu",
+                        1L << 40))
+                .hash(),
+            "the TTA batch budget is no fingerprint ingredient");
+      }
+    }
+    double[] sequential = byBudget.get(dir.resolve("seg-batch-0"));
+    double[] batched =
+        byBudget.get(
+            dir.resolve("seg-batch-" + org.bratscv.model.infer.Ensemble.DEFAULT_BATCH_BYTES));
+    assertEquals(sequential.length, batched.length);
+    for (int i = 0; i < sequential.length; i++) {
+      assertEquals(sequential[i], batched[i], 1e-5, "probability " + i);
+    }
+
     IOException wrongVariant =
         assertThrows(
             IOException.class,

@@ -2,8 +2,10 @@ package org.bratscv.model.infer;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -16,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.MultiChannelVolume;
+import org.bratscv.model.net.EquiUnet;
 import org.bratscv.model.net.HalfPrecision;
+import org.bratscv.model.optim.Autograd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The paper's self-ensemble: every member network x every test-time augmentation predicts the case,
  * and the sigmoid probabilities are averaged (5 folds x 16 TTA = 80 predictions per pipeline). The
  * average is a running sum on the device: one input per preprocessing, one float32 sum and the
- * activations of one forward pass are alive at a time, never 80 volumes.
+ * activations of one forward pass (a batch of augmented copies within a memory budget, see {@link
+ * Builder#optBatchBytes}) are alive at a time, never 80 volumes.
  *
  * <p>Members may read differently preprocessed inputs (pipeline A's percentile/min-max scaling,
  * pipeline B's z-score): each {@link Member} names the input it reads, and {@link #predict} takes
@@ -41,10 +46,19 @@ import org.slf4j.LoggerFactory;
 public final class Ensemble {
   private static final Logger LOG = LoggerFactory.getLogger(Ensemble.class);
 
+  /**
+   * The default budget of one batch of augmented inputs ({@link Builder#optBatchBytes}): 1 GiB, by
+   * the estimate of {@link #bytesPerSample}.
+   */
+  public static final long DEFAULT_BATCH_BYTES = 1L << 30;
+
+  private static final int PAPER_WIDTH = 48;
+
   private final List<Member> members;
   private final List<TestTimeAugmentation> augmentations;
   private final Device device;
   private final DataType computeType;
+  private final long batchBytes;
 
   /**
    * One network of the ensemble.
@@ -77,6 +91,7 @@ public final class Ensemble {
     this.members = List.copyOf(b.members);
     this.augmentations = List.copyOf(b.augmentations);
     this.device = b.device;
+    this.batchBytes = b.batchBytes;
     this.computeType = b.precision == Precision.FP16 ? DataType.FLOAT16 : DataType.FLOAT32;
     if (computeType == DataType.FLOAT16) {
       if (!device.isGpu()) {
@@ -139,38 +154,121 @@ public final class Ensemble {
    * The tensor-level form of {@link #predict(Map)}: {@code inputs} maps each input name to a (1, C,
    * D, H, W) float32 tensor on this ensemble's device; returns the (1, 3, D, H, W) float32 mean
    * probabilities, attached to {@code manager}.
+   *
+   * <p>Each member's augmentations run in batches ({@link #batchPlan}): the transforms that give
+   * the same shape (all of them when H = W, else those with an even and those with an odd number of
+   * quarter turns) are stacked along the batch axis, as many per forward pass as the batch budget
+   * allows. Every op of the network is per sample (convolutions, group and instance norm, CBAM's
+   * pooling over channels and space), so a batch gives the sequential passes' logits up to float
+   * rounding. Gradient recording is off for the calling thread throughout: libtorch's grad mode is
+   * per thread and on by default, and a recorded forward pass keeps every activation alive.
    */
   public NDArray predict(NDManager manager, Map<String, NDArray> inputs) {
-    NDArray sum = null;
-    for (Member member : members) {
-      NDArray x = inputs.get(member.input());
-      if (x == null) {
-        throw new IllegalArgumentException(
-            "member " + member.name() + " reads input '" + member.input() + "', not given");
+    try (Autograd paused = Autograd.paused()) {
+      NDArray sum = null;
+      for (Member member : members) {
+        NDArray x = inputs.get(member.input());
+        if (x == null) {
+          throw new IllegalArgumentException(
+              "member " + member.name() + " reads input '" + member.input() + "', not given");
+        }
+        ParameterStore store = new ParameterStore(manager, false);
+        for (List<TestTimeAugmentation> batch : batchPlan(member, x.getShape())) {
+          sum = addBatch(manager, store, member, x, batch, sum);
+        }
       }
-      ParameterStore store = new ParameterStore(manager, false);
-      for (TestTimeAugmentation t : augmentations) {
-        // One pass per sub-manager: the pass's activations are freed when it closes. The input
-        // is lent to it (tempAttach) so the ops on it land there too, and it is handed back after.
-        try (NDManager pass = manager.newSubManager()) {
-          x.tempAttach(pass);
-          NDArray in = t.apply(x);
-          if (computeType != in.getDataType()) {
-            in = in.toType(computeType, false);
-          }
-          NDArray logits =
-              member.network().forward(store, new NDList(in), false).singletonOrThrow();
-          NDArray probs = Activation.sigmoid(t.invert(logits).toType(DataType.FLOAT32, false));
-          if (sum == null) {
-            sum = probs.duplicate();
-            sum.attach(manager);
-          } else {
-            sum.addi(probs);
-          }
+      return sum.divi(predictionsPerCase());
+    }
+  }
+
+  /**
+   * One forward pass of {@code member} over the augmentations of {@code batch} (all of one shape),
+   * each prediction's probabilities mapped back and added to {@code sum} in the batch's order.
+   */
+  private NDArray addBatch(
+      NDManager manager,
+      ParameterStore store,
+      Member member,
+      NDArray x,
+      List<TestTimeAugmentation> batch,
+      NDArray sum) {
+    // One pass per sub-manager: the pass's activations are freed when it closes. The input is
+    // lent to it (tempAttach) so the ops on it land there too, and it is handed back after.
+    try (NDManager pass = manager.newSubManager()) {
+      x.tempAttach(pass);
+      NDList views = new NDList(batch.size());
+      for (TestTimeAugmentation t : batch) {
+        views.add(t.apply(x));
+      }
+      NDArray in = views.size() == 1 ? views.get(0) : NDArrays.concat(views, 0);
+      if (computeType != in.getDataType()) {
+        in = in.toType(computeType, false);
+      }
+      NDArray logits = member.network().forward(store, new NDList(in), false).singletonOrThrow();
+      // sigmoid is per voxel, so taking it before the inverse transform gives the same numbers
+      NDArray probs = Activation.sigmoid(logits.toType(DataType.FLOAT32, false));
+      for (int i = 0; i < batch.size(); i++) {
+        NDArray one = batch.size() == 1 ? probs : probs.get(new NDIndex("{}:{}", i, i + 1));
+        NDArray back = batch.get(i).invert(one);
+        if (sum == null) {
+          sum = back.duplicate();
+          sum.attach(manager);
+        } else {
+          sum.addi(back);
         }
       }
     }
-    return sum.divi(predictionsPerCase());
+    return sum;
+  }
+
+  /**
+   * The forward passes of one member on an input of {@code inputShape} (1, C, D, H, W): the
+   * augmentations in groups of one output shape, each group cut into batches of at most {@link
+   * #batchSize} transforms, in the augmentations' order within a group. With a batch size of 1 this
+   * is one pass per augmentation, in the list's order: the sequential path.
+   */
+  List<List<TestTimeAugmentation>> batchPlan(Member member, Shape inputShape) {
+    int batch = batchSize(member, inputShape);
+    boolean square = inputShape.get(3) == inputShape.get(4);
+    Map<Boolean, List<TestTimeAugmentation>> groups = new LinkedHashMap<>();
+    for (TestTimeAugmentation t : augmentations) {
+      boolean swapsPlane = !square && t.quarterTurns() % 2 == 1;
+      groups.computeIfAbsent(swapsPlane, k -> new ArrayList<>()).add(t);
+    }
+    List<List<TestTimeAugmentation>> plan = new ArrayList<>();
+    for (List<TestTimeAugmentation> group : groups.values()) {
+      for (int from = 0; from < group.size(); from += batch) {
+        plan.add(List.copyOf(group.subList(from, Math.min(group.size(), from + batch))));
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * How many augmented copies of an input of {@code inputShape} one forward pass of {@code member}
+   * takes: as many as fit in the batch budget at {@link #bytesPerSample} each, at least 1, at most
+   * the number of augmentations.
+   */
+  public int batchSize(Member member, Shape inputShape) {
+    long perSample = bytesPerSample(member.network(), inputShape);
+    long fit = batchBytes / perSample;
+    return (int) Math.max(1, Math.min(augmentations.size(), fit));
+  }
+
+  /**
+   * An estimate of the memory one sample of a forward pass of {@code network} holds at its peak
+   * (without gradient recording), for an input of {@code inputShape} (N, C, D, H, W): float32
+   * activations over the full-resolution voxels, {@code 2 C} for the input and its augmented copy,
+   * {@code 10 w} for the first level's features where the decoder concatenates the skip connection
+   * with the upsampled path (2w) and its convolution, norm and ReLU outputs and the lower levels
+   * (together about 1/4 of that), and 6 for the logits and probabilities. {@code w} is the width of
+   * an {@link EquiUnet}, else the paper's 48.
+   */
+  public static long bytesPerSample(Block network, Shape inputShape) {
+    long voxels = inputShape.get(2) * inputShape.get(3) * inputShape.get(4);
+    long channels = inputShape.get(1);
+    long width = network instanceof EquiUnet u ? u.config().width() : PAPER_WIDTH;
+    return Float.BYTES * voxels * (2 * channels + 10 * width + 6);
   }
 
   private MultiChannelVolume requireInputs(Map<String, MultiChannelVolume> inputs) {
@@ -218,6 +316,7 @@ public final class Ensemble {
     private List<TestTimeAugmentation> augmentations = TestTimeAugmentation.all();
     private Device device = Device.cpu();
     private Precision precision = Precision.FP32;
+    private long batchBytes = DEFAULT_BATCH_BYTES;
 
     private Builder() {}
 
@@ -242,6 +341,19 @@ public final class Ensemble {
 
     public Builder optPrecision(Precision precision) {
       this.precision = precision;
+      return this;
+    }
+
+    /**
+     * The memory one forward pass's batch of augmented inputs may take, by the estimate of {@link
+     * Ensemble#bytesPerSample} (default {@link #DEFAULT_BATCH_BYTES}); 0, or any budget below one
+     * sample, runs the augmentations one at a time. It changes the outputs only by float rounding.
+     */
+    public Builder optBatchBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("the TTA batch budget must be >= 0 bytes, got " + bytes);
+      }
+      this.batchBytes = bytes;
       return this;
     }
 

@@ -67,6 +67,7 @@ class EnsembleTest {
         Ensemble.builder()
             .addMember("equivariant", firstThreeChannels(calls), "A")
             .addMember("constant", constant(1.5f), "A")
+            .optBatchBytes(0)
             .build();
     assertEquals(32, ensemble.predictionsPerCase());
     MultiChannelVolume in = randomCase(1);
