@@ -16,10 +16,10 @@ import org.bratscv.model.optim.Autograd;
 import org.junit.jupiter.api.Test;
 
 /**
- * Inference releases its native memory as it goes, even on a thread with libtorch's grad mode on
- * (a Spark task thread's default) and weights that require gradients (trained ones): the running
- * sum of the 16 TTA passes carries no autograd graph (which would keep every pass's activations
- * alive until the case ends), and no array outlives its pass.
+ * Inference releases its native memory as it goes, even on a thread with libtorch's grad mode on (a
+ * Spark task thread's default) and weights that require gradients (trained ones): the running sum
+ * of the 16 TTA passes carries no autograd graph (which would keep every pass's activations alive
+ * until the case ends), and no array outlives its pass.
  */
 class EnsembleNativeMemoryTest {
   private static final Shape INPUT = new Shape(1, 4, 8, 8, 16);
