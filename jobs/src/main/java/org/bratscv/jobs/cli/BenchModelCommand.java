@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "model",
     mixinStandardHelpOptions = true,
-    description = "Time an EquiUnet training step and forward pass on random data.")
+    description =
+        "Time an EquiUnet training step and forward pass on random data; report peak memory.")
 public final class BenchModelCommand implements Callable<Integer> {
   @Mixin NetworkOptions network = new NetworkOptions();
 
@@ -59,6 +60,17 @@ public final class BenchModelCommand implements Callable<Integer> {
               + " report its largest difference from float32 (default ${DEFAULT-VALUE}).")
   String precision = "fp32";
 
+  @Option(
+      names = "--batch",
+      description = "Samples per training step and forward pass (default ${DEFAULT-VALUE}).")
+  int batch = 1;
+
+  @Option(
+      names = "--forward-only",
+      description =
+          "Skip the training step: time the forward pass alone, and peak_rss_mb is inference's.")
+  boolean forwardOnly;
+
   @Option(names = "--seed", description = "Seed of weights and data (default ${DEFAULT-VALUE}).")
   long seed = 42;
 
@@ -77,9 +89,13 @@ public final class BenchModelCommand implements Callable<Integer> {
                 steps,
                 dev,
                 seed,
-                Precision.parse(precision)));
+                Precision.parse(precision),
+                batch,
+                !forwardOnly));
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("train_step_ms", Math.round(r.trainStepMs() * 10) / 10.0);
+    if (!forwardOnly) {
+      out.put("train_step_ms", Math.round(r.trainStepMs() * 10) / 10.0);
+    }
     out.put("forward_ms", Math.round(r.forwardMs() * 10) / 10.0);
     if (!Double.isNaN(r.forwardFp16Ms())) {
       out.put("forward_fp16_ms", Math.round(r.forwardFp16Ms() * 10) / 10.0);
@@ -87,6 +103,7 @@ public final class BenchModelCommand implements Callable<Integer> {
     }
     out.put("width", network.width);
     out.put("size", size);
+    out.put("batch", batch);
     out.put("steps", steps);
     out.put("threads", engine.intraOpThreads());
     out.put("device", dev.toString());
@@ -94,11 +111,28 @@ public final class BenchModelCommand implements Callable<Integer> {
     out.put("deep_supervision", deepSupervision);
     out.put("parameters", r.parameters());
     out.put("engine", engine.describe());
+    peakResidentMb().ifPresent(mb -> out.put("peak_rss_mb", mb));
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(out));
     } else {
       out.forEach((k, v) -> System.out.println(k + ": " + v));
     }
     return 0;
+  }
+
+  /** This process's peak resident memory (Linux {@code VmHWM}) in MiB, where the OS tells it. */
+  static java.util.OptionalLong peakResidentMb() {
+    try {
+      for (String line :
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          String kb = line.substring("VmHWM:".length()).trim().split("\\s+")[0];
+          return java.util.OptionalLong.of(Long.parseLong(kb) / 1024);
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // not Linux, or no procfs
+    }
+    return java.util.OptionalLong.empty();
   }
 }

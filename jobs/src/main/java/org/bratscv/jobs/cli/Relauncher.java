@@ -18,7 +18,8 @@ import org.bratscv.model.engine.CpuIsaGuard;
  * org.bratscv.jobs.cli.BratsCv ...} is relaunched, with the same java binary, JVM options, class
  * path or jar, and arguments; the marker variable {@value #MARKER} prevents loops. Under {@code
  * spark-submit} nothing is relaunched (its driver settings live in the launching process): there
- * the deploy scripts export the variable and executors get {@code spark.executorEnv.*}.
+ * the deploy scripts export the variable and executors get {@code spark.executorEnv.*}. The child
+ * gets a heap sized for its work ({@link LocalHeap}) unless the options already set one.
  */
 public final class Relauncher {
   /** Set in the child's environment; its presence means "already relaunched". */
@@ -101,7 +102,11 @@ public final class Relauncher {
     Optional<List<String>> cmd =
         childCommand(
             ProcessHandle.current().info().command().orElse(null),
-            ManagementFactory.getRuntimeMXBean().getInputArguments(),
+            LocalHeap.withMaxHeap(
+                ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                args,
+                Runtime.getRuntime().availableProcessors(),
+                physicalMemoryBytes()),
             System.getProperty("sun.java.command"),
             System.getProperty("java.class.path", ""),
             mainClass.getName(),
@@ -137,5 +142,10 @@ public final class Relauncher {
       Thread.currentThread().interrupt();
       return OptionalInt.of(130);
     }
+  }
+
+  private static long physicalMemoryBytes() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize();
   }
 }

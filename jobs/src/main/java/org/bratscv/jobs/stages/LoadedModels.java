@@ -1,11 +1,12 @@
 package org.bratscv.jobs.stages;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.config.NetworkSettings;
@@ -23,10 +24,17 @@ import org.bratscv.model.train.checkpoint.Checkpoints;
  * The trained networks an executor has loaded, kept for the executor's lifetime so that every
  * inference task on it reuses them instead of reading the weights again. This is the one piece of
  * JVM-wide mutable state in brats-cv, on purpose: an executor JVM runs many tasks. Bounded (least
- * recently used networks are closed past {@link #CAPACITY}); loading is synchronised per JVM.
+ * recently used networks are closed once their weights pass {@link #BUDGET_BYTES}: a byte bound,
+ * since a width-48 network weighs 64 times a width-6 one); loading is synchronised per JVM.
  */
 final class LoadedModels {
-  static final int CAPACITY = 32;
+  /**
+   * Bytes of weights kept loaded: two paper ensembles (2 pipelines x 5 folds of width 48 with the
+   * deep-supervision heads, 23.2 million parameters or 93 MB each in float32: 0.93 GB an ensemble),
+   * so that a case never reloads its members. Counted in the executor's memory overhead (README,
+   * Memory).
+   */
+  static final long BUDGET_BYTES = 2L << 30;
 
   // Precision is part of the key: a float16 network is cast in place and must never serve a
   // float32 ensemble (or the reverse).
@@ -35,17 +43,8 @@ final class LoadedModels {
 
   private record Loaded(EquiUnet net, NDManager manager) {}
 
-  private static final Map<Key, Loaded> CACHE =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Loaded> eldest) {
-          if (size() > CAPACITY) {
-            eldest.getValue().manager().close();
-            return true;
-          }
-          return false;
-        }
-      };
+  private static final ByteBoundedLru<Key, Loaded> CACHE =
+      new ByteBoundedLru<>(BUDGET_BYTES, l -> parameterBytes(l.net()), l -> l.manager().close());
 
   private LoadedModels() {}
 
@@ -84,6 +83,16 @@ final class LoadedModels {
       manager.close();
       throw e;
     }
+  }
+
+  /** Bytes of a network's parameters in their current data types. */
+  static long parameterBytes(EquiUnet net) {
+    long bytes = 0;
+    for (Pair<String, Parameter> p : net.getParameters()) {
+      NDArray a = p.getValue().getArray();
+      bytes += a.size() * a.getDataType().getNumOfBytes();
+    }
+    return bytes;
   }
 
   /** A fresh, uncached network with the weights at {@code taskDir}, on {@code manager}. */

@@ -24,8 +24,9 @@ import org.bratscv.model.net.HalfPrecision;
 /**
  * Times EquiUnet on random data: a training step (forward, soft Dice loss over the main and
  * deep-supervision outputs, backward, Adam update) and an inference forward pass (no gradients),
- * both at batch 1 on a cube of {@code size}^3 voxels. {@code bench/equiunet_torch.py} does the same
- * in PyTorch eager so the two can be compared on one machine.
+ * both at a given batch (default 1) on a cube of {@code size}^3 voxels; optionally the forward pass
+ * alone, so that its peak memory is inference's. {@code bench/equiunet_torch.py} does the same in
+ * PyTorch eager so the two can be compared on one machine.
  *
  * <p>The loss here is the paper's pipeline-A soft Dice, written locally so the benchmark does not
  * depend on the training package: per region {@code 1 - (2 sum(S R) + 1) / (sum(S^2) + sum(R^2) +
@@ -44,10 +45,33 @@ public final class ModelBenchmark {
    * @param seed for the weights and the random input and targets
    * @param precision {@link Precision#FP16} also times a float16 forward pass (weights cast by
    *     {@link HalfPrecision}, norms in float32), on any device
+   * @param batch samples per step and per forward pass
+   * @param train false to time (and hold the memory of) only the forward pass, as inference does
    */
   public record Settings(
-      EquiUnet.Config config, int size, int steps, Device device, long seed, Precision precision) {
+      EquiUnet.Config config,
+      int size,
+      int steps,
+      Device device,
+      long seed,
+      Precision precision,
+      int batch,
+      boolean train) {
+    /** Batch 1, training step and forward pass. */
+    public Settings(
+        EquiUnet.Config config,
+        int size,
+        int steps,
+        Device device,
+        long seed,
+        Precision precision) {
+      this(config, size, steps, device, seed, precision, 1, true);
+    }
+
     public Settings {
+      if (batch <= 0) {
+        throw new IllegalArgumentException("batch must be positive, got " + batch);
+      }
       if (precision == null) {
         throw new IllegalArgumentException("precision must be fp32 or fp16, got null");
       }
@@ -76,8 +100,8 @@ public final class ModelBenchmark {
     try (NDManager manager = NDManager.newBaseManager(s.device())) {
       EquiUnet net =
           EquiUnet.builder().fromConfig(s.config()).build().initialize(manager, s.seed());
-      Shape in = new Shape(1, s.config().inChannels(), s.size(), s.size(), s.size());
-      Shape out = new Shape(1, s.config().outChannels(), s.size(), s.size(), s.size());
+      Shape in = new Shape(s.batch(), s.config().inChannels(), s.size(), s.size(), s.size());
+      Shape out = new Shape(s.batch(), s.config().outChannels(), s.size(), s.size(), s.size());
       Engine.getEngine("PyTorch").setRandomSeed((int) s.seed());
       NDArray x = manager.randomNormal(in);
       NDArray target = manager.randomUniform(0, 1, out).gt(0.5).toType(x.getDataType(), false);
@@ -88,12 +112,15 @@ public final class ModelBenchmark {
       }
       ParameterStore store = new ParameterStore(manager, false);
 
-      trainStep(net, store, manager, x, target, adam, params);
-      long t0 = System.nanoTime();
-      for (int i = 0; i < s.steps(); i++) {
+      double trainMs = Double.NaN;
+      if (s.train()) {
         trainStep(net, store, manager, x, target, adam, params);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < s.steps(); i++) {
+          trainStep(net, store, manager, x, target, adam, params);
+        }
+        trainMs = (System.nanoTime() - t0) / 1e6 / s.steps();
       }
-      double trainMs = (System.nanoTime() - t0) / 1e6 / s.steps();
 
       forward(net, store, manager, x);
       long t1 = System.nanoTime();

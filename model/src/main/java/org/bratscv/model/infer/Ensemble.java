@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.MultiChannelVolume;
+import org.bratscv.model.engine.NativeHeap;
 import org.bratscv.model.net.EquiUnet;
 import org.bratscv.model.net.HalfPrecision;
 import org.bratscv.model.optim.Autograd;
@@ -132,22 +133,33 @@ public final class Ensemble {
     Dims dims = first.dims();
     Shape shape = new Shape(1, first.channelCount(), dims.nz(), dims.ny(), dims.nx());
     try (NDManager manager = NDManager.newBaseManager(device)) {
-      Map<String, NDArray> tensors = new HashMap<>();
-      for (String name : inputNames()) {
-        MultiChannelVolume v = inputs.get(name);
-        tensors.put(name, manager.create(v.toInterleavedChannelsFirst(), shape));
-      }
-      NDArray mean = predict(manager, tensors);
-      long voxels = dims.voxelCount();
-      int regions = (int) mean.getShape().get(1);
-      float[] flat = mean.toFloatArray();
-      float[][] channels = new float[regions][];
-      for (int r = 0; r < regions; r++) {
-        channels[r] =
-            java.util.Arrays.copyOfRange(flat, (int) (r * voxels), (int) ((r + 1) * voxels));
-      }
-      return new MultiChannelVolume(first.geometry(), channels);
+      return predictOn(manager, inputs, first, shape);
+    } finally {
+      NativeHeap.trim(); // the case's freed activations back to the system
     }
+  }
+
+  private MultiChannelVolume predictOn(
+      NDManager manager,
+      Map<String, MultiChannelVolume> inputs,
+      MultiChannelVolume first,
+      Shape shape) {
+    Dims dims = first.dims();
+    Map<String, NDArray> tensors = new HashMap<>();
+    for (String name : inputNames()) {
+      MultiChannelVolume v = inputs.get(name);
+      tensors.put(name, manager.create(v.toInterleavedChannelsFirst(), shape));
+    }
+    NDArray mean = predict(manager, tensors);
+    long voxels = dims.voxelCount();
+    int regions = (int) mean.getShape().get(1);
+    float[] flat = mean.toFloatArray();
+    float[][] channels = new float[regions][];
+    for (int r = 0; r < regions; r++) {
+      channels[r] =
+          java.util.Arrays.copyOfRange(flat, (int) (r * voxels), (int) ((r + 1) * voxels));
+    }
+    return new MultiChannelVolume(first.geometry(), channels);
   }
 
   /**

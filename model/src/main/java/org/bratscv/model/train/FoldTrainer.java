@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.Padding;
+import org.bratscv.model.engine.NativeHeap;
 import org.bratscv.model.loss.DeepSupervisionLoss;
 import org.bratscv.model.loss.SoftDiceLoss;
 import org.bratscv.model.optim.Autograd;
@@ -149,6 +150,7 @@ public final class FoldTrainer {
     try {
       for (int epoch = resumedAfter + 1; epoch < config.totalEpochs(); epoch++) {
         runEpoch(epoch, trainCases, validationCases, params);
+        NativeHeap.trim(); // the epoch's freed activations back to the system
       }
       finish(params);
       snapshots = swaAverage.count();
