@@ -48,7 +48,11 @@ Settings shared by all wrappers (environment variables; defaults in brackets):
                             [cu128; cpu when PYTORCH_LIBRARY_PATH is empty]
   DJL_CACHE_DIR             writable folder on the executors [per cluster manager]
   DJL_NUM_THREADS           libtorch intra-op threads per engine [TASK_CPUS]
-  ONEDNN_MAX_CPU_ISA        oneDNN kernel cap; AVX2 avoids NaN conv3d on AVX-512 CPUs [AVX2]
+  ONEDNN_MAX_CPU_ISA        oneDNN kernel cap; AVX2 avoids wrong/NaN conv3d on AVX-512 CPUs [AVX2]
+  MALLOC_PRELOAD            executors' LD_PRELOAD: tcmalloc, a third of the step time of glibc's
+                            malloc for libtorch; empty: none [/usr/$LIB/libtcmalloc_minimal.so.4]
+  MALLOC_TUNABLES           executors' GLIBC_TUNABLES, in force where tcmalloc is absent
+                            [glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:...]
   LOG4J2_CONF               log4j2 config for the driver [conf/log4j2.properties]
   EXTRA_JAVA_OPTS           appended to driver and executor extraJavaOptions []
   EXTRA_CONF_FILE           extra "key value" lines (spark-defaults format) added as --conf []
@@ -92,6 +96,11 @@ bratscv_defaults() {
   : "${DJL_CACHE_DIR:=/tmp/brats-cv-djl-cache}"
   : "${DJL_NUM_THREADS:=$TASK_CPUS}"
   : "${ONEDNN_MAX_CPU_ISA:=AVX2}"
+  # The same values as org.bratscv.model.engine.EngineEnvironment (DeployScriptsTest compares).
+  # $LIB is expanded by the dynamic loader on the executor (lib/x86_64-linux-gnu, lib64, ...).
+  # shellcheck disable=SC2016
+  : "${MALLOC_PRELOAD=/usr/\$LIB/libtcmalloc_minimal.so.4}"
+  : "${MALLOC_TUNABLES:=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.top_pad=67108864}"
   : "${LOG4J2_CONF:=$BRATSCV_REPO_ROOT/conf/log4j2.properties}"
   : "${EXTRA_JAVA_OPTS:=}"
   : "${EXTRA_CONF_FILE:=}"
@@ -225,7 +234,11 @@ bratscv_djl_env() {
     "DJL_CACHE_DIR=$DJL_CACHE_DIR" \
     "DJL_OFFLINE=true" \
     "ONEDNN_MAX_CPU_ISA=$ONEDNN_MAX_CPU_ISA" \
+    "GLIBC_TUNABLES=$MALLOC_TUNABLES" \
     "CUDA_DEVICE_ORDER=PCI_BUS_ID"
+  if [[ -n "$MALLOC_PRELOAD" ]]; then
+    printf '%s\n' "LD_PRELOAD=$MALLOC_PRELOAD"
+  fi
 }
 
 # Appends --conf PREFIX<NAME>=<value> for each DJL environment variable, e.g. with prefix

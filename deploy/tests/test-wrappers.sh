@@ -71,6 +71,7 @@ common_checks() {
   has_line "$f" spark.executorEnv.PYTORCH_VERSION=2.7.1 "$name"
   has_line "$f" spark.executorEnv.PYTORCH_FLAVOR=cu128 "$name"
   has_line "$f" spark.executorEnv.ONEDNN_MAX_CPU_ISA=AVX2 "$name"
+  has_line "$f" 'spark.executorEnv.LD_PRELOAD=/usr/$LIB/libtcmalloc_minimal.so.4' "$name"
   has_line "$f" spark.executorEnv.DJL_OFFLINE=true "$name"
   grep -q -- '^spark.executor.extraJavaOptions=-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 ' "$f" ||
     fail "$name: executor extraJavaOptions"

@@ -74,6 +74,13 @@ public final class BenchModelCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of weights and data (default ${DEFAULT-VALUE}).")
   long seed = 42;
 
+  @Option(
+      names = "--peak-gflops",
+      description =
+          "The CPU's (or GPU's) peak float32 rate in GFLOP/s; when given, peak_fraction is the"
+              + " share of it the forward pass reaches (default: not reported).")
+  double peakGflops;
+
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
@@ -100,6 +107,13 @@ public final class BenchModelCommand implements Callable<Integer> {
     if (!Double.isNaN(r.forwardFp16Ms())) {
       out.put("forward_fp16_ms", Math.round(r.forwardFp16Ms() * 10) / 10.0);
       out.put("fp16_max_abs_diff", r.fp16MaxAbsDiff());
+    }
+    double gflop = ModelBenchmark.forwardFlops(network.config(deepSupervision), size) / 1e9;
+    double gflops = gflop / (r.forwardMs() / 1000);
+    out.put("forward_gflop", Math.round(gflop * 100) / 100.0);
+    out.put("forward_gflops", Math.round(gflops * 10) / 10.0);
+    if (peakGflops > 0) {
+      out.put("peak_fraction", Math.round(gflops / peakGflops * 1000) / 1000.0);
     }
     out.put("width", network.width);
     out.put("size", size);

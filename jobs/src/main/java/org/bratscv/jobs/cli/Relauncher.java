@@ -1,24 +1,32 @@
 package org.bratscv.jobs.cli;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.bratscv.model.engine.CpuIsaGuard;
+import org.bratscv.model.engine.EngineEnvironment;
 
 /**
- * Re-executes the {@code brats-cv} JVM once with {@code ONEDNN_MAX_CPU_ISA=AVX2} when a command
- * that loads libtorch runs on an AVX-512 CPU without it (libtorch's oneDNN conv3d returns NaN there
- * otherwise, and a JVM cannot change its own environment before libtorch reads it).
+ * Re-executes the {@code brats-cv} JVM once with the environment libtorch needs ({@link
+ * EngineEnvironment}): tcmalloc preloaded (else glibc's malloc tunables) and, on AVX-512 CPUs whose
+ * oneDNN kernels fail {@link org.bratscv.model.engine.OneDnnSelfTest}, {@code
+ * ONEDNN_MAX_CPU_ISA=AVX2}. A JVM cannot change its own environment before libtorch and the C
+ * library read it.
  *
  * <p>Only a JVM that was started as {@code java -jar brats-cv.jar ...} or {@code java -cp ...
  * org.bratscv.jobs.cli.BratsCv ...} is relaunched, with the same java binary, JVM options, class
  * path or jar, and arguments; the marker variable {@value #MARKER} prevents loops. Under {@code
  * spark-submit} nothing is relaunched (its driver settings live in the launching process): there
- * the deploy scripts export the variable and executors get {@code spark.executorEnv.*}. The child
+ * the deploy scripts export the variables and executors get {@code spark.executorEnv.*}. The child
  * gets a heap sized for its work ({@link LocalHeap}) unless the options already set one.
  */
 public final class Relauncher {
@@ -50,11 +58,17 @@ public final class Relauncher {
         || (first.equals("bench") && words.size() > 1 && words.get(1).equals("model"));
   }
 
-  /** Whether this run must be relaunched, from its environment, CPU flags and arguments. */
-  static boolean shouldRelaunch(Map<String, String> env, Set<String> cpuFlags, String[] args) {
-    return !env.containsKey(MARKER)
-        && loadsEngine(args)
-        && CpuIsaGuard.warning(env, cpuFlags).isPresent();
+  /**
+   * The variables the child gets, from this run's environment and arguments; empty means no
+   * relaunch. {@code capIsa} answers whether oneDNN needs the cap (it may run the self-test, so it
+   * is asked only for commands that load the engine).
+   */
+  static Map<String, String> childEnvironment(
+      Map<String, String> env, String[] args, BooleanSupplier capIsa, Predicate<Path> exists) {
+    if (env.containsKey(MARKER) || !loadsEngine(args)) {
+      return Map.of();
+    }
+    return EngineEnvironment.missing(env, capIsa.getAsBoolean(), exists);
   }
 
   /**
@@ -96,26 +110,42 @@ public final class Relauncher {
    */
   public static OptionalInt relaunchIfNeeded(String[] args, Class<?> mainClass) {
     Map<String, String> env = System.getenv();
-    if (!shouldRelaunch(env, CpuIsaGuard.cpuFlags(), args)) {
-      return OptionalInt.empty();
-    }
+    String java = ProcessHandle.current().info().command().orElse(null);
+    String classPath = System.getProperty("java.class.path", "");
     Optional<List<String>> cmd =
         childCommand(
-            ProcessHandle.current().info().command().orElse(null),
+            java,
             LocalHeap.withMaxHeap(
                 ManagementFactory.getRuntimeMXBean().getInputArguments(),
                 args,
                 Runtime.getRuntime().availableProcessors(),
                 physicalMemoryBytes()),
             System.getProperty("sun.java.command"),
-            System.getProperty("java.class.path", ""),
+            classPath,
             mainClass.getName(),
             args);
     if (cmd.isEmpty()) {
       return OptionalInt.empty();
     }
+    Set<String> flags = CpuIsaGuard.cpuFlags();
+    BooleanSupplier capIsa =
+        () ->
+            CpuIsaGuard.needsCap(
+                env,
+                flags,
+                CpuIsaGuard.cacheFile(
+                    CpuIsaGuard.cacheDir(env),
+                    CpuIsaGuard.cpuModel(),
+                    flags,
+                    env,
+                    Relauncher.class.getPackage().getImplementationVersion()),
+                () -> selfTestPasses(java, classPath, env));
+    Map<String, String> add = childEnvironment(env, args, capIsa, Files::isReadable);
+    if (add.isEmpty()) {
+      return OptionalInt.empty();
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd.get()).inheritIO();
-    pb.environment().put(CpuIsaGuard.ENV, CpuIsaGuard.SAFE_VALUE);
+    pb.environment().putAll(add);
     pb.environment().put(MARKER, "1");
     try {
       Process child = pb.start();
@@ -128,15 +158,10 @@ public final class Relauncher {
     } catch (java.io.IOException e) {
       System.err.println(
           "brats-cv: could not relaunch with "
-              + CpuIsaGuard.ENV
-              + "="
-              + CpuIsaGuard.SAFE_VALUE
+              + add
               + " ("
               + e.getMessage()
-              + "); continuing without it, set it yourself: export "
-              + CpuIsaGuard.ENV
-              + "="
-              + CpuIsaGuard.SAFE_VALUE);
+              + "); continuing without, set them yourself");
       return OptionalInt.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -148,4 +173,35 @@ public final class Relauncher {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getTotalMemorySize();
   }
+
+  /**
+   * Runs {@link org.bratscv.model.engine.OneDnnSelfTest} in a JVM without the oneDNN cap (with the
+   * allocator the child will have) and says whether its kernels were right.
+   */
+  static boolean selfTestPasses(String java, String classPath, Map<String, String> env) {
+    System.err.println(
+        "brats-cv: checking libtorch's AVX-512 conv3d kernels on this CPU (once per machine)");
+    List<String> cmd = List.of(java, "-cp", classPath, "org.bratscv.model.engine.OneDnnSelfTest");
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().putAll(EngineEnvironment.missing(env, false, Files::isReadable));
+    pb.environment().put(MARKER, "1");
+    try {
+      Process p = pb.start();
+      if (!p.waitFor(SELF_TEST_SECONDS, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return false;
+      }
+      return p.exitValue() == 0;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static final long SELF_TEST_SECONDS = 180;
 }

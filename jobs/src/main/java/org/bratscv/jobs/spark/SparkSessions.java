@@ -1,8 +1,10 @@
 package org.bratscv.jobs.spark;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.bratscv.model.engine.EngineEnvironment;
 
 /**
  * Creates the Spark session for a brats-cv command. Under spark-submit the master and settings come
@@ -25,10 +27,29 @@ public final class SparkSessions {
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.ui.enabled", "false");
     }
-    // oneDNN's AVX-512 fp32 conv3d can return NaN: every executor JVM runs with AVX2 kernels
-    conf.setIfMissing("spark.executorEnv.ONEDNN_MAX_CPU_ISA", "AVX2");
+    for (Map.Entry<String, String> e : executorEnvironment(hasTcmalloc()).entrySet()) {
+      conf.setIfMissing(e.getKey(), e.getValue());
+    }
     conf.setIfMissing("spark.sql.shuffle.partitions", "8");
     conf.setAppName(appName);
     return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * {@code spark.executorEnv.*} for libtorch ({@link EngineEnvironment#forExecutors}): tcmalloc
+   * when {@code preload} (this machine has it: clusters are assumed alike, and a missing library
+   * only costs a loader warning), glibc's tunables, and the oneDNN cap, kept for executors because
+   * they cannot run the self-test before their JVM starts (an uncapped executor checks its kernels
+   * when the engine starts and stops if they are wrong).
+   */
+  static Map<String, String> executorEnvironment(boolean preload) {
+    Map<String, String> conf = new LinkedHashMap<>();
+    EngineEnvironment.forExecutors(preload, true)
+        .forEach((k, v) -> conf.put("spark.executorEnv." + k, v));
+    return conf;
+  }
+
+  private static boolean hasTcmalloc() {
+    return EngineEnvironment.tcmallocInstalled();
   }
 }

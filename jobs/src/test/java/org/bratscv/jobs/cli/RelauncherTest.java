@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import org.bratscv.model.engine.EngineEnvironment;
 import org.junit.jupiter.api.Test;
 
 class RelauncherTest {
-  private static final Set<String> AVX512 = Set.of("avx2", "avx512f");
   private static final String MAIN = "org.bratscv.jobs.cli.BratsCv";
 
   @Test
@@ -24,12 +27,41 @@ class RelauncherTest {
   }
 
   @Test
-  void relaunchOnlyOnAvx512WithoutCapAndWithoutMarker() {
+  void anEngineCommandIsRelaunchedWithTheAllocatorAndTheCapItLacks() {
     String[] args = {"bench", "model"};
-    assertTrue(Relauncher.shouldRelaunch(Map.of(), AVX512, args));
-    assertFalse(Relauncher.shouldRelaunch(Map.of("ONEDNN_MAX_CPU_ISA", "AVX2"), AVX512, args));
-    assertFalse(Relauncher.shouldRelaunch(Map.of(Relauncher.MARKER, "1"), AVX512, args));
-    assertFalse(Relauncher.shouldRelaunch(Map.of(), Set.of("avx2"), args));
+    Predicate<Path> noTcmalloc = p -> false;
+    assertEquals(
+        Map.of("GLIBC_TUNABLES", EngineEnvironment.GLIBC_VALUE, "ONEDNN_MAX_CPU_ISA", "AVX2"),
+        Relauncher.childEnvironment(Map.of(), args, () -> true, noTcmalloc));
+    Path tcmalloc = Path.of("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4");
+    assertEquals(
+        Map.of("LD_PRELOAD", tcmalloc.toString()),
+        Relauncher.childEnvironment(Map.of(), args, () -> false, tcmalloc::equals));
+    assertEquals(
+        Map.of(),
+        Relauncher.childEnvironment(
+            Map.of("LD_PRELOAD", tcmalloc.toString(), "ONEDNN_MAX_CPU_ISA", "AVX2"),
+            args,
+            () -> false,
+            noTcmalloc));
+  }
+
+  @Test
+  void noRelaunchAndNoSelfTestForOtherCommandsOrAnAlreadyRelaunchedJvm() {
+    AtomicInteger asked = new AtomicInteger();
+    BooleanSupplier cap =
+        () -> {
+          asked.incrementAndGet();
+          return true;
+        };
+    assertEquals(
+        Map.of(),
+        Relauncher.childEnvironment(Map.of(), new String[] {"bench", "nifti"}, cap, p -> false));
+    assertEquals(
+        Map.of(),
+        Relauncher.childEnvironment(
+            Map.of(Relauncher.MARKER, "1"), new String[] {"train"}, cap, p -> false));
+    assertEquals(0, asked.get());
   }
 
   @Test

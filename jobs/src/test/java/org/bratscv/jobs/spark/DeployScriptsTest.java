@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.bratscv.model.engine.EngineEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +58,55 @@ class DeployScriptsTest {
     pb.environment().put("PATH", Files.createDirectories(dir.resolve("empty")) + ":/usr/bin:/bin");
     String out = run(pb, 1);
     assertTrue(out.contains("nvidia-smi not found"), out);
+  }
+
+  /**
+   * The allocator and oneDNN settings that the wrappers, the image, the pod templates and
+   * conf/spark-defaults.conf write out are {@link EngineEnvironment}'s, and SparkSessions gives
+   * executors the same.
+   */
+  @Test
+  void everyLaunchPathCarriesTheEngineEnvironment() throws Exception {
+    String env =
+        run(
+            new ProcessBuilder(
+                "bash",
+                "-c",
+                "source \"$1\" >/dev/null; bratscv_defaults; bratscv_djl_env",
+                "x",
+                DEPLOY.resolve("common.sh").toString()),
+            0);
+    Map<String, String> executors = EngineEnvironment.forExecutors(true, true);
+    for (Map.Entry<String, String> e : executors.entrySet()) {
+      assertTrue(env.contains(e.getKey() + "=" + e.getValue() + "\n"), e + " in\n" + env);
+    }
+    Map<String, String> conf = SparkSessions.executorEnvironment(true);
+    executors.forEach((k, v) -> assertEquals(v, conf.get("spark.executorEnv." + k), k));
+    String defaults =
+        Files.readString(DEPLOY.resolveSibling("conf").resolve("spark-defaults.conf"));
+    String docker = Files.readString(DEPLOY.resolve("docker/Dockerfile"));
+    for (String yaml :
+        new String[] {"k8s/pod-template-executor.yaml", "k8s/pod-template-driver.yaml"}) {
+      String pod = Files.readString(DEPLOY.resolve(yaml));
+      executors.forEach(
+          (k, v) ->
+              assertTrue(
+                  pod.contains("name: " + k + "\n          value: \"" + v + "\""),
+                  yaml + ": " + k));
+    }
+    executors.forEach(
+        (k, v) -> {
+          assertTrue(
+              defaults.matches(
+                  "(?s).*\nspark\\.executorEnv\\."
+                      + k
+                      + " +"
+                      + java.util.regex.Pattern.quote(v)
+                      + "\n.*"),
+              "spark-defaults.conf: " + k);
+          assertTrue(docker.contains(k + "=\"" + v.replace("$", "\\$") + "\""), "Dockerfile: " + k);
+        });
+    assertTrue(docker.contains("libtcmalloc-minimal4"), "the image installs tcmalloc");
   }
 
   @Test

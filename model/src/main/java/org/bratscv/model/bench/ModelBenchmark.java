@@ -191,6 +191,46 @@ public final class ModelBenchmark {
     }
   }
 
+  /**
+   * Floating-point operations of one inference forward pass at batch 1 on a {@code size}^3 cube,
+   * counted from the convolutions' shapes (2 per multiply-add, {@code 2 Cin Cout k^3} per output
+   * voxel): the 3x3x3 convolutions of the U-Blocks and the 1x1x1 output convolution. Norms, ReLU,
+   * pooling, upsampling and attention (if any) are left out: together well under 1 % at width 8 and
+   * above.
+   */
+  public static double forwardFlops(EquiUnet.Config c, int size) {
+    long w = c.width();
+    double v1 = Math.pow(size, 3);
+    double v2 = v1 / 8;
+    double v4 = v2 / 8;
+    double v8 = v4 / 8;
+    // {in, out, voxels} of every 3x3x3 convolution, in the order of the network
+    double[][] convs = {
+      {c.inChannels(), w, v1},
+      {w, w, v1},
+      {w, 2 * w, v2},
+      {2 * w, 2 * w, v2},
+      {2 * w, 4 * w, v4},
+      {4 * w, 4 * w, v4},
+      {4 * w, 8 * w, v8},
+      {8 * w, 8 * w, v8},
+      {8 * w, 8 * w, v8},
+      {8 * w, 8 * w, v8},
+      {16 * w, 4 * w, v8},
+      {8 * w, 4 * w, v4},
+      {4 * w, 2 * w, v4},
+      {4 * w, 2 * w, v2},
+      {2 * w, w, v2},
+      {2 * w, w, v1},
+      {w, w, v1},
+    };
+    double flops = 2.0 * w * c.outChannels() * v1;
+    for (double[] k : convs) {
+      flops += 2.0 * k[0] * k[1] * 27 * k[2];
+    }
+    return flops;
+  }
+
   /** Pipeline A's soft Dice, batch-wise, averaged over the output channels. */
   static NDArray softDice(NDArray logits, NDArray target) {
     long c = logits.getShape().get(1);

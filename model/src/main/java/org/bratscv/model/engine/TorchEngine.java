@@ -2,7 +2,9 @@ package org.bratscv.model.engine;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +32,36 @@ public final class TorchEngine {
     this.engine = engine;
   }
 
-  /** Loads (or finds the already loaded) PyTorch engine configured by {@code settings}. */
+  /**
+   * Loads (or finds the already loaded) PyTorch engine configured by {@code settings}. On an
+   * AVX-512 CPU without {@code ONEDNN_MAX_CPU_ISA} it first checks oneDNN's conv3d kernels ({@link
+   * OneDnnSelfTest}, about a second) and stops with the fix when they are wrong and no GPU is there
+   * to take the convolutions.
+   */
   public static synchronized TorchEngine start(EngineSettings settings) {
+    TorchEngine started = load(settings);
+    if (!verified && CpuIsaGuard.mustVerify(System.getenv(), CpuIsaGuard.cpuFlags())) {
+      Optional<String> wrong;
+      try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+        wrong = OneDnnSelfTest.wrongKernel(m);
+      }
+      if (wrong.isPresent()) {
+        String msg = CpuIsaGuard.wrongKernelMessage(wrong.get());
+        if (started.gpuCount() == 0) {
+          throw new IllegalStateException(msg);
+        }
+        LOG.warn(msg);
+      }
+      verified = true;
+    }
+    return started;
+  }
+
+  /** Set once this JVM's oneDNN kernels were checked (the environment cannot change after). */
+  private static boolean verified;
+
+  /** {@link #start} without the kernel check (for the check itself). */
+  static synchronized TorchEngine load(EngineSettings settings) {
     NativePlatform.requireSupported();
     System.setProperty(OFFLINE, "true");
     settings
@@ -57,7 +87,6 @@ public final class TorchEngine {
           JniUtils.getNumInteropThreads(),
           settings.interOpThreads());
     }
-    CpuIsaGuard.warning(System.getenv(), CpuIsaGuard.cpuFlags()).ifPresent(LOG::warn);
     return new TorchEngine(engine);
   }
 

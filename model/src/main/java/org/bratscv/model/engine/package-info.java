@@ -9,16 +9,17 @@
  * <h2>Environment that must be set before libtorch loads</h2>
  *
  * <ul>
- *   <li>{@code ONEDNN_MAX_CPU_ISA=AVX2} on every JVM that runs convolutions on an AVX-512 CPU:
- *       libtorch's oneDNN float32 conv3d intermittently returns all-NaN output there. oneDNN reads
- *       the variable once, from the process environment, and neither DJL nor libtorch offers a Java
- *       switch for it (DJL 0.36's only oneDNN property, {@code ai.djl.pytorch.use_mkldnn}, turns
- *       the mkldnn tensor layout <em>on</em>). So: the {@code brats-cv} launcher re-executes itself
- *       once with the variable set ({@code org.bratscv.jobs.cli.Relauncher}); Spark executors get
- *       it through {@code --conf spark.executorEnv.ONEDNN_MAX_CPU_ISA=AVX2} (and YARN's {@code
- *       spark.yarn.appMasterEnv.ONEDNN_MAX_CPU_ISA=AVX2} for a cluster-mode driver); Maven's
- *       surefire sets it for tests. {@link org.bratscv.model.engine.CpuIsaGuard} warns at engine
- *       start when it is missing.
+ *   <li>{@link org.bratscv.model.engine.EngineEnvironment} holds them: tcmalloc preloaded (else
+ *       glibc's malloc tunables) for every JVM that runs libtorch, and {@code
+ *       ONEDNN_MAX_CPU_ISA=AVX2} where libtorch's oneDNN AVX-512 conv3d kernels are wrong ({@link
+ *       org.bratscv.model.engine.CpuIsaGuard} decides from {@link
+ *       org.bratscv.model.engine.OneDnnSelfTest}, run once per machine). oneDNN and the C library
+ *       read them once, from the process environment, so: the {@code brats-cv} launcher re-executes
+ *       itself once with them ({@code org.bratscv.jobs.cli.Relauncher}); Spark executors get them
+ *       through {@code spark.executorEnv.*} (SparkSessions, the deploy wrappers,
+ *       conf/spark-defaults.conf, the image and pod templates); Maven's surefire sets them for
+ *       tests. An uncapped JVM on an AVX-512 CPU runs the self-test when its engine starts and
+ *       stops if the kernels are wrong.
  *   <li>GPU clusters: no CUDA build of libtorch 2.7.1 is published for DJL on Maven Central, so the
  *       image provides it and DJL is pointed at it:
  *       <pre>
