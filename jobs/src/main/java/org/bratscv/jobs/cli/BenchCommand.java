@@ -10,8 +10,13 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmarks: NIfTI decoding, HD95 metrics, model steps.",
-    subcommands = {BenchNiftiCommand.class, BenchHd95Command.class, BenchModelCommand.class})
+    description = "Benchmarks: NIfTI decoding, HD95 metrics, model steps, preprocessing.",
+    subcommands = {
+      BenchNiftiCommand.class,
+      BenchHd95Command.class,
+      BenchModelCommand.class,
+      BenchPreprocessCommand.class
+    })
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -3,6 +3,7 @@ package org.bratscv.jobs.spark;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.bratscv.jobs.io.ForklessLocalFileSystem;
 
 /**
  * Creates the Spark session for a brats-cv command. Under spark-submit the master and settings come
@@ -28,6 +29,9 @@ public final class SparkSessions {
     // oneDNN's AVX-512 fp32 conv3d can return NaN: every executor JVM runs with AVX2 kernels
     conf.setIfMissing("spark.executorEnv.ONEDNN_MAX_CPU_ISA", "AVX2");
     conf.setIfMissing("spark.sql.shuffle.partitions", "8");
+    // file: without a forked chmod per file written (ForklessLocalFileSystem)
+    conf.setIfMissing(
+        "spark.hadoop." + ForklessLocalFileSystem.KEY, ForklessLocalFileSystem.class.getName());
     conf.setAppName(appName);
     return SparkSession.builder().config(conf).getOrCreate();
   }
