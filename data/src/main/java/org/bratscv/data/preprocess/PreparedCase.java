@@ -39,4 +39,13 @@ public record PreparedCase(
   public boolean hasLabels() {
     return labels != null;
   }
+
+  /** The bytes its voxels take in memory: 4 per image value, 1 per label (what caches count). */
+  public long voxelBytes() {
+    long bytes = 0;
+    for (MultiChannelVolume v : images.values()) {
+      bytes += 4L * v.channelCount() * v.dims().voxelCount();
+    }
+    return labels == null ? bytes : bytes + labels.dims().voxelCount();
+  }
 }

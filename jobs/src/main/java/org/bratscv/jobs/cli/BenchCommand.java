@@ -10,12 +10,15 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmarks: NIfTI decoding, HD95 metrics, model steps, ensemble inference.",
+    description =
+        "Benchmarks: NIfTI decoding, HD95 metrics, model steps, ensemble inference,"
+            + " preprocessing.",
     subcommands = {
       BenchNiftiCommand.class,
       BenchHd95Command.class,
       BenchModelCommand.class,
-      BenchInferCommand.class
+      BenchInferCommand.class,
+      BenchPreprocessCommand.class
     })
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

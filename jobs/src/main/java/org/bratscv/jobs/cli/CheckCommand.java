@@ -23,7 +23,7 @@ import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.run.StaleOutputs;
-import org.bratscv.jobs.spark.GpuScheduling;
+import org.bratscv.jobs.spark.TaskCpus;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.RunPlan;
 import org.bratscv.jobs.stages.TrainedEnsemble;
@@ -159,11 +159,11 @@ public final class CheckCommand implements Callable<Integer> {
         : " (includes " + read.subList(1, read.size()).stream().map(String::valueOf).toList() + ")";
   }
 
-  /** Whether Spark would schedule GPUs: spark-submit's settings, then the configuration's. */
-  private static boolean gpus(Map<String, String> spark) {
+  /** The Spark settings a run would have: spark-submit's, then the configuration's. */
+  private static SparkConf sparkConf(Map<String, String> spark) {
     SparkConf conf = new SparkConf();
     spark.forEach(conf::setIfMissing);
-    return GpuScheduling.clusterHasGpus(conf);
+    return conf;
   }
 
   private static void checkRun(
@@ -183,7 +183,7 @@ public final class CheckCommand implements Callable<Integer> {
             new RunFolder(out),
             Map.of(CrossValidation.VARIANT, c.pipelines()),
             c.normalizations(),
-            gpus(c.spark()),
+            sparkConf(c.spark()),
             stale);
     lines.addAll(plan.lines());
     problems.addAll(plan.problems());
@@ -241,7 +241,7 @@ public final class CheckCommand implements Callable<Integer> {
             root,
             pipelines,
             c.normalizations(),
-            gpus(baseline.spark()),
+            sparkConf(baseline.spark()),
             s.stale.policy());
     lines.addAll(plan.lines());
     problems.addAll(plan.problems());
@@ -289,14 +289,16 @@ public final class CheckCommand implements Callable<Integer> {
         problems.add("--input " + s.input + ": no cases found");
       } else {
         int tasks = (r.cases().size() + s.casesPerTask - 1) / s.casesPerTask;
+        TaskCpus cpus = TaskCpus.of(sparkConf(Map.of()), s.engineThreads);
         lines.add(
             String.format(
-                "--input: %s (readable): %d cases in %d tasks (%d per task), %s",
+                "--input: %s (readable): %d cases in %d tasks (%d per task), %s, %s",
                 s.input,
                 r.cases().size(),
                 tasks,
                 s.casesPerTask,
-                gpus(Map.of()) ? s.gpuShare + " GPU each" : "on CPUs"));
+                cpus.gpus() ? s.gpuShare + " GPU each" : "on CPUs",
+                cpus.describe()));
       }
     } catch (IOException | RuntimeException e) {
       problems.add("--input " + s.input + ": " + e.getMessage());

@@ -76,19 +76,47 @@ public record RunConfig(
    * The {@code compute} section.
    *
    * @param casesPerTask cases one preprocess/infer/evaluate task handles
-   * @param engineThreads libtorch intra-op threads per task (1 when several tasks share a JVM)
-   * @param trainCpusPerTask CPU cores a training task asks for
+   * @param engineThreads CPU cores an inference (or segment, or training-loss) task holds and the
+   *     libtorch intra-op threads it runs: one number ({@code org.bratscv.jobs.spark.TaskCpus})
+   * @param trainCpusPerTask CPU cores a training task holds and the libtorch intra-op threads it
+   *     runs ({@code engine_threads} unless set)
    * @param inferGpuShare fraction of a GPU an inference task asks for (GPU clusters only)
    * @param device where training and inference tasks compute: {@code auto} (the GPU Spark gives a
    *     task, else GPU 0 when there is one, else the CPU), {@code cpu}, {@code gpu}, {@code gpu:N}
+   * @param caseCacheMb the megabytes of prepared cases a training task keeps in memory between
+   *     epochs (least recently used go first; 0 reads every sample's case from disk)
    */
   public record ComputeSettings(
       int casesPerTask,
       int engineThreads,
       int trainCpusPerTask,
       double inferGpuShare,
-      String device)
-      implements Serializable {}
+      String device,
+      int caseCacheMb)
+      implements Serializable {
+    /** The default of {@code compute.case_cache_mb}: about 15 BraTS cases cropped to the brain. */
+    public static final int DEFAULT_CASE_CACHE_MB = 1024;
+
+    public ComputeSettings {
+      if (casesPerTask < 1 || engineThreads < 1 || trainCpusPerTask < 1) {
+        throw new ConfigException(
+            "compute.cases_per_task, engine_threads and train_cpus_per_task must be >= 1, got "
+                + casesPerTask
+                + ", "
+                + engineThreads
+                + ", "
+                + trainCpusPerTask);
+      }
+      if (caseCacheMb < 0) {
+        throw new ConfigException("compute.case_cache_mb must be >= 0, got " + caseCacheMb);
+      }
+    }
+
+    /** {@link #caseCacheMb} in bytes. */
+    public long caseCacheBytes() {
+      return caseCacheMb * 1024L * 1024L;
+    }
+  }
 
   /** Loads {@code file}, applies {@code overrides} ({@code key=value}) and validates. */
   public static RunConfig load(Path file, List<String> overrides) {
@@ -192,13 +220,15 @@ public record RunConfig(
     m.rejectUnknownKeys();
 
     Settings c = s.section("compute");
+    int engineThreads = c.integer("engine_threads", 1);
     ComputeSettings compute =
         new ComputeSettings(
             c.integer("cases_per_task", 2),
-            c.integer("engine_threads", 1),
-            c.integer("train_cpus_per_task", 1),
+            engineThreads,
+            c.integer("train_cpus_per_task", engineThreads),
             c.number("infer_gpu_share", 0.25),
-            device(c.string("device", DeviceChoice.AUTO)));
+            device(c.string("device", DeviceChoice.AUTO)),
+            c.integer("case_cache_mb", ComputeSettings.DEFAULT_CASE_CACHE_MB));
     c.rejectUnknownKeys();
 
     Map<String, String> spark = new LinkedHashMap<>();

@@ -43,6 +43,7 @@ public final class HadoopConf implements Serializable {
         c.set(e.getKey().substring(SPARK_HADOOP.length()), e.getValue());
       }
     }
+    ForklessLocalFileSystem.register(c);
     return c;
   }
 

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.bratscv.jobs.io.ForklessLocalFileSystem;
 import org.bratscv.model.engine.EngineEnvironment;
 
 /**
@@ -31,6 +32,9 @@ public final class SparkSessions {
       conf.setIfMissing(e.getKey(), e.getValue());
     }
     conf.setIfMissing("spark.sql.shuffle.partitions", "8");
+    // file: without a forked chmod per file written (ForklessLocalFileSystem)
+    conf.setIfMissing(
+        "spark.hadoop." + ForklessLocalFileSystem.KEY, ForklessLocalFileSystem.class.getName());
     conf.setAppName(appName);
     return SparkSession.builder().config(conf).getOrCreate();
   }

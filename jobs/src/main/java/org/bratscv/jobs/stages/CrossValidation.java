@@ -324,7 +324,6 @@ public final class CrossValidation {
             Map.of(variant, config.pipelines()),
             split,
             config.compute(),
-            64,
             Map.of(),
             caseFingerprints());
     TrainStage.Result r = new TrainStage().run(spark, s, TrainStage.allTasks(s));

@@ -39,8 +39,8 @@ import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.run.Table;
 import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.Progress;
+import org.bratscv.jobs.spark.TaskCpus;
 import org.bratscv.model.engine.DeviceChoice;
-import org.bratscv.model.engine.EngineSettings;
 import org.bratscv.model.engine.TorchEngine;
 import org.bratscv.model.infer.Ensemble;
 import org.bratscv.model.infer.Precision;
@@ -319,11 +319,12 @@ public final class InferStage {
       LongAccumulator done = p.counter();
       int slices = Math.max(1, (jobs.size() + s.casesPerTask() - 1) / s.casesPerTask());
       JavaRDD<CaseJob> rdd = sc.parallelize(jobs, slices);
-      if (GpuScheduling.clusterHasGpus(sc.getConf())) {
-        rdd = rdd.withResources(GpuScheduling.gpuShare(1, s.gpuShare()));
-      }
+      TaskCpus cpus = TaskCpus.of(sc.getConf(), s.engineThreads());
+      rdd = cpus.schedule(rdd, s.gpuShare());
       sc.setJobDescription("infer " + s.prefix() + " " + jobs.size() + " cases");
-      out = rdd.mapPartitions((Iterator<CaseJob> it) -> segmentAll(it, s, conf, done)).collect();
+      out =
+          rdd.mapPartitions((Iterator<CaseJob> it) -> segmentAll(it, s, cpus, conf, done))
+              .collect();
     }
     List<Prediction> sorted = new ArrayList<>(out);
     sorted.sort(Comparator.comparing(Prediction::labelmapSet).thenComparing(Prediction::caseId));
@@ -391,26 +392,28 @@ public final class InferStage {
   }
 
   private static Iterator<Prediction> segmentAll(
-      Iterator<CaseJob> jobs, Settings s, HadoopConf conf, LongAccumulator done)
-      throws IOException {
-    Device device = taskDevice(s.engineThreads(), s.device());
+      Iterator<CaseJob> jobs, Settings s, TaskCpus cpus, HadoopConf conf, LongAccumulator done)
+      throws IOException, InterruptedException {
+    Device device = taskDevice(cpus, s.device());
     FileSystem outFs = s.root().fileSystem(conf.get());
     NiftiReader reader = NiftiReader.withDefaults();
     List<Prediction> out = new ArrayList<>();
-    while (jobs.hasNext()) {
-      out.addAll(segment(jobs.next(), s, conf, outFs, reader, device));
-      done.add(1);
+    try (TaskCpus.Turn cores = cpus.take()) {
+      while (jobs.hasNext()) {
+        out.addAll(segment(jobs.next(), s, conf, outFs, reader, device));
+        done.add(1);
+      }
     }
     return out.iterator();
   }
 
   /**
-   * Starts libtorch in this task's JVM with {@code threads} intra-op threads and returns the device
-   * the task should use ({@link DeviceChoice#resolve}): the GPU Spark gave it, else what {@code
-   * setting} ({@code compute.device}) says.
+   * Starts libtorch in this task's JVM with the task's CPUs as intra-op threads ({@link
+   * TaskCpus#engine}) and returns the device the task should use ({@link DeviceChoice#resolve}):
+   * the GPU Spark gave it, else what {@code setting} ({@code compute.device}) says.
    */
-  static Device taskDevice(int threads, String setting) {
-    TorchEngine engine = TorchEngine.start(EngineSettings.defaults().withThreads(threads, 1));
+  static Device taskDevice(TaskCpus cpus, String setting) {
+    TorchEngine engine = TorchEngine.start(cpus.engine());
     return DeviceChoice.resolve(setting, GpuScheduling.taskDevice(), engine.gpuCount());
   }
 

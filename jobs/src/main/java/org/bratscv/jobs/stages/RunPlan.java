@@ -13,6 +13,7 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
 import org.bratscv.data.cases.BratsCase;
 import org.bratscv.data.cases.CaseDiscovery;
 import org.bratscv.data.folds.FoldSplit;
@@ -24,6 +25,7 @@ import org.bratscv.jobs.io.HadoopCaseStore;
 import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.run.StaleOutputs;
+import org.bratscv.jobs.spark.TaskCpus;
 
 /**
  * What a cross-validation (or the shared part of a sweep) would do, worked out on the driver
@@ -44,7 +46,8 @@ public record RunPlan(List<String> lines, List<String> problems) {
    *     folder)
    * @param pipelines the pipelines of each variant (a cv: one variant, {@code baseline})
    * @param normalizations every normalisation the variants need
-   * @param gpus whether the cluster schedules GPUs (training tasks then take one each)
+   * @param spark the run's Spark settings: whether the cluster schedules GPUs (training tasks then
+   *     take one each), and the CPUs of its tasks ({@link TaskCpus})
    */
   public static RunPlan of(
       Configuration hadoop,
@@ -52,8 +55,11 @@ public record RunPlan(List<String> lines, List<String> problems) {
       RunFolder shared,
       Map<String, Map<String, PipelineSettings>> pipelines,
       Set<Normalization> normalizations,
-      boolean gpus,
+      SparkConf spark,
       StaleOutputs stale) {
+    TaskCpus trainCpus = TaskCpus.of(spark, c.compute().trainCpusPerTask());
+    TaskCpus inferCpus = TaskCpus.of(spark, c.compute().engineThreads());
+    boolean gpus = trainCpus.gpus();
     List<String> lines = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     String notWritable = shared.root().whyNotWritable(hadoop);
@@ -128,10 +134,7 @@ public record RunPlan(List<String> lines, List<String> problems) {
     for (Map<String, PipelineSettings> ps : pipelines.values()) {
       trainTasks += ps.size() * foldCount;
     }
-    String resources =
-        gpus
-            ? "1 GPU and " + c.compute().trainCpusPerTask() + " CPU(s) each"
-            : "on CPUs, " + c.compute().engineThreads() + " libtorch thread(s) each";
+    String resources = (gpus ? "1 GPU and " : "on CPUs, ") + trainCpus.describe();
     String done;
     if (split == null) {
       done = "";
@@ -144,7 +147,20 @@ public record RunPlan(List<String> lines, List<String> problems) {
         String.format(
             "train: %d tasks (pipelines %s x %d folds), %s%s",
             trainTasks, pipelineNames(pipelines), foldCount, resources, done));
-    String share = gpus ? c.compute().inferGpuShare() + " GPU each" : "on CPUs";
+    String share =
+        (gpus ? c.compute().inferGpuShare() + " GPU and " : "on CPUs, ") + inferCpus.describe();
+    for (TaskCpus cpus : List.of(trainCpus, inferCpus)) {
+      int cores = spark.getInt("spark.executor.cores", 0);
+      if (cpus.localCores() == 0 && cores > 0 && cpus.cpus() > cores) {
+        problems.add(
+            String.format(
+                "compute: a task of %d CPUs never fits an executor of spark.executor.cores=%d"
+                    + " (Spark would wait for it forever); lower compute.engine_threads or"
+                    + " compute.train_cpus_per_task, or give executors more cores",
+                cpus.cpus(), cores));
+        break;
+      }
+    }
     lines.add(
         String.format(
             "infer: out-of-fold %d cases in %d tasks%s, %s, %d TTA per model, merge %s"
@@ -272,7 +288,6 @@ public record RunPlan(List<String> lines, List<String> problems) {
               new LinkedHashMap<>(pipelines),
               split,
               c.compute(),
-              64,
               Map.of(),
               fingerprints);
       int done = 0;

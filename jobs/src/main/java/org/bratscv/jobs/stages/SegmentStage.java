@@ -43,8 +43,8 @@ import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.run.StaleOutputException;
 import org.bratscv.jobs.run.StaleOutputs;
 import org.bratscv.jobs.run.Table;
-import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.Progress;
+import org.bratscv.jobs.spark.TaskCpus;
 import org.bratscv.model.infer.Precision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -389,12 +389,11 @@ public final class SegmentStage {
                 (todo.size() + s.casesPerTask() - 1) / s.casesPerTask(),
                 Math.min(todo.size(), sc.defaultParallelism()));
         JavaRDD<BratsCase> rdd = sc.parallelize(todo, slices);
-        if (GpuScheduling.clusterHasGpus(sc.getConf())) {
-          rdd = rdd.withResources(GpuScheduling.gpuShare(1, s.gpuShare()));
-        }
+        TaskCpus cpus = TaskCpus.of(sc.getConf(), s.engineThreads());
+        rdd = cpus.schedule(rdd, s.gpuShare());
         sc.setJobDescription("segment " + todo.size() + " cases");
         for (Row r :
-            rdd.mapPartitions((Iterator<BratsCase> it) -> segmentAll(it, s, conf, done))
+            rdd.mapPartitions((Iterator<BratsCase> it) -> segmentAll(it, s, cpus, conf, done))
                 .collect()) {
           rows.add(r.failed() ? r : r.madeBy(madeBy));
         }
@@ -444,15 +443,17 @@ public final class SegmentStage {
   }
 
   private static Iterator<Row> segmentAll(
-      Iterator<BratsCase> cases, Settings s, HadoopConf conf, LongAccumulator done)
-      throws IOException {
-    Device device = InferStage.taskDevice(s.engineThreads(), s.device());
+      Iterator<BratsCase> cases, Settings s, TaskCpus cpus, HadoopConf conf, LongAccumulator done)
+      throws IOException, InterruptedException {
+    Device device = InferStage.taskDevice(cpus, s.device());
     FileSystem outFs = s.out().fileSystem(conf.get());
     NiftiReader reader = new NiftiReader(s.maxVoxelBytes());
     List<Row> out = new ArrayList<>();
-    while (cases.hasNext()) {
-      out.add(segment(cases.next(), s, conf, outFs, reader, device));
-      done.add(1);
+    try (TaskCpus.Turn cores = cpus.take()) {
+      while (cases.hasNext()) {
+        out.add(segment(cases.next(), s, conf, outFs, reader, device));
+        done.add(1);
+      }
     }
     return out.iterator();
   }

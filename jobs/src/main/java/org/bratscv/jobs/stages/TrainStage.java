@@ -7,7 +7,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,7 +21,6 @@ import org.bratscv.data.folds.Fold;
 import org.bratscv.data.folds.FoldSplit;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.nifti.NiftiReader;
-import org.bratscv.data.preprocess.PreparedCase;
 import org.bratscv.jobs.config.PipelineSettings;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.HadoopCheckpointStore;
@@ -32,13 +30,14 @@ import org.bratscv.jobs.run.Fingerprint;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.Progress;
+import org.bratscv.jobs.spark.TaskCpus;
 import org.bratscv.jobs.spark.TaskProgress;
 import org.bratscv.jobs.spark.TaskProgressAccumulator;
 import org.bratscv.model.engine.DeviceChoice;
-import org.bratscv.model.engine.EngineSettings;
 import org.bratscv.model.engine.GpuTurns;
 import org.bratscv.model.engine.TorchEngine;
 import org.bratscv.model.net.EquiUnet;
+import org.bratscv.model.train.CaseCache;
 import org.bratscv.model.train.EpochLog;
 import org.bratscv.model.train.FoldTrainer;
 import org.bratscv.model.train.PreparedCaseSamples;
@@ -53,12 +52,13 @@ import org.slf4j.LoggerFactory;
  * The train stage: one Spark task per (variant, pipeline, fold). On a GPU cluster the tasks run
  * under a task resource profile of exactly one GPU each ({@link GpuScheduling#oneGpuPerTask}), and
  * each task trains on the GPU whose address Spark gave it; without GPU resources they run on the
- * CPU with {@code compute.engine_threads} libtorch threads. Each task checkpoints to {@code
- * train/<variant>/<pipeline>/fold<k>/} after every epoch, so a retried task resumes where its
- * predecessor stopped. A task's folder records the fingerprint of what its model is made from
- * ({@link #modelFingerprint}): a task whose {@code final/} weights exist and were made from the
- * same things is skipped, one made from anything else is trained anew. Writes the training log and
- * the models manifest ({@link RunFolder}).
+ * CPU; either way a task holds {@code compute.train_cpus_per_task} cores and runs as many libtorch
+ * threads ({@link TaskCpus}). Each task checkpoints to {@code train/<variant>/<pipeline>/fold<k>/}
+ * after every epoch, so a retried task resumes where its predecessor stopped. A task's folder
+ * records the fingerprint of what its model is made from ({@link #modelFingerprint}): a task whose
+ * {@code final/} weights exist and were made from the same things is skipped, one made from
+ * anything else is trained anew. Writes the training log and the models manifest ({@link
+ * RunFolder}).
  */
 public final class TrainStage {
   private static final Logger LOG = LoggerFactory.getLogger(TrainStage.class);
@@ -82,7 +82,6 @@ public final class TrainStage {
       Map<String, Map<String, PipelineSettings>> pipelines,
       FoldSplit split,
       RunConfig.ComputeSettings compute,
-      int caseCache,
       Map<String, Set<String>> excluded,
       Map<String, String> caseFingerprints)
       implements Serializable {
@@ -90,9 +89,8 @@ public final class TrainStage {
         OutputRoot out,
         Map<String, Map<String, PipelineSettings>> pipelines,
         FoldSplit split,
-        RunConfig.ComputeSettings compute,
-        int caseCache) {
-      this(out, pipelines, split, compute, caseCache, Map.of(), Map.of());
+        RunConfig.ComputeSettings compute) {
+      this(out, pipelines, split, compute, Map.of(), Map.of());
     }
 
     /** The training cases of {@code fold} for {@code variant}. */
@@ -181,18 +179,13 @@ public final class TrainStage {
   public Result run(SparkSession spark, Settings s, List<Task> tasks) throws IOException {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
-    boolean gpus = GpuScheduling.clusterHasGpus(sc.getConf());
+    TaskCpus cpus = TaskCpus.of(sc.getConf(), s.compute().trainCpusPerTask());
     LOG.info(
-        "train: {} tasks ({}), {}",
+        "train: {} tasks ({}), {}, {}",
         tasks.size(),
         tasks.stream().map(Task::label).toList(),
-        gpus
-            ? "one GPU each"
-            : "compute.device "
-                + s.compute().device()
-                + ", "
-                + s.compute().engineThreads()
-                + " threads each");
+        cpus.gpus() ? "one GPU each" : "compute.device " + s.compute().device(),
+        cpus.describe());
     List<Outcome> outcomes;
     long totalEpochs = 0;
     for (Task t : tasks) {
@@ -202,12 +195,10 @@ public final class TrainStage {
       LongAccumulator epochsDone = progress.counter();
       TaskProgressAccumulator status = progress.tasks();
       JavaRDD<Task> rdd = sc.parallelize(tasks, Math.max(1, tasks.size()));
-      if (gpus) {
-        rdd = rdd.withResources(GpuScheduling.oneGpuPerTask(s.compute().trainCpusPerTask()));
-      }
+      rdd = cpus.schedule(rdd, 1.0); // a whole GPU per training task where there are GPUs
       sc.setJobDescription(
           "train " + tasks.size() + " models, " + totalEpochs + " epochs (progress: driver log)");
-      outcomes = rdd.map(t -> trainOne(t, s, conf, epochsDone, status)).collect();
+      outcomes = rdd.map(t -> trainOne(t, s, cpus, conf, epochsDone, status)).collect();
     }
     List<ModelRow> models = new ArrayList<>();
     List<EpochRow> log = new ArrayList<>();
@@ -245,6 +236,7 @@ public final class TrainStage {
   static Outcome trainOne(
       Task t,
       Settings s,
+      TaskCpus cpus,
       HadoopConf conf,
       LongAccumulator epochsDone,
       TaskProgressAccumulator status) {
@@ -287,29 +279,20 @@ public final class TrainStage {
         return new Outcome(row, log);
       }
       Fold fold = s.split().fold(t.fold());
-      TorchEngine engine =
-          TorchEngine.start(EngineSettings.defaults().withThreads(s.compute().engineThreads(), 1));
+      TorchEngine engine = TorchEngine.start(cpus.engine());
       Device dev = DeviceChoice.resolve(s.compute().device(), device, engine.gpuCount());
       row.setDevice(deviceName(dev));
       OutputRoot out = s.out();
       NiftiReader reader = NiftiReader.withDefaults();
-      Map<String, PreparedCase> cache = lru(s.caseCache());
       PreparedCaseSamples.CaseLoader loader =
-          id -> {
-            synchronized (cache) {
-              PreparedCase c = cache.get(id);
-              if (c != null) {
-                return c;
-              }
-            }
-            PreparedCase c =
-                PreparedCaseFiles.read(
-                    fs, PreparedCaseFiles.caseDir(out, id), EnumSet.of(p.normalization()), reader);
-            synchronized (cache) {
-              cache.put(id, c);
-            }
-            return c;
-          };
+          new CaseCache(
+              id ->
+                  PreparedCaseFiles.read(
+                      fs,
+                      PreparedCaseFiles.caseDir(out, id),
+                      EnumSet.of(p.normalization()),
+                      reader),
+              s.compute().caseCacheBytes());
       List<String> trainCases = s.trainCases(t.variant(), fold);
       if (trainCases.isEmpty()) {
         throw new IllegalStateException("fold " + t.fold() + " has no training case left");
@@ -323,7 +306,8 @@ public final class TrainStage {
               loader, p.normalization(), scheme, p.augmentationOrNull(), patchDims(p));
       TrainingResult result;
       // on a one-GPU workstation (local mode) the folds take turns on the card
-      try (GpuTurns.Turn turn = GpuTurns.take(dev);
+      try (TaskCpus.Turn cores = cpus.take();
+          GpuTurns.Turn turn = GpuTurns.take(dev);
           NDManager manager = NDManager.newBaseManager(dev, engine.engine().getEngineName())) {
         EquiUnet net = p.network().build();
         net.initialize(manager, new TrainingSeeds(p.training().seed(), t.fold()).initSeed());
@@ -497,15 +481,6 @@ public final class TrainStage {
             String.format(Locale.ROOT, "%.2e", l.learningRate()),
             String.format(Locale.ROOT, "%.1f", perEpoch),
             Math.round(perEpoch * (total - l.epoch() - 1)));
-      }
-    };
-  }
-
-  private static <K, V> Map<K, V> lru(int capacity) {
-    return new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-        return size() > capacity;
       }
     };
   }

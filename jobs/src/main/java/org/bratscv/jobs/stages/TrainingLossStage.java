@@ -22,8 +22,8 @@ import org.bratscv.data.preprocess.PreparedCase;
 import org.bratscv.data.preprocess.RegionTargets;
 import org.bratscv.data.volume.MultiChannelVolume;
 import org.bratscv.jobs.io.HadoopConf;
-import org.bratscv.jobs.spark.GpuScheduling;
 import org.bratscv.jobs.spark.Progress;
+import org.bratscv.jobs.spark.TaskCpus;
 import org.bratscv.model.infer.Ensemble;
 import org.bratscv.model.infer.TestTimeAugmentation;
 import org.slf4j.Logger;
@@ -70,13 +70,11 @@ public final class TrainingLossStage {
       LongAccumulator done = p.counter();
       int slices = Math.max(1, (jobs.size() + casesPerTask - 1) / casesPerTask);
       JavaRDD<CaseJob> rdd = sc.parallelize(jobs, slices);
-      if (GpuScheduling.clusterHasGpus(sc.getConf())) {
-        rdd = rdd.withResources(GpuScheduling.gpuShare(1, gpuShare));
-      }
+      TaskCpus cpus = TaskCpus.of(sc.getConf(), engineThreads);
+      rdd = cpus.schedule(rdd, gpuShare);
       sc.setJobDescription("training loss of " + jobs.size() + " cases");
       out =
-          rdd.mapPartitions(
-                  (Iterator<CaseJob> it) -> scoreAll(it, conf, engineThreads, device, done))
+          rdd.mapPartitions((Iterator<CaseJob> it) -> scoreAll(it, conf, cpus, device, done))
               .collect();
     }
     List<CaseLoss> sorted = new ArrayList<>(out);
@@ -87,15 +85,18 @@ public final class TrainingLossStage {
   private static Iterator<CaseLoss> scoreAll(
       Iterator<CaseJob> jobs,
       HadoopConf conf,
-      int threads,
+      TaskCpus cpus,
       String deviceSetting,
-      LongAccumulator done) {
-    Device device = InferStage.taskDevice(threads, deviceSetting);
+      LongAccumulator done)
+      throws InterruptedException {
+    Device device = InferStage.taskDevice(cpus, deviceSetting);
     NiftiReader reader = NiftiReader.withDefaults();
     List<CaseLoss> out = new ArrayList<>();
-    while (jobs.hasNext()) {
-      out.add(score(jobs.next(), conf, reader, device));
-      done.add(1);
+    try (TaskCpus.Turn cores = cpus.take()) {
+      while (jobs.hasNext()) {
+        out.add(score(jobs.next(), conf, reader, device));
+        done.add(1);
+      }
     }
     return out.iterator();
   }

@@ -292,7 +292,6 @@ public final class Sweep {
         pipelines,
         split,
         config.baselineConfig().compute(),
-        64,
         excluded,
         base.trainingCaseFingerprints());
   }

@@ -67,9 +67,33 @@ class CheckCommandTest {
     assertHas(r, "data.test: " + dir.resolve("archive/test") + " (readable): 2 cases found, 0");
     assertHas(r, "preprocess: 6 cases in 3 tasks (2 per task): 0 done (kept), 6 to preprocess");
     assertHas(r, "folds: 2 folds over 6 labelled cases: to be written");
-    assertHas(r, "train: 4 tasks (pipelines [A, B] x 2 folds), on CPUs");
-    assertHas(r, "infer: out-of-fold 6 cases in 3 tasks, test 2 cases in 1 tasks, on CPUs, 16 TTA");
+    String cpus =
+        "on CPUs, 1 CPU and 1 libtorch thread each (+1 inter-op), at most 2 at a time on the 2"
+            + " local cores";
+    assertHas(r, "train: 4 tasks (pipelines [A, B] x 2 folds), " + cpus);
+    assertHas(
+        r, "infer: out-of-fold 6 cases in 3 tasks, test 2 cases in 1 tasks, " + cpus + ", 16 TTA");
     assertHas(r, "check: ok, the run can start");
+  }
+
+  @Test
+  void thePlanGivesEachStagesTasksTheirCpusAsLibtorchThreads() {
+    CliRun r =
+        check(
+            dir.resolve("threads").toString(),
+            "--set",
+            "compute.engine_threads=2",
+            "--set",
+            "compute.train_cpus_per_task=1");
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertHas(
+        r,
+        "train: 4 tasks (pipelines [A, B] x 2 folds), on CPUs, 1 CPU and 1 libtorch thread each"
+            + " (+1 inter-op), at most 2 at a time on the 2 local cores");
+    assertHas(
+        r,
+        "test 2 cases in 1 tasks, on CPUs, 2 CPUs and 2 libtorch threads each (+1 inter-op), at"
+            + " most 1 at a time on the 2 local cores, 16 TTA");
   }
 
   @Test

@@ -125,7 +125,7 @@ class FaultInjectionTest {
 
       long t0 = System.nanoTime();
       TrainStage.Settings undisturbed =
-          new TrainStage.Settings(straightRoot, pipelines, split, c.compute(), 8);
+          new TrainStage.Settings(straightRoot, pipelines, split, c.compute());
       TrainStage.Result reference =
           new TrainStage().run(spark, undisturbed, TrainStage.allTasks(undisturbed));
       assertEquals(List.of(), reference.failed());
@@ -142,8 +142,7 @@ class FaultInjectionTest {
                 }
               });
       TrainStage.Settings s =
-          new TrainStage.Settings(
-              new OutputRoot(killed.toString()), pipelines, split, c.compute(), 8);
+          new TrainStage.Settings(new OutputRoot(killed.toString()), pipelines, split, c.compute());
       String appId = spark.sparkContext().applicationId();
       long t1 = System.nanoTime();
       CompletableFuture<TrainStage.Result> run =

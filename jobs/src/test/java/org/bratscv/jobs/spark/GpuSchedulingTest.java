@@ -148,6 +148,32 @@ class GpuSchedulingTest {
   }
 
   @Test
+  void aStagesTasksHoldAsManyCoresAsTheirLibtorchRunsThreads() throws Exception {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    for (int cpus : new int[] {1, 2}) {
+      TaskCpus stage = TaskCpus.of(sc.getConf(), cpus);
+      List<int[]> seen =
+          stage
+              .schedule(sc.parallelize(List.of(0, 1, 2, 3), 4), 0.5)
+              .map(
+                  i ->
+                      new int[] {
+                        org.apache.spark.TaskContext.get().cpus(),
+                        stage.engine().intraOpThreads(),
+                        stage.engine().interOpThreads()
+                      })
+              .collectAsync()
+              .get(120, TimeUnit.SECONDS);
+      assertEquals(4, seen.size());
+      for (int[] s : seen) {
+        assertEquals(cpus, s[0], "cores Spark gave the task");
+        assertEquals(cpus, s[1], "libtorch intra-op threads");
+        assertEquals(1, s[2], "libtorch inter-op threads");
+      }
+    }
+  }
+
+  @Test
   void trainStageHandsEachTaskOfEveryVariantItsOwnGpuAddressAsTheModelDevice() throws Exception {
     java.nio.file.Path out = java.nio.file.Files.createTempDirectory("train-gpu");
     org.bratscv.jobs.config.RunConfig c =
@@ -168,8 +194,7 @@ class GpuSchedulingTest {
             // two variants, as a sweep schedules them: all their tasks in one job, one GPU each
             java.util.Map.of("baseline", c.pipelines(), "attention", c.pipelines()),
             split,
-            c.compute(),
-            1);
+            c.compute());
     var tasks = org.bratscv.jobs.stages.TrainStage.allTasks(s);
     var result = new org.bratscv.jobs.stages.TrainStage().run(spark, s, tasks);
     assertEquals(8, result.models().size());

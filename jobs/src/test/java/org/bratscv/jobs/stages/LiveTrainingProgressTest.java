@@ -33,6 +33,7 @@ import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.spark.Progress;
 import org.bratscv.jobs.spark.SparkSessions;
+import org.bratscv.jobs.spark.TaskCpus;
 import org.bratscv.jobs.spark.TaskProgress;
 import org.bratscv.jobs.spark.TaskProgressAccumulator;
 import org.bratscv.model.train.EpochLog;
@@ -84,7 +85,7 @@ class LiveTrainingProgressTest {
           KFold.split(pre.ok().stream().map(CaseManifestRow::getCaseId).toList(), 2, c.seed());
       TrainStage.Settings s =
           new TrainStage.Settings(
-              out, Map.of("baseline", Map.of("B", c.pipelines().get("B"))), split, c.compute(), 8);
+              out, Map.of("baseline", Map.of("B", c.pipelines().get("B"))), split, c.compute());
       TrainStage.Task task = new TrainStage.Task("baseline", "B", 0);
       Path taskLog = dir.resolve("out/train/baseline/B/fold0/log.csv");
 
@@ -100,6 +101,7 @@ class LiveTrainingProgressTest {
               });
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
+      TaskCpus cpus = TaskCpus.of(sc.getConf(), s.compute().trainCpusPerTask());
       Progress.Snapshot seen = null;
       long seenAt = 0;
       int logRowsWhenSeen = -1;
@@ -111,7 +113,7 @@ class LiveTrainingProgressTest {
         taskEnds.clear();
         JavaFutureAction<List<TrainStage.Outcome>> run =
             sc.parallelize(List.of(task), 1)
-                .map(t -> TrainStage.trainOne(t, s, conf, epochsDone, status))
+                .map(t -> TrainStage.trainOne(t, s, cpus, conf, epochsDone, status))
                 .collectAsync();
         while (!run.isDone()) {
           Progress.Snapshot now = progress.snapshot();

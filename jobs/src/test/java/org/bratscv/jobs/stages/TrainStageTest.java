@@ -88,7 +88,7 @@ class TrainStageTest {
                 new FoldsStage.Settings(out, 2, c.seed(), null),
                 pre.ok().stream().map(CaseManifestRow::getCaseId).toList());
     TrainStage.Settings s =
-        new TrainStage.Settings(out, Map.of("baseline", c.pipelines()), split, c.compute(), 8);
+        new TrainStage.Settings(out, Map.of("baseline", c.pipelines()), split, c.compute());
     List<TrainStage.Task> tasks = TrainStage.allTasks(s);
     assertEquals(4, tasks.size());
 

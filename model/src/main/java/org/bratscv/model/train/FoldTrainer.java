@@ -60,6 +60,10 @@ public final class FoldTrainer {
   // interleave with another trainer's initialisation in the same JVM
   private static final Object INIT_LOCK = new Object();
 
+  // samples read and augmented ahead of the step that trains on them (SamplePrefetcher): enough to
+  // hide loading behind a step, few enough that a 128^3 patch queue stays near 100 MB
+  static final int PREFETCH_AHEAD = 2;
+
   private final TrainingConfig config;
   private final int fold;
   private final Block block;
@@ -217,14 +221,18 @@ public final class FoldTrainer {
     List<String> order = seeds.caseOrder(epoch, trainCases);
     int steps = order.size() / config.batchSize();
     double sum = 0;
-    for (int s = 0; s < steps; s++) {
-      List<Sample> batch = new ArrayList<>(config.batchSize());
-      for (int b = 0; b < config.batchSize(); b++) {
-        batch.add(data.trainingSample(order.get(s * config.batchSize() + b), epoch, seeds));
+    try (SamplePrefetcher next =
+        new SamplePrefetcher(
+            data, order.subList(0, steps * config.batchSize()), epoch, seeds, PREFETCH_AHEAD)) {
+      for (int s = 0; s < steps; s++) {
+        List<Sample> batch = new ArrayList<>(config.batchSize());
+        for (int b = 0; b < config.batchSize(); b++) {
+          batch.add(next.next());
+        }
+        double l = trainStep(epoch, batch, params, opt);
+        sum += l;
+        listener.onStep(epoch, s, steps, l);
       }
-      double l = trainStep(epoch, batch, params, opt);
-      sum += l;
-      listener.onStep(epoch, s, steps, l);
     }
     double trainLoss = sum / steps;
     if (inSwa(epoch) && config.swa().snapshotAfter(epoch - config.epochs())) {

@@ -170,10 +170,15 @@ class FoldTrainerTest {
 
     Path store = tmp.resolve("resumed");
     // crash in the main phase (mid-Lookahead), then inside an SWA cycle
-    assertThrows(
-        IllegalStateException.class, () -> train(config, store, new CrashingSamples(2), 1));
-    assertThrows(
-        IllegalStateException.class, () -> train(config, store, new CrashingSamples(5), 1));
+    assertThrows(IOException.class, () -> train(config, store, new CrashingSamples(2), 1));
+    IOException crash =
+        assertThrows(IOException.class, () -> train(config, store, new CrashingSamples(5), 1));
+    assertTrue(crash.getMessage().startsWith("training sample of case c"), crash.getMessage());
+    assertTrue(crash.getMessage().endsWith("simulated crash in epoch 5"), crash.getMessage());
+    // the failed epoch's prefetching thread ended with it
+    assertTrue(
+        Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(t -> t.getName().startsWith("sample-prefetch") && t.isAlive()));
     Run resumed = train(config, store, new SyntheticSamples(), 1);
 
     assertEquals(4, resumed.result().resumedAfter());
@@ -247,8 +252,7 @@ class FoldTrainerTest {
   void corruptedLatestCheckpointStopsTheResumeWithAClearError() throws IOException {
     TrainingConfig config = miniA();
     Path store = tmp.resolve("corrupt");
-    assertThrows(
-        IllegalStateException.class, () -> train(config, store, new CrashingSamples(3), 0));
+    assertThrows(IOException.class, () -> train(config, store, new CrashingSamples(3), 0));
     Path weights = store.resolve("epoch-000002/weights.bin");
     byte[] bytes = Files.readAllBytes(weights);
     bytes[bytes.length / 2] ^= 1;
@@ -266,8 +270,7 @@ class FoldTrainerTest {
   @Test
   void checkpointOfAnotherConfigurationIsNotResumed() throws IOException {
     Path store = tmp.resolve("other");
-    assertThrows(
-        IllegalStateException.class, () -> train(miniA(), store, new CrashingSamples(1), 0));
+    assertThrows(IOException.class, () -> train(miniA(), store, new CrashingSamples(1), 0));
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class, () -> train(miniA(), store, new SyntheticSamples(), 1));
