@@ -6,9 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,5 +49,62 @@ class ForklessLocalFileSystemTest {
     assertTrue(Files.exists(tmp.resolve("a/.b.bin.crc")), "the checksum file is written");
     assertEquals(3, fs.getFileStatus(file).getLen());
     fs.close();
+  }
+
+  /**
+   * Listing files and reading their modes and owners starts no process (the raw file system forks
+   * {@code ls -ld} per file for them): JFR's process-start events are counted around a listing.
+   */
+  @Test
+  void listingsCarryModesAndOwnersWithoutStartingProcesses() throws Exception {
+    FileSystem fs = FileSystem.newInstance(tmp.toUri(), HadoopConf.forDriver(java.util.Map.of()));
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(tmp.toUri() + "/run");
+    for (String name : List.of("epoch_000000/weights.bin", "epoch_000001/weights.bin")) {
+      try (FSDataOutputStream out = fs.create(new org.apache.hadoop.fs.Path(dir, name), false)) {
+        out.write(1);
+      }
+    }
+    Files.setPosixFilePermissions(
+        tmp.resolve("run/epoch_000001/weights.bin"), PosixFilePermissions.fromString("rw-r-----"));
+    String owner = Files.getOwner(tmp.resolve("run/epoch_000001/weights.bin")).getName();
+
+    Map<String, FileStatus> listed = new java.util.TreeMap<>();
+    List<RecordedEvent> started;
+    try (Recording recording = new Recording()) {
+      recording.enable("jdk.ProcessStart");
+      recording.start();
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
+      while (it.hasNext()) {
+        LocatedFileStatus s = it.next();
+        listed.put(s.getPath().getParent().getName() + "/" + s.getPath().getName(), s);
+      }
+      FileStatus one = fs.getFileStatus(new org.apache.hadoop.fs.Path(dir, "epoch_000001"));
+      assertTrue(one.isDirectory());
+      one.getPermission();
+      recording.stop();
+      Path dump = tmp.resolve("events.jfr");
+      recording.dump(dump);
+      started = RecordingFile.readAllEvents(dump);
+    }
+    assertEquals(List.of(), started, "processes started while listing");
+    // the checksummed file system leaves its .crc files out of listings
+    assertEquals(
+        List.of("epoch_000000/weights.bin", "epoch_000001/weights.bin"),
+        List.copyOf(listed.keySet()));
+    FileStatus weights = listed.get("epoch_000001/weights.bin");
+    assertEquals(0640, weights.getPermission().toShort());
+    assertEquals(owner, weights.getOwner());
+    assertEquals(1, weights.getLen());
+    assertEquals(
+        Files.getLastModifiedTime(tmp.resolve("run/epoch_000001/weights.bin")).toMillis(),
+        weights.getModificationTime());
+    fs.close();
+  }
+
+  @Test
+  void modeIsTheInverseOfPosix() {
+    for (int mode = 0; mode < 01000; mode++) {
+      assertEquals(mode, ForklessLocalFileSystem.mode(ForklessLocalFileSystem.posix(mode)));
+    }
   }
 }
