@@ -100,7 +100,7 @@ bratscv_defaults() {
   # $LIB is expanded by the dynamic loader on the executor (lib/x86_64-linux-gnu, lib64, ...).
   # shellcheck disable=SC2016
   : "${MALLOC_PRELOAD=/usr/\$LIB/libtcmalloc_minimal.so.4}"
-  : "${MALLOC_TUNABLES:=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.top_pad=67108864}"
+  : "${MALLOC_TUNABLES:=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824:glibc.malloc.top_pad=67108864}"
   : "${LOG4J2_CONF:=$BRATSCV_REPO_ROOT/conf/log4j2.properties}"
   : "${EXTRA_JAVA_OPTS:=}"
   : "${EXTRA_CONF_FILE:=}"

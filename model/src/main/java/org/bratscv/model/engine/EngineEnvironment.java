@@ -44,13 +44,13 @@ public final class EngineEnvironment {
 
   /**
    * glibc's fallback: one arena (so the retained free memory below exists once, not per thread),
-   * allocations up to 32 MiB from the heap instead of fresh mappings, free memory above 256 MiB at
+   * allocations up to 32 MiB from the heap instead of fresh mappings, free memory above 1 GiB at
    * the heap top given back, the heap grown 64 MiB at a time.
    */
   public static final String GLIBC_VALUE =
       "glibc.malloc.arena_max=1"
           + ":glibc.malloc.mmap_threshold=33554432"
-          + ":glibc.malloc.trim_threshold=268435456"
+          + ":glibc.malloc.trim_threshold=1073741824"
           + ":glibc.malloc.top_pad=67108864";
 
   /** Folders searched for {@link #TCMALLOC_LIBRARY}, in order. */

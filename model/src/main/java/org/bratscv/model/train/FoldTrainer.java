@@ -153,8 +153,10 @@ public final class FoldTrainer {
     }
     try {
       for (int epoch = resumedAfter + 1; epoch < config.totalEpochs(); epoch++) {
+        // no trim between epochs: every epoch needs the same activations again, and glibc's
+        // malloc_trim hands back every free page, which the next step faults in anew (a w6 demo
+        // fold re-faulted ~300 MB per epoch)
         runEpoch(epoch, trainCases, validationCases, params);
-        NativeHeap.trim(); // the epoch's freed activations back to the system
       }
       finish(params);
       snapshots = swaAverage.count();
@@ -164,6 +166,7 @@ public final class FoldTrainer {
         optimizer = null;
       }
       swaAverage.close();
+      NativeHeap.trim(); // the fold's freed activations back to the system, once
     }
     return new TrainingResult(
         history, config.finalWeights(), bestEpoch, bestLoss, snapshots, resumedAfter);
