@@ -46,13 +46,34 @@ public final class PhantomGenerator {
 
   private final Dims dims;
   private final long seed;
+  private final double lesionScale;
 
   public PhantomGenerator(Dims dims, long seed) {
+    this(dims, seed, 1);
+  }
+
+  /**
+   * @param lesionScale tumour radii relative to the brain, 1 for BraTS-like proportions. Lesion
+   *     sizes scale with the volume like everything else, so a small volume holds a small tumour:
+   *     at 48x48x32 (voxels of about 5 mm) the enhancing rim is thinner than a voxel and a core can
+   *     be 8 voxels, where Dice measures little but partial volume. A scale above 1 draws the
+   *     tumour larger within the same brain (the rest of the case stays as it was).
+   */
+  public PhantomGenerator(Dims dims, long seed, double lesionScale) {
     if (dims.nx() < 16 || dims.ny() < 16 || dims.nz() < 16) {
       throw new IllegalArgumentException("phantoms need at least 16 voxels per axis, got " + dims);
     }
+    if (!(lesionScale >= 0.25 && lesionScale <= 4)) {
+      throw new IllegalArgumentException("lesion scale must be within 0.25..4, got " + lesionScale);
+    }
     this.dims = dims;
     this.seed = seed;
+    this.lesionScale = lesionScale;
+  }
+
+  /** Tumour radii relative to BraTS-like proportions (1). */
+  public double lesionScale() {
+    return lesionScale;
   }
 
   /** The BraTS 2020-style geometry: 1 mm voxels, axes flipped in x and y as in the BraTS files. */
@@ -95,7 +116,7 @@ public final class PhantomGenerator {
     double tcx = bcx + tc[0] * brx;
     double tcy = bcy + tc[1] * bry;
     double tcz = bcz + tc[2] * brz;
-    double edemaR = Math.max(3, rng.nextDouble(14, 30) * scale);
+    double edemaR = Math.max(3, rng.nextDouble(14, 30) * scale * lesionScale);
     double coreR = edemaR * rng.nextDouble(0.4, 0.65);
     double necroR = coreR * rng.nextDouble(0.3, 0.6);
     boolean enhancing = rng.nextDouble() >= NO_ENHANCING_FRACTION;

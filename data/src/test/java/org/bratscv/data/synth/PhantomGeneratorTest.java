@@ -3,6 +3,7 @@ package org.bratscv.data.synth;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -30,6 +31,43 @@ class PhantomGeneratorTest {
     Phantom c = new PhantomGenerator(SMALL, 7).generate("c", 4);
     assertFalse(Arrays.equals(a.seg().labels(), b.seg().labels()));
     assertFalse(Arrays.equals(a.seg().labels(), c.seg().labels()));
+  }
+
+  @Test
+  void lesionScaleOneIsTheDefaultAndALargerScaleGrowsOnlyTheTumour() {
+    Dims demo = new Dims(48, 48, 32);
+    Phantom plain = new PhantomGenerator(demo, 2020).generate("c", 1000);
+    Phantom one = new PhantomGenerator(demo, 2020, 1.0).generate("c", 1000);
+    assertArrayEquals(plain.seg().labels(), one.seg().labels());
+    assertArrayEquals(plain.modalities().channel(0), one.modalities().channel(0));
+    int larger = 0;
+    for (int index = 1; index <= 6; index++) {
+      Phantom small = new PhantomGenerator(demo, 2020).generate("c", index);
+      Phantom big = new PhantomGenerator(demo, 2020, 1.6).generate("c", index);
+      int[] s = counts(small.seg().labels());
+      int[] b = counts(big.seg().labels());
+      assertTrue(b[0] > s[0], "whole tumour grows, case " + index + ": " + s[0] + " -> " + b[0]);
+      larger += b[1] > s[1] ? 1 : 0;
+      // the brain itself is unchanged: the same voxels are non-zero
+      float[] a = small.modalities().channel(0);
+      float[] c = big.modalities().channel(0);
+      for (int v = 0; v < a.length; v++) {
+        assertEquals(a[v] == 0, c[v] == 0);
+      }
+    }
+    assertTrue(larger >= 5, "the tumour core grows in (nearly) every case: " + larger + " of 6");
+    assertThrows(IllegalArgumentException.class, () -> new PhantomGenerator(demo, 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> new PhantomGenerator(demo, 1, Double.NaN));
+  }
+
+  /** Voxels of the whole tumour and of the tumour core (labels 1 and 4). */
+  private static int[] counts(byte[] labels) {
+    int[] n = new int[2];
+    for (byte l : labels) {
+      n[0] += l != 0 ? 1 : 0;
+      n[1] += l == 1 || l == 4 ? 1 : 0;
+    }
+    return n;
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,8 @@ class BenchPreprocessCommandTest {
             "3",
             "--size",
             "24x24x16",
+            "--repeat",
+            "3",
             "--work",
             tmp.toString(),
             "--json");
@@ -39,6 +42,8 @@ class BenchPreprocessCommandTest {
       double seconds = run.get("seconds").asDouble();
       assertTrue(seconds > 0, last);
       assertEquals(3 / seconds, run.get("cases_per_s").asDouble(), 1e-9);
+      // the median of three passes, never below the fastest
+      assertTrue(run.get("fastest_seconds").asDouble() <= seconds, last);
     }
     assertEquals(
         o.get("runs").get(1).get("cases_per_s").asDouble()
@@ -49,5 +54,17 @@ class BenchPreprocessCommandTest {
     assertTrue(Files.isDirectory(tmp.resolve("archive")));
     assertTrue(Files.notExists(tmp.resolve("out-1-0")));
     assertTrue(Files.notExists(tmp.resolve("warm-up")));
+  }
+
+  @Test
+  void theMedianPassIsTheMiddleOneOrTheMeanOfTheTwoMiddleOnes() {
+    List<BenchPreprocessCommand.Pass> three =
+        List.of(
+            new BenchPreprocessCommand.Pass(2, 12, 3.0),
+            new BenchPreprocessCommand.Pass(2, 12, 4.0),
+            new BenchPreprocessCommand.Pass(2, 12, 9.0));
+    assertEquals(4.0, BenchPreprocessCommand.median(three).seconds());
+    assertEquals(3.5, BenchPreprocessCommand.median(three.subList(0, 2)).seconds());
+    assertEquals(12 / 3.5, BenchPreprocessCommand.median(three.subList(0, 2)).casesPerSecond());
   }
 }
