@@ -65,10 +65,10 @@ public final class DemoCommand implements Callable<Integer> {
   String size;
 
   /**
-   * The demo's volumes are 5 times coarser than BraTS (voxels of about 5 mm), and a phantom's tumour
-   * shrinks with its brain: at scale 1 the enhancing tumour of the 4 test cases has 8 to 59 voxels
-   * and the core is little more than its rim, where one voxel of boundary is half the Dice. At 1.6
-   * it has 27 to 249 (whole tumours of 500 to 3200), still smaller than at BraTS resolution.
+   * The demo's volumes are 5 times coarser than BraTS (voxels of about 5 mm), and a phantom's
+   * tumour shrinks with its brain: at scale 1 the enhancing tumour of the 4 test cases has 8 to 59
+   * voxels and the core is little more than its rim, where one voxel of boundary is half the Dice.
+   * At 1.6 it has 27 to 249 (whole tumours of 500 to 3200), still smaller than at BraTS resolution.
    */
   static final String DEFAULT_LESION_SCALE = "1.6";
 

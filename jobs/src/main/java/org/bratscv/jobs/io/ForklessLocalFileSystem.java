@@ -68,8 +68,8 @@ public final class ForklessLocalFileSystem extends LocalFileSystem {
 
     /**
      * {@code s} with its permission, owner and group read by {@code java.nio} (one {@code lstat},
-     * no process). A file gone since {@code s} was made keeps the raw status (its permission
-     * would not load either way).
+     * no process). A file gone since {@code s} was made keeps the raw status (its permission would
+     * not load either way).
      */
     private FileStatus withJavaAttributes(FileStatus s) throws IOException {
       PosixFileAttributes a;

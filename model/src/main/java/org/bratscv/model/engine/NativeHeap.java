@@ -22,9 +22,9 @@ import com.sun.jna.Platform;
  *       peak (1.03 against 1.09 GB).
  * </ul>
  *
- * Called after each inferred case and after each trained fold (not between epochs: a fold needs
- * the same activations every epoch, and the pages handed back were faulted in again at the next
- * step), it costs milliseconds. A no-op off Linux.
+ * Called after each inferred case and after each trained fold (not between epochs: a fold needs the
+ * same activations every epoch, and the pages handed back were faulted in again at the next step),
+ * it costs milliseconds. A no-op off Linux.
  */
 public final class NativeHeap {
   private interface CLibrary extends Library {
