@@ -1,5 +1,6 @@
 package org.bratscv.jobs.cli;
 
+import org.bratscv.jobs.io.ForklessLocalFileSystem;
 import org.bratscv.jobs.io.RunLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,6 +54,8 @@ public final class BratsCv implements Runnable {
    * exits with 4.
    */
   public static CommandLine commandLine() {
+    // before any command touches a file: Hadoop keeps the first file: file system it makes
+    ForklessLocalFileSystem.installDefault();
     CommandLine cmd = new CommandLine(new BratsCv());
     // check takes another command's arguments, options included, and parses them with that command
     cmd.getSubcommands().get(CheckCommand.NAME).setUnmatchedOptionsArePositionalParams(true);

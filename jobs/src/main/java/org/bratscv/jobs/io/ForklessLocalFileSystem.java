@@ -133,6 +133,23 @@ public final class ForklessLocalFileSystem extends LocalFileSystem {
     return out;
   }
 
+  /** The classpath resource that {@link #installDefault} adds to Hadoop's default resources. */
+  static final String DEFAULT_RESOURCE = "org/bratscv/jobs/io/forkless-local-fs.xml";
+
+  /**
+   * Makes this class the {@code file:} implementation of every {@link
+   * org.apache.hadoop.conf.Configuration} this JVM creates (a default resource, so site files and
+   * explicit settings still override it). Setting the key on some configurations is not enough:
+   * Hadoop caches one file system per scheme, and the first {@code FileSystem.get} of a {@code
+   * file:} path decides it for the whole JVM; a configuration file read or a run lock taken with a
+   * plain {@code new Configuration()} before the Spark session existed left every training task
+   * with the forking raw file system (a chmod per file written, an {@code ls -ld} per file listed).
+   * Idempotent; the command line calls it before any command runs.
+   */
+  public static void installDefault() {
+    org.apache.hadoop.conf.Configuration.addDefaultResource(DEFAULT_RESOURCE);
+  }
+
   /** Sets {@code fs.file.impl} in {@code conf} to this class unless something else is set. */
   public static void register(org.apache.hadoop.conf.Configuration conf) {
     if (conf.get(KEY) == null) {

@@ -101,6 +101,28 @@ class ForklessLocalFileSystemTest {
     fs.close();
   }
 
+  /**
+   * The command line makes this the {@code file:} file system of every configuration, plain {@code
+   * new Configuration()} included: Hadoop caches the first {@code file:} file system per JVM, and
+   * the demo's run lock (taken with a plain configuration before the Spark session) once left every
+   * training task forking chmod and ls for each checkpoint file.
+   */
+  @Test
+  void theCommandLineMakesItTheDefaultOfPlainConfigurations() throws Exception {
+    org.bratscv.jobs.cli.BratsCv.commandLine();
+    Configuration plain = new Configuration();
+    assertEquals(ForklessLocalFileSystem.class.getName(), plain.get(ForklessLocalFileSystem.KEY));
+    try (FileSystem fs = FileSystem.newInstance(tmp.toUri(), plain)) {
+      assertTrue(fs instanceof ForklessLocalFileSystem, fs.getClass().getName());
+    }
+    // an explicit setting (a site file, spark.hadoop.fs.file.impl) still wins
+    Configuration explicit = new Configuration();
+    explicit.set(ForklessLocalFileSystem.KEY, org.apache.hadoop.fs.LocalFileSystem.class.getName());
+    try (FileSystem fs = FileSystem.newInstance(tmp.toUri(), explicit)) {
+      assertEquals(org.apache.hadoop.fs.LocalFileSystem.class, fs.getClass());
+    }
+  }
+
   @Test
   void modeIsTheInverseOfPosix() {
     for (int mode = 0; mode < 01000; mode++) {
