@@ -77,6 +77,14 @@ public record PipelineSettings(
           "pipelines." + name + ": final_weights swa_average needs swa.enabled: true");
     }
     s.choice("precision", "fp32", "fp32");
+    double outputPrior = s.number("output_prior", d.outputPrior());
+    if (!Double.isNaN(outputPrior) && !(outputPrior > 0 && outputPrior < 1)) {
+      throw new ConfigException(
+          "pipelines."
+              + name
+              + ".output_prior must be a probability strictly between 0 and 1, got "
+              + outputPrior);
+    }
     TrainingConfig training =
         new TrainingConfig(
             epochs,
@@ -94,7 +102,8 @@ public record PipelineSettings(
             s.longValue("seed", runSeed),
             TrainingConfig.Precision.FP32,
             d.sizeDivisor(),
-            s.integer("keep_checkpoints", d.keepCheckpoints()));
+            s.integer("keep_checkpoints", d.keepCheckpoints()),
+            outputPrior);
     s.rejectUnknownKeys();
     return new PipelineSettings(name, normalization, augmentation, network, training);
   }

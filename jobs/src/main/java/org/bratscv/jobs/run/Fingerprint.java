@@ -51,6 +51,11 @@ public record Fingerprint(
       return this;
     }
 
+    /** {@link #add} when {@code present}, else nothing: an optional ingredient. */
+    public Builder addIf(boolean present, String name, Object value) {
+      return present ? add(name, value) : this;
+    }
+
     /**
      * A set of items (case ids with their fingerprints, say) as one ingredient: its size and the
      * hash of its sorted items, so a long list stays short and its order does not matter.

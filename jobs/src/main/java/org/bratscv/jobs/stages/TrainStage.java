@@ -142,6 +142,7 @@ public final class TrainStage {
         .add("augmentation", p.augmentation())
         .add("network", p.network())
         .add("training", withoutBookkeeping(p.training()))
+        .addIf(p.training().hasOutputPrior(), "output_prior", p.training().outputPrior())
         .add("fold", t.fold())
         .addSet("train_cases", withFingerprints(s, s.trainCases(t.variant(), fold)))
         .addSet("val_cases", withFingerprints(s, fold.val()))
@@ -149,8 +150,10 @@ public final class TrainStage {
   }
 
   /**
-   * The training settings that shape the weights, with keep_checkpoints fixed at 1: how many
-   * checkpoints are kept does not.
+   * The training settings that shape the weights, with keep_checkpoints fixed at 1 (how many
+   * checkpoints are kept does not shape them) and without the output prior, which {@link
+   * #modelFingerprint} adds as its own ingredient only when it is set: runs without one keep the
+   * fingerprints they had before the setting existed.
    */
   private static TrainingConfig withoutBookkeeping(TrainingConfig t) {
     return new TrainingConfig(
@@ -169,7 +172,8 @@ public final class TrainStage {
         t.seed(),
         t.precision(),
         t.sizeDivisor(),
-        1);
+        1,
+        Double.NaN);
   }
 
   private static List<String> withFingerprints(Settings s, List<String> ids) {

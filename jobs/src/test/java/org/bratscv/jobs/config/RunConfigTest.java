@@ -1,6 +1,7 @@
 package org.bratscv.jobs.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,6 +81,28 @@ class RunConfigTest {
         assertThrows(
             ConfigException.class, () -> RunConfig.of(ConfigTree.empty().withAll(negative)));
     assertTrue(e.getMessage().contains("ensemble.tta_batch_bytes"), e.getMessage());
+  }
+
+  @Test
+  void outputPriorIsOptionalAProbabilityAndPartOfTheModelFingerprintOnlyWhenSet() {
+    RunConfig paper = RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of());
+    assertFalse(paper.pipelines().get("A").training().hasOutputPrior());
+    RunConfig demo = RunConfig.load(CONF.resolve("demo.yaml"), List.of());
+    assertEquals(0.05, demo.pipelines().get("A").training().outputPrior(), 0);
+    assertEquals(0.05, demo.pipelines().get("B").training().outputPrior(), 0);
+    RunConfig set =
+        RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of("pipelines.A.output_prior=0.2"));
+    assertEquals(0.2, set.pipelines().get("A").training().outputPrior(), 0);
+    for (String bad : List.of("0", "1", "1.5")) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () ->
+                  RunConfig.load(
+                      CONF.resolve("brats2020-cv.yaml"),
+                      List.of("pipelines.A.output_prior=" + bad)));
+      assertTrue(e.getMessage().contains("pipelines.A.output_prior"), e.getMessage());
+    }
   }
 
   @Test

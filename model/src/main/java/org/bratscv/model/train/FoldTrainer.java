@@ -22,6 +22,7 @@ import org.bratscv.data.volume.Padding;
 import org.bratscv.model.engine.NativeHeap;
 import org.bratscv.model.loss.DeepSupervisionLoss;
 import org.bratscv.model.loss.SoftDiceLoss;
+import org.bratscv.model.net.EquiUnet;
 import org.bratscv.model.optim.Autograd;
 import org.bratscv.model.optim.ParameterState;
 import org.bratscv.model.optim.StatefulOptimizer;
@@ -133,6 +134,14 @@ public final class FoldTrainer {
               + config.batchSize());
     }
     initializeBlock();
+    if (config.hasOutputPrior()) {
+      // before any resume: a checkpoint's weights replace these
+      if (!(block instanceof EquiUnet net)) {
+        throw new IllegalArgumentException(
+            "output prior " + config.outputPrior() + " needs an EquiUnet, got " + block);
+      }
+      net.setOutputPrior(config.outputPrior());
+    }
     ParameterList params = block.getParameters();
     parameterStore = new ParameterStore(manager, false);
     int resumedAfter = -1;

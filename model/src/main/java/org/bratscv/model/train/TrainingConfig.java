@@ -26,6 +26,9 @@ import org.bratscv.model.loss.SoftDiceLoss;
  * @param precision compute precision of training
  * @param sizeDivisor validation volumes are zero-padded to a multiple of this (three 2x poolings)
  * @param keepCheckpoints how many epoch checkpoints to keep (the newest ones)
+ * @param outputPrior the probability the network's outputs start at: the output convolution's (and
+ *     the deep-supervision heads') biases are set to its logit before the first step, as dense
+ *     detectors do for rare classes; NaN keeps the reference's initialisation (the default)
  */
 public record TrainingConfig(
     int epochs,
@@ -43,7 +46,8 @@ public record TrainingConfig(
     long seed,
     Precision precision,
     int sizeDivisor,
-    int keepCheckpoints)
+    int keepCheckpoints,
+    double outputPrior)
     implements java.io.Serializable {
 
   /** The seed of the public reference implementation, used as the default run seed. */
@@ -104,6 +108,53 @@ public record TrainingConfig(
     if (finalWeights == FinalWeights.SWA_AVERAGE && swa == null) {
       throw new IllegalArgumentException("final weights SWA_AVERAGE need an SWA configuration");
     }
+    if (!Double.isNaN(outputPrior) && !(outputPrior > 0 && outputPrior < 1)) {
+      throw new IllegalArgumentException(
+          "output prior must be a probability strictly between 0 and 1, got " + outputPrior);
+    }
+  }
+
+  /** A configuration with the reference's initialisation (no output prior). */
+  public TrainingConfig(
+      int epochs,
+      int batchSize,
+      PatchSize patch,
+      int inputChannels,
+      int regions,
+      SoftDiceLoss.Denominator dice,
+      SoftDiceLoss.Input networkOutput,
+      OptimizerConfig optimizer,
+      ScheduleConfig schedule,
+      SwaConfig swa,
+      int validateEvery,
+      FinalWeights finalWeights,
+      long seed,
+      Precision precision,
+      int sizeDivisor,
+      int keepCheckpoints) {
+    this(
+        epochs,
+        batchSize,
+        patch,
+        inputChannels,
+        regions,
+        dice,
+        networkOutput,
+        optimizer,
+        schedule,
+        swa,
+        validateEvery,
+        finalWeights,
+        seed,
+        precision,
+        sizeDivisor,
+        keepCheckpoints,
+        Double.NaN);
+  }
+
+  /** Whether the output biases start at {@link #outputPrior}'s logit. */
+  public boolean hasOutputPrior() {
+    return !Double.isNaN(outputPrior);
   }
 
   /**
@@ -174,7 +225,8 @@ public record TrainingConfig(
         newSeed,
         precision,
         sizeDivisor,
-        keepCheckpoints);
+        keepCheckpoints,
+        outputPrior);
   }
 
   /** Main-phase plus SWA epochs. */

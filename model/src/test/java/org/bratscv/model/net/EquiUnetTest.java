@@ -55,6 +55,43 @@ class EquiUnetTest {
         23_154_735L - 2_172L, count(EquiUnet.builder().optWidth(48).optDeepSupervision(false)));
   }
 
+  /**
+   * The output prior sets the biases of the output convolution and the four heads to logit(p) and
+   * nothing else: every other parameter keeps its value.
+   */
+  @Test
+  void theOutputPriorSetsTheOutputBiasesOnly() {
+    try (NDManager m = manager.newSubManager()) {
+      EquiUnet net =
+          EquiUnet.builder().optWidth(2).optDeepSupervision(true).optNorm(Norm.GROUP).build();
+      net.initialize(m, 7L);
+      java.util.Map<String, float[]> before = new java.util.LinkedHashMap<>();
+      for (var e : net.getParameters()) {
+        before.put(e.getKey(), e.getValue().getArray().toFloatArray());
+      }
+      net.setOutputPrior(0.05);
+      float logit = (float) Math.log(0.05 / 0.95);
+      int changed = 0;
+      for (var e : net.getParameters()) {
+        float[] now = e.getValue().getArray().toFloatArray();
+        boolean outputBias =
+            e.getValue().getType() == ai.djl.nn.Parameter.Type.BIAS
+                && (e.getKey().contains("out") || e.getKey().contains("ds"));
+        if (outputBias) {
+          changed++;
+          for (float v : now) {
+            assertEquals(logit, v, 0f, e.getKey());
+          }
+        } else {
+          assertArrayEquals(before.get(e.getKey()), now, 0f, e.getKey());
+        }
+      }
+      assertEquals(5, changed, "the output convolution's bias and the four heads'");
+      assertThrows(IllegalArgumentException.class, () -> net.setOutputPrior(0));
+      assertThrows(IllegalArgumentException.class, () -> net.setOutputPrior(1));
+    }
+  }
+
   /** InstanceNorm(affine) holds the same 2 values per channel as GroupNorm. */
   @Test
   void instanceNormHasTheSameCountAsGroupNorm() {

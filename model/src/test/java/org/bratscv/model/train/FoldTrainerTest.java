@@ -2,6 +2,7 @@ package org.bratscv.model.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,6 +104,61 @@ class FoldTrainerTest {
       w.put(p.getKey(), p.getValue().getArray().toFloatArray());
     }
     return w;
+  }
+
+  /**
+   * An output prior is applied to the network before the first step; a network that is not an
+   * EquiUnet has no output convolution to set, and says so before training anything.
+   */
+  @Test
+  void anOutputPriorNeedsAnEquiUnet() {
+    TrainingConfig plain = miniA();
+    TrainingConfig withPrior =
+        new TrainingConfig(
+            plain.epochs(),
+            plain.batchSize(),
+            plain.patch(),
+            plain.inputChannels(),
+            plain.regions(),
+            plain.dice(),
+            plain.networkOutput(),
+            plain.optimizer(),
+            plain.schedule(),
+            plain.swa(),
+            plain.validateEvery(),
+            plain.finalWeights(),
+            plain.seed(),
+            plain.precision(),
+            plain.sizeDivisor(),
+            plain.keepCheckpoints(),
+            0.05);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> train(withPrior, tmp.resolve("prior"), new SyntheticSamples(), 0));
+    assertTrue(e.getMessage().contains("needs an EquiUnet"), e.getMessage());
+    assertFalse(java.nio.file.Files.exists(tmp.resolve("prior").resolve("epoch_000000")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new TrainingConfig(
+                plain.epochs(),
+                plain.batchSize(),
+                plain.patch(),
+                plain.inputChannels(),
+                plain.regions(),
+                plain.dice(),
+                plain.networkOutput(),
+                plain.optimizer(),
+                plain.schedule(),
+                plain.swa(),
+                plain.validateEvery(),
+                plain.finalWeights(),
+                plain.seed(),
+                plain.precision(),
+                plain.sizeDivisor(),
+                plain.keepCheckpoints(),
+                1.0));
   }
 
   /** Fails once, at the first sample of {@code crashEpoch}, like a killed task. */
