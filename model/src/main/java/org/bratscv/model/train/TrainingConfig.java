@@ -229,6 +229,28 @@ public record TrainingConfig(
         outputPrior);
   }
 
+  /** The same configuration with another output prior (NaN: the reference's initialisation). */
+  public TrainingConfig withOutputPrior(double p) {
+    return new TrainingConfig(
+        epochs,
+        batchSize,
+        patch,
+        inputChannels,
+        regions,
+        dice,
+        networkOutput,
+        optimizer,
+        schedule,
+        swa,
+        validateEvery,
+        finalWeights,
+        seed,
+        precision,
+        sizeDivisor,
+        keepCheckpoints,
+        p);
+  }
+
   /** Main-phase plus SWA epochs. */
   public int totalEpochs() {
     return epochs + (swa == null ? 0 : swa.totalEpochs());

@@ -113,52 +113,14 @@ class FoldTrainerTest {
   @Test
   void anOutputPriorNeedsAnEquiUnet() {
     TrainingConfig plain = miniA();
-    TrainingConfig withPrior =
-        new TrainingConfig(
-            plain.epochs(),
-            plain.batchSize(),
-            plain.patch(),
-            plain.inputChannels(),
-            plain.regions(),
-            plain.dice(),
-            plain.networkOutput(),
-            plain.optimizer(),
-            plain.schedule(),
-            plain.swa(),
-            plain.validateEvery(),
-            plain.finalWeights(),
-            plain.seed(),
-            plain.precision(),
-            plain.sizeDivisor(),
-            plain.keepCheckpoints(),
-            0.05);
+    TrainingConfig withPrior = plain.withOutputPrior(0.05);
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
             () -> train(withPrior, tmp.resolve("prior"), new SyntheticSamples(), 0));
     assertTrue(e.getMessage().contains("needs an EquiUnet"), e.getMessage());
     assertFalse(java.nio.file.Files.exists(tmp.resolve("prior").resolve("epoch_000000")));
-    assertThrows(
-        IllegalArgumentException.class,
-        () ->
-            new TrainingConfig(
-                plain.epochs(),
-                plain.batchSize(),
-                plain.patch(),
-                plain.inputChannels(),
-                plain.regions(),
-                plain.dice(),
-                plain.networkOutput(),
-                plain.optimizer(),
-                plain.schedule(),
-                plain.swa(),
-                plain.validateEvery(),
-                plain.finalWeights(),
-                plain.seed(),
-                plain.precision(),
-                plain.sizeDivisor(),
-                plain.keepCheckpoints(),
-                1.0));
+    assertThrows(IllegalArgumentException.class, () -> plain.withOutputPrior(1.0));
   }
 
   /** Fails once, at the first sample of {@code crashEpoch}, like a killed task. */
