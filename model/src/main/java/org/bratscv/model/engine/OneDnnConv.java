@@ -1,58 +1,155 @@
 package org.bratscv.model.engine;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv3d;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * A 3-D convolution whose input gradient is right on the CPU for any number of output channels.
+ * A 3-D convolution that is right on the CPU for any number of input and output channels.
  *
- * <p>libtorch 2.7.1's oneDNN (v3.7.1) float32 conv3d computes the <em>input</em> gradient wrongly
- * when the number of output channels is not a multiple of the kernel's channel block (8 for its
- * {@code jit:avx2} kernels, 16 for AVX-512): the forward output and the weight gradient are right,
- * but the backward-data result holds garbage, sometimes NaN, because the padded channels of the
- * blocked layout are read. It happens under every ISA cap that leaves the jit kernels in use
- * ({@code ONEDNN_MAX_CPU_ISA=AVX2}, {@code AVX512_CORE}, none), with one thread or several, and on
- * every call, not now and then; only {@code SSE41} avoided it, at the price of slowing every
- * convolution. libtorch sends a convolution to oneDNN for kernels wider than 3 (CBAM's 7x7x7
- * spatial gate, 2 -> 1 channels, at every size) and for 3x3x3 kernels once {@code N*C*D*H > 20480}
- * (so a network whose widths are not multiples of 8 trains on wrong gradients at real crop sizes).
+ * <p>libtorch 2.7.1's oneDNN (v3.7.1) float32 conv3d is wrong for channel counts off its kernels'
+ * channel block (8 for the {@code jit:avx2} kernels, 16 for AVX-512), on every call, with one
+ * thread or several. Measured on a 2-core AMD EPYC (family 26) under {@code
+ * ONEDNN_MAX_CPU_ISA=AVX2} against float64 (which libtorch computes without oneDNN), batch 2,
+ * 3x3x3: the <em>input gradient</em> is wrong (relative error 0.2 to 0.4) whenever the filter count
+ * is not a multiple of 8 (3, 6, 12), and the <em>forward output</em> is wrong (0.16 to 0.29, or
+ * NaN) whenever the input channels are above 8 and not a multiple of it (10, 12, 20); 4 -> 6, 6 ->
+ * 8, 16 -> 8, 24 -> 8 and 48 -> 24 are exact. Without the cap the AVX-512 kernels fail the same way
+ * for counts off 16 ({@link OneDnnSelfTest}); CBAM's 2 -> 1-channel 7x7x7 gate was wrong under
+ * every cap. So an EquiUnet whose width is not a multiple of 8 (the demo's 6, for one) computed NaN
+ * as soon as its decoder's 12-channel convolutions went to oneDNN: a batch of TTA copies, or a crop
+ * above the size below.
  *
- * <p>Padding the weight with zero filters up to a multiple of {@link #CHANNEL_BLOCK} and keeping
- * only the real output channels avoids the kernel's padded path: the extra outputs get a zero
- * gradient, the real ones are computed as before, and the input gradient becomes exact. Measured
- * against a float64 reference (which libtorch computes without oneDNN) for a 2 -> 1 channel 7x7x7
- * convolution at 16, 8 and 4 voxels a side: wrong in 12 of 12 calls as is (relative error 0.3 to
- * 0.5, 9 of them NaN), exact (below 4e-6) in 12 of 12 calls with 16 filters, under AVX2,
- * AVX512_CORE and without a cap.
+ * <p>libtorch sends a float32 CPU convolution to oneDNN when the batch is above 1, when the kernel
+ * is wider than 3 in its last two axes, or when {@code N*C*D*H > 20480}; else to its own im2col
+ * path, which is right for any count ({@link #mayUseOneDnn}). On that route this class pads the
+ * input channels (with zero channels, and zero weight slices) and the filters (with zero filters,
+ * whose outputs it drops) up to a multiple of {@link #channelBlock}: the padded convolution
+ * computes the same sums, the extra outputs get no gradient, and the results are exact. Channel
+ * counts on the block (every width that is a multiple of 8 under the cap) are passed through
+ * untouched, as is every convolution off the CPU.
  */
 public final class OneDnnConv {
   /** oneDNN's widest float32 channel block (AVX-512); a multiple of AVX2's 8. */
   public static final int CHANNEL_BLOCK = 16;
 
+  /** The channel block of oneDNN's AVX2 kernels (and of every cap below AVX-512). */
+  public static final int AVX2_CHANNEL_BLOCK = 8;
+
+  /** libtorch 2.7.1's bound on {@code N*C*D*H} below which a batch-1 conv skips oneDNN. */
+  static final long IM2COL_LIMIT = 20480;
+
+  private static final int BLOCK = channelBlock(System.getenv(), CpuIsaGuard.cpuFlags());
+
   private OneDnnConv() {}
 
   /**
+   * The channel block that oneDNN's kernels use in a process with {@code env} on a CPU with {@code
+   * cpuFlags}: {@value #CHANNEL_BLOCK} where AVX-512 kernels may run (the CPU has AVX-512 and no
+   * cap, or a cap that still allows AVX-512), else {@value #AVX2_CHANNEL_BLOCK}.
+   */
+  public static int channelBlock(Map<String, String> env, Set<String> cpuFlags) {
+    if (!CpuIsaGuard.hasAvx512(cpuFlags)) {
+      return AVX2_CHANNEL_BLOCK;
+    }
+    String cap = env.get(CpuIsaGuard.ENV);
+    if (cap == null || cap.isBlank()) {
+      cap = env.get(CpuIsaGuard.LEGACY_ENV);
+    }
+    if (cap == null || cap.isBlank()) {
+      return CHANNEL_BLOCK;
+    }
+    String c = cap.trim().toUpperCase(Locale.ROOT);
+    return c.contains("AVX512") || c.equals("ALL") || c.equals("DEFAULT")
+        ? CHANNEL_BLOCK
+        : AVX2_CHANNEL_BLOCK;
+  }
+
+  /** This process's channel block ({@link #channelBlock(Map, Set)} of its environment and CPU). */
+  public static int channelBlock() {
+    return BLOCK;
+  }
+
+  /**
+   * Whether libtorch 2.7.1 may send a CPU convolution of an input of {@code inputShape} (N, C, D,
+   * H, W) with a kernel of {@code kernel} (kD, kH, kW) to oneDNN: batch above 1, a kernel wider
+   * than 3 in H and W, or {@code N*C*D*H} above {@value #IM2COL_LIMIT}. (For 1x1x1 kernels libtorch
+   * also needs several threads; this answer is then on the safe side.)
+   */
+  public static boolean mayUseOneDnn(Shape inputShape, Shape kernel) {
+    long n = inputShape.get(0);
+    boolean wideKernel = kernel.get(1) > 3 && kernel.get(2) > 3;
+    return n > 1
+        || wideKernel
+        || n * inputShape.get(1) * inputShape.get(2) * inputShape.get(3) > IM2COL_LIMIT;
+  }
+
+  /**
    * {@code conv3d(x, weight)} without bias, stride 1, dilation 1, with the given padding; the
-   * output channels are padded to a multiple of {@link #CHANNEL_BLOCK} inside when needed.
+   * filters are padded to a multiple of {@link #CHANNEL_BLOCK} inside when needed, the input
+   * channels are not (CBAM's gate: a 1-filter convolution of 2 channels, wrong under every cap
+   * without the padding and exact with it).
    */
   public static NDArray conv3d(NDArray x, NDArray weight, Shape padding) {
+    Shape one = new Shape(1, 1, 1);
+    return padded(x, weight, padding, one, CHANNEL_BLOCK, 1);
+  }
+
+  /**
+   * {@code conv3d(x, weight)} without bias, stride 1, with the given padding and dilation; on the
+   * CPU, when the call may go to oneDNN ({@link #mayUseOneDnn}), input channels and filters off
+   * this process's {@link #channelBlock()} are padded inside.
+   */
+  public static NDArray conv3d(NDArray x, NDArray weight, Shape padding, Shape dilation) {
+    Shape ws = weight.getShape();
+    Shape kernel = new Shape(ws.get(2), ws.get(3), ws.get(4));
+    if (!x.getDevice().getDeviceType().equals(Device.Type.CPU)
+        || !mayUseOneDnn(x.getShape(), kernel)) {
+      return Conv3d.conv3d(x, weight, null, new Shape(1, 1, 1), padding, dilation, 1)
+          .singletonOrThrow();
+    }
+    return padded(x, weight, padding, dilation, BLOCK, BLOCK);
+  }
+
+  private static NDArray padded(
+      NDArray x, NDArray weight, Shape padding, Shape dilation, int filterBlock, int channelBlock) {
     Shape ws = weight.getShape();
     long filters = ws.get(0);
-    long padded = (filters + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK * CHANNEL_BLOCK;
+    long channels = ws.get(1);
+    long filtersPadded = roundUp(filters, filterBlock);
+    long channelsPadded = roundUp(channels, channelBlock);
+    NDArray in = x;
     NDArray w = weight;
-    if (padded != filters) {
+    if (channelsPadded != channels) {
+      long[] xs = x.getShape().getShape().clone();
+      xs[1] = channelsPadded - channels;
+      in = x.concat(x.getManager().zeros(new Shape(xs), x.getDataType(), x.getDevice()), 1);
       long[] extra = ws.getShape().clone();
-      extra[0] = padded - filters;
-      NDArray zeros = x.getManager().zeros(new Shape(extra), weight.getDataType(), x.getDevice());
+      extra[1] = channelsPadded - channels;
+      w = w.concat(x.getManager().zeros(new Shape(extra), w.getDataType(), x.getDevice()), 1);
+    }
+    if (filtersPadded != filters) {
+      long[] extra = w.getShape().getShape().clone();
+      extra[0] = filtersPadded - filters;
+      NDArray zeros = x.getManager().zeros(new Shape(extra), w.getDataType(), x.getDevice());
+      w = NDArrays.concat(new NDList(w, zeros), 0);
+    }
+    if (w != weight) {
       // The concat lands in the weight's (model's) manager; keep it with the input's.
-      w = NDArrays.concat(new NDList(weight, zeros), 0);
       w.attach(x.getManager());
     }
     Shape one = new Shape(1, 1, 1);
-    NDArray y = Conv3d.conv3d(x, w, null, one, padding, one, 1).singletonOrThrow();
-    return padded == filters ? y : y.get(":, :" + filters);
+    NDArray y = Conv3d.conv3d(in, w, null, one, padding, dilation, 1).singletonOrThrow();
+    return filtersPadded == filters ? y : y.get(":, :" + filters);
+  }
+
+  private static long roundUp(long n, int block) {
+    return (n + block - 1) / block * block;
   }
 }

@@ -1,5 +1,6 @@
 package org.bratscv.model.net;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,6 +12,7 @@ import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.bratscv.model.engine.OneDnnConv;
 
 /**
  * EquiUnet's basic unit: 3x3x3 convolution (padding = dilation, so the size is kept; no bias since
@@ -64,7 +66,12 @@ public final class ConvNormRelu extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDList x = conv.forward(ps, inputs, training, params);
+    // Not conv.forward: libtorch's oneDNN is wrong for channel counts off its block (see
+    // OneDnnConv); the block still owns the weight, so parameters and checkpoints are unchanged.
+    NDArray in = inputs.singletonOrThrow();
+    NDArray weight = ps.getValue(conv.getParameters().get("weight"), in.getDevice(), training);
+    Shape d = new Shape(dilation, dilation, dilation);
+    NDList x = new NDList(OneDnnConv.conv3d(in, weight, d, d));
     x = norm.forward(ps, x, training, params);
     x = new NDList(Activation.relu(x.singletonOrThrow()));
     return dropout == null ? x : dropout.forward(ps, x, training, params);

@@ -1,6 +1,7 @@
 package org.bratscv.model.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -9,7 +10,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,5 +91,106 @@ class OneDnnConvTest {
   void blockMultiplesAreLeftAlone() {
     Random r = new Random(13);
     check(2, 16, 7, 8, r);
+  }
+
+  /** Forward and input gradient of the padded route ({@code conv3d} with dilation) vs float64. */
+  private static void checkRoute(int n, int in, int filters, int size, int dilation, Random r) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = normal(m, r, new Shape(n, in, size, size, size));
+      NDArray w = normal(m, r, new Shape(filters, in, 3, 3, 3)).mul(m.create(0.05f));
+      NDArray g = normal(m, r, new Shape(n, filters, size, size, size));
+      Shape d = new Shape(dilation, dilation, dilation);
+      NDArray[] f32 = runRoute(x, w, g, d);
+      NDArray[] f64 =
+          runRoute(
+              x.toType(DataType.FLOAT64, true),
+              w.toType(DataType.FLOAT64, true),
+              g.toType(DataType.FLOAT64, true),
+              d);
+      String what = "n" + n + " " + in + "->" + filters + " dilation " + dilation + " at " + size;
+      assertEquals(new Shape(n, filters, size, size, size), f32[0].getShape(), what);
+      assertTrue(f32[0].isNaN().logicalOr(f32[0].isInfinite()).none().getBoolean(), what);
+      assertTrue(f32[1].isNaN().logicalOr(f32[1].isInfinite()).none().getBoolean(), what);
+      float eo = relativeError(f32[0], f64[0]);
+      assertTrue(eo < 1e-4, "output " + what + ": relative error " + eo);
+      float eg = relativeError(f32[1], f64[1]);
+      assertTrue(eg < 1e-4, "input gradient " + what + ": relative error " + eg);
+    }
+  }
+
+  private static NDArray[] runRoute(NDArray x0, NDArray w, NDArray g, Shape dilation) {
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      NDArray x = x0.duplicate();
+      x.setRequiresGradient(true);
+      NDArray y = OneDnnConv.conv3d(x, w, dilation, dilation);
+      gc.backward(y.mul(g).sum());
+      return new NDArray[] {
+        y.toType(DataType.FLOAT32, true), x.getGradient().toType(DataType.FLOAT32, true)
+      };
+    }
+  }
+
+  /**
+   * The shapes of width-6 and width-4 networks at batch 2 (oneDNN's route). Unpadded, on the AMD
+   * EPYC under the AVX2 cap, 12 -> 6 and 10 -> 8 gave NaN or 0.2-0.3 wrong outputs, and 6 -> 6, 6
+   * -> 12 and 16 -> 6 wrong input gradients.
+   */
+  @Test
+  void offBlockChannelsAreExactOnOneDnnsRoute() {
+    Random r = new Random(14);
+    int[][] shapes = {{12, 6}, {6, 6}, {6, 12}, {16, 6}, {10, 8}, {4, 6}, {8, 4}, {24, 12}};
+    for (int[] s : shapes) {
+      checkRoute(2, s[0], s[1], 12, 1, r);
+    }
+    checkRoute(2, 12, 6, 12, 2, r);
+  }
+
+  /**
+   * Just below the im2col bound at batch 1 ({@code 12*40*42 = 20160}) the convolution is left
+   * alone: exact only as long as libtorch's route rule is the one {@link OneDnnConv#mayUseOneDnn}
+   * assumes.
+   */
+  @Test
+  void belowTheBoundBatchOneIsLeftToIm2colAndExact() {
+    assertFalse(OneDnnConv.mayUseOneDnn(new Shape(1, 12, 40, 42, 8), new Shape(3, 3, 3)));
+    Random r = new Random(15);
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = normal(m, r, new Shape(1, 12, 40, 42, 8));
+      NDArray w = normal(m, r, new Shape(6, 12, 3, 3, 3)).mul(m.create(0.05f));
+      NDArray g = normal(m, r, new Shape(1, 6, 40, 42, 8));
+      Shape one = new Shape(1, 1, 1);
+      NDArray[] f32 = runRoute(x, w, g, one);
+      NDArray[] f64 =
+          runRoute(
+              x.toType(DataType.FLOAT64, true),
+              w.toType(DataType.FLOAT64, true),
+              g.toType(DataType.FLOAT64, true),
+              one);
+      assertTrue(relativeError(f32[0], f64[0]) < 1e-4, "output");
+      assertTrue(relativeError(f32[1], f64[1]) < 1e-4, "input gradient");
+    }
+  }
+
+  @Test
+  void theRouteRuleIsLibtorchs() {
+    Shape k3 = new Shape(3, 3, 3);
+    assertTrue(OneDnnConv.mayUseOneDnn(new Shape(2, 4, 8, 8, 8), k3), "batch 2");
+    assertFalse(OneDnnConv.mayUseOneDnn(new Shape(1, 20, 32, 32, 8), k3), "20480");
+    assertTrue(OneDnnConv.mayUseOneDnn(new Shape(1, 20, 32, 33, 8), k3), "21120");
+    assertTrue(OneDnnConv.mayUseOneDnn(new Shape(1, 2, 4, 4, 4), new Shape(7, 7, 7)), "7x7x7");
+  }
+
+  @Test
+  void theChannelBlockFollowsTheCpuAndTheCap() {
+    Set<String> avx2 = Set.of("avx2", "fma");
+    Set<String> avx512 = Set.of("avx2", "avx512f", "avx512bw");
+    assertEquals(8, OneDnnConv.channelBlock(Map.of(), avx2));
+    assertEquals(8, OneDnnConv.channelBlock(Map.of(CpuIsaGuard.ENV, "AVX512_CORE"), avx2));
+    assertEquals(16, OneDnnConv.channelBlock(Map.of(), avx512));
+    assertEquals(16, OneDnnConv.channelBlock(Map.of(CpuIsaGuard.ENV, " "), avx512));
+    assertEquals(8, OneDnnConv.channelBlock(Map.of(CpuIsaGuard.ENV, "AVX2"), avx512));
+    assertEquals(8, OneDnnConv.channelBlock(Map.of(CpuIsaGuard.LEGACY_ENV, "sse41"), avx512));
+    assertEquals(16, OneDnnConv.channelBlock(Map.of(CpuIsaGuard.ENV, "avx512_core"), avx512));
+    assertEquals(16, OneDnnConv.channelBlock(Map.of(CpuIsaGuard.ENV, "ALL"), avx512));
   }
 }

@@ -260,4 +260,52 @@ class EquiUnetTest {
       }
     }
   }
+
+  /**
+   * At a width off oneDNN's channel block (6: the decoder's convolutions take 12 channels) a batch
+   * of two, which libtorch sends to oneDNN, gives what each sample gives alone (im2col at this
+   * size), outputs and weight gradients. Before {@code OneDnnConv} padded the channels, the batch's
+   * outputs were NaN on the AMD EPYC under the AVX2 cap.
+   */
+  @Test
+  void aBatchEqualsItsSamplesAtAWidthOffTheChannelBlock() {
+    try (NDManager m = manager.newSubManager()) {
+      EquiUnet net = EquiUnet.builder().optWidth(6).optNorm(Norm.INSTANCE).build();
+      net.initialize(m, 5L);
+      NDArray x = m.randomNormal(new Shape(2, 4, 16, 16, 16));
+      NDArray batchOut;
+      List<NDArray> batchGrads = new java.util.ArrayList<>();
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        batchOut = net.forward(new ParameterStore(m, false), new NDList(x), true).get(0);
+        gc.backward(batchOut.sum());
+        for (var p : net.namedParameters()) {
+          batchGrads.add(p.getValue().getArray().getGradient().duplicate());
+        }
+      }
+      NDArray[] singleOut = new NDArray[2];
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        gc.zeroGradients(); // a collector adds to the gradients the last one left
+        NDArray loss = null;
+        for (int i = 0; i < 2; i++) {
+          NDArray xi = x.get(i + ":" + (i + 1));
+          singleOut[i] = net.forward(new ParameterStore(m, false), new NDList(xi), true).get(0);
+          loss = loss == null ? singleOut[i].sum() : loss.add(singleOut[i].sum());
+        }
+        gc.backward(loss);
+      }
+      assertTrue(batchOut.isNaN().none().getBoolean(), "NaN in the batch's output");
+      NDArray singles = singleOut[0].concat(singleOut[1], 0);
+      float scale = singles.abs().max().getFloat();
+      float err = batchOut.sub(singles).abs().max().getFloat() / scale;
+      assertTrue(err < 1e-4, "batch vs samples: relative error " + err);
+      int i = 0;
+      for (var p : net.namedParameters()) {
+        NDArray single = p.getValue().getArray().getGradient();
+        NDArray batch = batchGrads.get(i++);
+        float s = single.abs().max().getFloat();
+        float e = batch.sub(single).abs().max().getFloat() / Math.max(s, 1e-12f);
+        assertTrue(e < 1e-3, p.getKey() + ": gradient relative error " + e);
+      }
+    }
+  }
 }
