@@ -2,9 +2,11 @@
  * Loading and configuring the DJL PyTorch engine: threads, cache folder, offline mode, devices and
  * the CPU instruction-set guard.
  *
- * <p>A oneDNN bug that no ISA cap short of SSE4.1 avoids: the input gradient of a float32 conv3d
- * whose filter count is not a multiple of 8 (AVX2) or 16 (AVX-512) is wrong, at times NaN. {@link
- * org.bratscv.model.engine.OneDnnConv} pads the filters; CBAM's 1-filter spatial gate uses it.
+ * <p>A oneDNN bug that no ISA cap short of SSE4.1 avoids: a float32 conv3d whose channel counts are
+ * off the kernels' block, 8 (AVX2) or 16 (AVX-512), is wrong, at times NaN: the input gradient for
+ * such filter counts, the output for such input channels above the block. {@link
+ * org.bratscv.model.engine.OneDnnConv} pads both where libtorch sends the call to oneDNN; every
+ * ConvNormRelu and CBAM's 1-filter spatial gate use it.
  *
  * <h2>Environment that must be set before libtorch loads</h2>
  *
