@@ -29,11 +29,11 @@ import java.util.Set;
  * <p>libtorch sends a float32 CPU convolution to oneDNN when the batch is above 1, when the kernel
  * is wider than 3 in its last two axes, or when {@code N*C*D*H > 20480}; else to its own im2col
  * path, which is right for any count ({@link #mayUseOneDnn}). On that route this class pads the
- * input channels (with zero channels, and zero weight slices) and the filters (with zero filters,
- * whose outputs it drops) up to a multiple of {@link #channelBlock}: the padded convolution
- * computes the same sums, the extra outputs get no gradient, and the results are exact. Channel
- * counts on the block (every width that is a multiple of 8 under the cap) are passed through
- * untouched, as is every convolution off the CPU.
+ * input channels above the block (with zero channels, and zero weight slices) and the filters (with
+ * zero filters, whose outputs it drops) up to a multiple of {@link #channelBlock}: the padded
+ * convolution computes the same sums, the extra outputs get no gradient, and the results are exact.
+ * Channel counts on the block (every width that is a multiple of 8 under the cap) are passed
+ * through untouched, as is every convolution off the CPU.
  */
 public final class OneDnnConv {
   /** oneDNN's widest float32 channel block (AVX-512); a multiple of AVX2's 8. */
@@ -123,7 +123,9 @@ public final class OneDnnConv {
     long filters = ws.get(0);
     long channels = ws.get(1);
     long filtersPadded = roundUp(filters, filterBlock);
-    long channelsPadded = roundUp(channels, channelBlock);
+    // Fewer input channels than the block take oneDNN's plain-layout first-layer kernels, which
+    // were exact (4 -> 6, 6 -> 8, 6 -> 12 above); padding them would only cost a copy of the input.
+    long channelsPadded = channels < channelBlock ? channels : roundUp(channels, channelBlock);
     NDArray in = x;
     NDArray w = weight;
     if (channelsPadded != channels) {
