@@ -37,6 +37,9 @@ public final class Relauncher {
   static final Set<String> ENGINE_COMMANDS =
       Set.of("model", "train", "infer", "cv", "sweep", "segment", "demo");
 
+  /** {@code bench} subcommands that load the PyTorch engine. */
+  static final Set<String> ENGINE_BENCHMARKS = Set.of("model", "infer");
+
   private Relauncher() {}
 
   /** True when {@code args} name a command that loads libtorch. */
@@ -55,7 +58,7 @@ public final class Relauncher {
     }
     String first = words.get(0);
     return ENGINE_COMMANDS.contains(first)
-        || (first.equals("bench") && words.size() > 1 && words.get(1).equals("model"));
+        || (first.equals("bench") && words.size() > 1 && ENGINE_BENCHMARKS.contains(words.get(1)));
   }
 
   /**

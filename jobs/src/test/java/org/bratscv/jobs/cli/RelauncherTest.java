@@ -20,6 +20,10 @@ class RelauncherTest {
   void onlyEngineCommandsAreRelaunched() {
     assertTrue(Relauncher.loadsEngine(new String[] {"model", "summary", "--width", "8"}));
     assertTrue(Relauncher.loadsEngine(new String[] {"bench", "model", "--size", "64"}));
+    // bench infer once ran unrelaunched: no cap on AVX-512 CPUs whose kernels are wrong, so its
+    // engine refused to start there, and no tcmalloc
+    assertTrue(Relauncher.loadsEngine(new String[] {"bench", "infer", "--width", "8"}));
+    assertFalse(Relauncher.loadsEngine(new String[] {"bench", "preprocess"}));
     assertTrue(Relauncher.loadsEngine(new String[] {"train", "--config", "a.yaml"}));
     assertFalse(Relauncher.loadsEngine(new String[] {"bench", "nifti"}));
     assertFalse(Relauncher.loadsEngine(new String[] {"model", "--help"}));
