@@ -163,7 +163,7 @@ class DocumentedCommandsTest {
             "model export --run demo-out/run --out demo-out/model.zip",
             "segment --models demo-out/model.zip --input demo-out/archive/test --output"
                 + " demo-out/segment-zip",
-            "model import --weights demo-out/model/A-fold0.safetensors --arch EquiUnet --width 6"
+            "model import --weights demo-out/model/A-fold0.safetensors --arch EquiUnet --width 8"
                 + " --norm group --normalization A --tta 1 --out demo-out/imported",
             "model import --manifest demo-out/model/manifest.json --out demo-out/imported.zip",
             "model run --weights model/src/test/resources/reference-equality/weights.safetensors"

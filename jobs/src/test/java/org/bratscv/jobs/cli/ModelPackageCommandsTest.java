@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /**
  * README's "Models in and out" commands, run as written (demo-out/ moved into a temporary folder,
  * the repository's files found from its root) on a tiny trained run whose networks are the demo's
- * (width 6, GroupNorm A, InstanceNorm B, no deep supervision): export, zip, import and segment, and
+ * (width 8, GroupNorm A, InstanceNorm B, no deep supervision): export, zip, import and segment, and
  * the ensemble that comes back segments voxel for voxel as the run did.
  */
 class ModelPackageCommandsTest {
@@ -57,7 +57,7 @@ class ModelPackageCommandsTest {
                         "output=" + demo.resolve("run"),
                         "folds.k=2",
                         "pipelines.A.epochs=1",
-                        "pipelines.A.network.width=6",
+                        "pipelines.A.network.width=8",
                         "pipelines.A.network.norm=group",
                         "pipelines.A.network.deep_supervision=false",
                         "pipelines.A.patch=[16,16,16]",
@@ -65,7 +65,7 @@ class ModelPackageCommandsTest {
                         "pipelines.A.final_weights=last",
                         "pipelines.B.epochs=1",
                         "pipelines.B.batch=1",
-                        "pipelines.B.network.width=6",
+                        "pipelines.B.network.width=8",
                         "pipelines.B.network.norm=instance",
                         "pipelines.B.network.deep_supervision=false",
                         "pipelines.B.patch=[16,16,16]",
@@ -254,7 +254,7 @@ class ModelPackageCommandsTest {
             "--arch",
             "Att_EquiUnet",
             "--width",
-            "6",
+            "8",
             "--out",
             root.resolve("never").toString());
     assertEquals(2, wrong.exitCode());
