@@ -13,6 +13,7 @@ import ai.djl.training.GradientCollector;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BinaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,11 +32,11 @@ class OneDnnConvTest {
   }
 
   /** Output and input gradient of {@code sum(conv(x, w) * g)}, as float32. */
-  private static NDArray[] run(NDArray x0, NDArray w, NDArray g, int k) {
+  private static NDArray[] run(NDArray x0, NDArray w, NDArray g, BinaryOperator<NDArray> conv) {
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       NDArray x = x0.duplicate();
       x.setRequiresGradient(true);
-      NDArray y = OneDnnConv.conv3d(x, w, new Shape(k / 2, k / 2, k / 2));
+      NDArray y = conv.apply(x, w);
       gc.backward(y.mul(g).sum());
       return new NDArray[] {
         y.toType(DataType.FLOAT32, true), x.getGradient().toType(DataType.FLOAT32, true)
@@ -47,25 +48,40 @@ class OneDnnConvTest {
     return a.sub(ref).abs().max().getFloat() / ref.abs().max().getFloat();
   }
 
-  private static void check(int in, int filters, int k, int size, Random r) {
+  /**
+   * {@code conv} of x (n, in, size^3) with filters x in x k^3 weights in float32 against float64:
+   * shape, no NaN or infinity, output and input gradient within 1e-4 of the largest value.
+   */
+  private static void compare(
+      int n, int in, int filters, int k, Shape size, Random r, BinaryOperator<NDArray> conv) {
     try (NDManager m = NDManager.newBaseManager()) {
-      NDArray x = normal(m, r, new Shape(1, in, size, size, size));
+      NDArray x = normal(m, r, new Shape(n, in).addAll(size));
       NDArray w = normal(m, r, new Shape(filters, in, k, k, k)).mul(m.create(0.05f));
-      NDArray g = normal(m, r, new Shape(1, filters, size, size, size));
-      NDArray[] f32 = run(x, w, g, k);
+      NDArray g = normal(m, r, new Shape(n, filters).addAll(size));
+      NDArray[] f32 = run(x, w, g, conv);
       NDArray[] f64 =
           run(
               x.toType(DataType.FLOAT64, true),
               w.toType(DataType.FLOAT64, true),
               g.toType(DataType.FLOAT64, true),
-              k);
-      String what = in + "->" + filters + " k" + k + " at " + size + "^3";
-      assertEquals(new Shape(1, filters, size, size, size), f32[0].getShape(), what);
-      assertTrue(f32[1].isNaN().logicalOr(f32[1].isInfinite()).none().getBoolean(), what);
-      assertTrue(relativeError(f32[0], f64[0]) < 1e-4, "output " + what);
-      float e = relativeError(f32[1], f64[1]);
-      assertTrue(e < 1e-4, "input gradient " + what + ": relative error " + e);
+              conv);
+      String what = "n" + n + " " + in + "->" + filters + " k" + k + " at " + size;
+      assertEquals(new Shape(n, filters).addAll(size), f32[0].getShape(), what);
+      for (NDArray a : f32) {
+        assertTrue(a.isNaN().logicalOr(a.isInfinite()).none().getBoolean(), what);
+      }
+      float eo = relativeError(f32[0], f64[0]);
+      assertTrue(eo < 1e-4, "output " + what + ": relative error " + eo);
+      float eg = relativeError(f32[1], f64[1]);
+      assertTrue(eg < 1e-4, "input gradient " + what + ": relative error " + eg);
     }
+  }
+
+  /** The CBAM form: padding k / 2, filters padded to 16. */
+  private static void check(int in, int filters, int k, int size, Random r) {
+    Shape pad = new Shape(k / 2, k / 2, k / 2);
+    compare(
+        1, in, filters, k, new Shape(size, size, size), r, (x, w) -> OneDnnConv.conv3d(x, w, pad));
   }
 
   /** CBAM's spatial gate: 2 -> 1 channels, 7x7x7, at the sizes of a 16^3 network's levels. */
@@ -93,41 +109,10 @@ class OneDnnConvTest {
     check(2, 16, 7, 8, r);
   }
 
-  /** Forward and input gradient of the padded route ({@code conv3d} with dilation) vs float64. */
-  private static void checkRoute(int n, int in, int filters, int size, int dilation, Random r) {
-    try (NDManager m = NDManager.newBaseManager()) {
-      NDArray x = normal(m, r, new Shape(n, in, size, size, size));
-      NDArray w = normal(m, r, new Shape(filters, in, 3, 3, 3)).mul(m.create(0.05f));
-      NDArray g = normal(m, r, new Shape(n, filters, size, size, size));
-      Shape d = new Shape(dilation, dilation, dilation);
-      NDArray[] f32 = runRoute(x, w, g, d);
-      NDArray[] f64 =
-          runRoute(
-              x.toType(DataType.FLOAT64, true),
-              w.toType(DataType.FLOAT64, true),
-              g.toType(DataType.FLOAT64, true),
-              d);
-      String what = "n" + n + " " + in + "->" + filters + " dilation " + dilation + " at " + size;
-      assertEquals(new Shape(n, filters, size, size, size), f32[0].getShape(), what);
-      assertTrue(f32[0].isNaN().logicalOr(f32[0].isInfinite()).none().getBoolean(), what);
-      assertTrue(f32[1].isNaN().logicalOr(f32[1].isInfinite()).none().getBoolean(), what);
-      float eo = relativeError(f32[0], f64[0]);
-      assertTrue(eo < 1e-4, "output " + what + ": relative error " + eo);
-      float eg = relativeError(f32[1], f64[1]);
-      assertTrue(eg < 1e-4, "input gradient " + what + ": relative error " + eg);
-    }
-  }
-
-  private static NDArray[] runRoute(NDArray x0, NDArray w, NDArray g, Shape dilation) {
-    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      NDArray x = x0.duplicate();
-      x.setRequiresGradient(true);
-      NDArray y = OneDnnConv.conv3d(x, w, dilation, dilation);
-      gc.backward(y.mul(g).sum());
-      return new NDArray[] {
-        y.toType(DataType.FLOAT32, true), x.getGradient().toType(DataType.FLOAT32, true)
-      };
-    }
+  /** The ConvNormRelu form, 3x3x3 with padding = dilation, on oneDNN's route when padded. */
+  private static void checkRoute(int n, int in, int filters, Shape size, int dilation, Random r) {
+    Shape d = new Shape(dilation, dilation, dilation);
+    compare(n, in, filters, 3, size, r, (x, w) -> OneDnnConv.conv3d(x, w, d, d));
   }
 
   /**
@@ -140,9 +125,9 @@ class OneDnnConvTest {
     Random r = new Random(14);
     int[][] shapes = {{12, 6}, {6, 6}, {6, 12}, {16, 6}, {10, 8}, {4, 6}, {8, 4}, {24, 12}};
     for (int[] s : shapes) {
-      checkRoute(2, s[0], s[1], 12, 1, r);
+      checkRoute(2, s[0], s[1], new Shape(12, 12, 12), 1, r);
     }
-    checkRoute(2, 12, 6, 12, 2, r);
+    checkRoute(2, 12, 6, new Shape(12, 12, 12), 2, r);
   }
 
   /**
@@ -153,22 +138,7 @@ class OneDnnConvTest {
   @Test
   void belowTheBoundBatchOneIsLeftToIm2colAndExact() {
     assertFalse(OneDnnConv.mayUseOneDnn(new Shape(1, 12, 40, 42, 8), new Shape(3, 3, 3)));
-    Random r = new Random(15);
-    try (NDManager m = NDManager.newBaseManager()) {
-      NDArray x = normal(m, r, new Shape(1, 12, 40, 42, 8));
-      NDArray w = normal(m, r, new Shape(6, 12, 3, 3, 3)).mul(m.create(0.05f));
-      NDArray g = normal(m, r, new Shape(1, 6, 40, 42, 8));
-      Shape one = new Shape(1, 1, 1);
-      NDArray[] f32 = runRoute(x, w, g, one);
-      NDArray[] f64 =
-          runRoute(
-              x.toType(DataType.FLOAT64, true),
-              w.toType(DataType.FLOAT64, true),
-              g.toType(DataType.FLOAT64, true),
-              one);
-      assertTrue(relativeError(f32[0], f64[0]) < 1e-4, "output");
-      assertTrue(relativeError(f32[1], f64[1]) < 1e-4, "input gradient");
-    }
+    checkRoute(1, 12, 6, new Shape(40, 42, 8), 1, new Random(15));
   }
 
   @Test
