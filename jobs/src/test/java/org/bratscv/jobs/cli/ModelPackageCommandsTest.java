@@ -179,7 +179,7 @@ class ModelPackageCommandsTest {
         new ModelPackage.EnsembleSettings(1, 0.5, List.of("A", "B"), "fp32"), m.ensemble());
     ModelPackage.Member a0 = m.members().get(0);
     assertEquals("EquiUnet", a0.architecture());
-    assertEquals(6, a0.width());
+    assertEquals(8, a0.width());
     assertEquals("group", a0.norm());
     assertEquals("A", a0.normalization());
     assertEquals("instance", m.members().get(2).norm());

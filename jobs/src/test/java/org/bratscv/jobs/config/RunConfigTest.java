@@ -88,8 +88,8 @@ class RunConfigTest {
     RunConfig paper = RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of());
     assertFalse(paper.pipelines().get("A").training().hasOutputPrior());
     RunConfig demo = RunConfig.load(CONF.resolve("demo.yaml"), List.of());
-    assertEquals(0.05, demo.pipelines().get("A").training().outputPrior(), 0);
-    assertEquals(0.05, demo.pipelines().get("B").training().outputPrior(), 0);
+    assertEquals(0.01, demo.pipelines().get("A").training().outputPrior(), 0);
+    assertEquals(0.01, demo.pipelines().get("B").training().outputPrior(), 0);
     RunConfig set =
         RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of("pipelines.A.output_prior=0.2"));
     assertEquals(0.2, set.pipelines().get("A").training().outputPrior(), 0);
