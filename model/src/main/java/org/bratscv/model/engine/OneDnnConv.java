@@ -18,13 +18,13 @@ import java.util.Set;
  * thread or several. Measured on a 2-core AMD EPYC (family 26) under {@code
  * ONEDNN_MAX_CPU_ISA=AVX2} against float64 (which libtorch computes without oneDNN), batch 2,
  * 3x3x3: the <em>input gradient</em> is wrong (relative error 0.2 to 0.4) whenever the filter count
- * is not a multiple of 8 (3, 6, 12), and the <em>forward output</em> is wrong (0.16 to 0.29, or
- * NaN) whenever the input channels are above 8 and not a multiple of it (10, 12, 20); 4 -> 6, 6 ->
- * 8, 16 -> 8, 24 -> 8 and 48 -> 24 are exact. Without the cap the AVX-512 kernels fail the same way
- * for counts off 16 ({@link OneDnnSelfTest}); CBAM's 2 -> 1-channel 7x7x7 gate was wrong under
- * every cap. So an EquiUnet whose width is not a multiple of 8 (the demo's 6, for one) computed NaN
- * as soon as its decoder's 12-channel convolutions went to oneDNN: a batch of TTA copies, or a crop
- * above the size below.
+ * is not a multiple of 8 (6, 12; the 3-filter 1x1x1 heads were exact), and the <em>forward
+ * output</em> is wrong (0.16 to 0.29, or NaN) whenever the input channels are above 8 and not a
+ * multiple of it (10, 12, 20); 4 -> 6, 6 -> 8, 16 -> 8, 24 -> 8 and 48 -> 24 are exact. Without the
+ * cap the AVX-512 kernels fail the same way for counts off 16 ({@link OneDnnSelfTest}); CBAM's 2 ->
+ * 1-channel 7x7x7 gate was wrong under every cap. So an EquiUnet whose width is not a multiple of 8
+ * (the demo's 6, for one) computed NaN as soon as its decoder's 12-channel convolutions went to
+ * oneDNN: a batch of TTA copies, or a crop above the size below.
  *
  * <p>libtorch sends a float32 CPU convolution to oneDNN when the batch is above 1, when the kernel
  * is wider than 3 in its last two axes, or when {@code N*C*D*H > 20480}; else to its own im2col
