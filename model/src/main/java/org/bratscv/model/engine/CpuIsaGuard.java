@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,9 +48,18 @@ public final class CpuIsaGuard {
 
   private CpuIsaGuard() {}
 
+  /**
+   * The ISA {@code env} caps oneDNN to, trimmed and upper-cased ({@value #ENV} first, then {@value
+   * #LEGACY_ENV}), or empty when neither is set.
+   */
+  public static Optional<String> cap(Map<String, String> env) {
+    String v = notBlank(env.get(ENV)) ? env.get(ENV) : env.get(LEGACY_ENV);
+    return notBlank(v) ? Optional.of(v.trim().toUpperCase(Locale.ROOT)) : Optional.empty();
+  }
+
   /** True when {@code env} already caps oneDNN (to any ISA the user chose). */
   public static boolean isCapped(Map<String, String> env) {
-    return notBlank(env.get(ENV)) || notBlank(env.get(LEGACY_ENV));
+    return cap(env).isPresent();
   }
 
   /** True when the CPU flags include AVX-512. */

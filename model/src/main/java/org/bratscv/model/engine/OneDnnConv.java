@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv3d;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -58,15 +57,9 @@ public final class OneDnnConv {
     if (!CpuIsaGuard.hasAvx512(cpuFlags)) {
       return AVX2_CHANNEL_BLOCK;
     }
-    String cap = env.get(CpuIsaGuard.ENV);
-    if (cap == null || cap.isBlank()) {
-      cap = env.get(CpuIsaGuard.LEGACY_ENV);
-    }
-    if (cap == null || cap.isBlank()) {
-      return CHANNEL_BLOCK;
-    }
-    String c = cap.trim().toUpperCase(Locale.ROOT);
-    return c.contains("AVX512") || c.equals("ALL") || c.equals("DEFAULT")
+    return CpuIsaGuard.cap(env)
+            .map(c -> c.contains("AVX512") || c.equals("ALL") || c.equals("DEFAULT"))
+            .orElse(true)
         ? CHANNEL_BLOCK
         : AVX2_CHANNEL_BLOCK;
   }

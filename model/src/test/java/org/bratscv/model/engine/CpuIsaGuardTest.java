@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -17,6 +18,23 @@ import org.junit.jupiter.api.io.TempDir;
 class CpuIsaGuardTest {
   private static final Set<String> AVX512 = Set.of("sse4_2", "avx2", "avx512f", "avx512bw");
   private static final Set<String> AVX2_ONLY = Set.of("sse4_2", "avx2", "fma");
+
+  @Test
+  void theCapIsReadFromTheCurrentNameFirstThenTheLegacyOne() {
+    assertEquals(Optional.empty(), CpuIsaGuard.cap(Map.of()));
+    assertEquals(Optional.empty(), CpuIsaGuard.cap(Map.of("ONEDNN_MAX_CPU_ISA", " ")));
+    assertEquals(Optional.of("AVX2"), CpuIsaGuard.cap(Map.of("ONEDNN_MAX_CPU_ISA", " avx2 ")));
+    assertEquals(
+        Optional.of("AVX512_CORE"), CpuIsaGuard.cap(Map.of("DNNL_MAX_CPU_ISA", "avx512_core")));
+    assertEquals(
+        Optional.of("ALL"),
+        CpuIsaGuard.cap(Map.of("ONEDNN_MAX_CPU_ISA", "ALL", "DNNL_MAX_CPU_ISA", "AVX2")));
+    assertEquals(
+        Optional.of("AVX2"),
+        CpuIsaGuard.cap(Map.of("ONEDNN_MAX_CPU_ISA", "", "DNNL_MAX_CPU_ISA", "AVX2")));
+    assertTrue(CpuIsaGuard.isCapped(Map.of("DNNL_MAX_CPU_ISA", "AVX2")));
+    assertFalse(CpuIsaGuard.isCapped(Map.of("ONEDNN_MAX_CPU_ISA", "")));
+  }
 
   @Test
   void noCapWithoutAvx512OrWhenTheUserSetOneAndNoSelfTestThen(@TempDir Path dir) {
