@@ -156,7 +156,8 @@ public record PipelineSettings(
             int start = s.integer("decay_start", epochs / 2);
             if (start < 0 || start > epochs) {
               throw new ConfigException(
-                  "schedule.decay_start must be within 0.."
+                  s.full("decay_start")
+                      + " must be within 0.."
                       + epochs
                       + " (the epochs), got "
                       + start);
@@ -164,8 +165,19 @@ public record PipelineSettings(
             yield ScheduleConfig.constantThenCosine(start, epochs, floor);
           }
         };
+    int warmup = s.integer("warmup_epochs", d.warmupEpochs());
+    if (warmup < 0 || warmup >= epochs) {
+      throw new ConfigException(
+          s.full("warmup_epochs")
+              + " must be within 0.."
+              + (epochs - 1)
+              + " (below the epochs, "
+              + epochs
+              + "), got "
+              + warmup);
+    }
     s.rejectUnknownKeys();
-    return c;
+    return c.withWarmup(warmup);
   }
 
   private static SwaConfig swa(Settings s, SwaConfig d) {

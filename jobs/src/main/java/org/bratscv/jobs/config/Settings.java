@@ -26,7 +26,8 @@ public final class Settings {
     return new Settings(tree, "");
   }
 
-  private String full(String key) {
+  /** The key's full dotted path in the configuration, for messages ("pipelines.A.epochs"). */
+  public String full(String key) {
     return prefix.isEmpty() ? key : prefix + "." + key;
   }
 

@@ -106,6 +106,28 @@ class RunConfigTest {
   }
 
   @Test
+  void aWarmUpIsOptionalAndBelowTheEpochs() {
+    RunConfig paper = RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of());
+    assertEquals(0, paper.pipelines().get("B").training().schedule().warmupEpochs());
+    RunConfig set =
+        RunConfig.load(
+            CONF.resolve("brats2020-cv.yaml"), List.of("pipelines.B.schedule.warmup_epochs=5"));
+    assertEquals(
+        ScheduleConfig.cosine(400, 0).withWarmup(5),
+        set.pipelines().get("B").training().schedule());
+    for (String bad : List.of("-1", "400")) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () ->
+                  RunConfig.load(
+                      CONF.resolve("brats2020-cv.yaml"),
+                      List.of("pipelines.B.schedule.warmup_epochs=" + bad)));
+      assertTrue(e.getMessage().contains("pipelines.B.schedule.warmup_epochs"), e.getMessage());
+    }
+  }
+
+  @Test
   void overridesReachThePipelinesAndUnknownKeysAreRefused() {
     RunConfig c =
         RunConfig.load(

@@ -1,16 +1,20 @@
 package org.bratscv.jobs.stages;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.bratscv.data.folds.Fold;
 import org.bratscv.data.folds.FoldSplit;
 import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.data.synth.PhantomArchive;
@@ -19,6 +23,7 @@ import org.bratscv.data.volume.Dims;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.run.Fingerprint;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,26 +46,61 @@ class TrainStageTest {
   }
 
   /** A tiny pipeline A (2 main epochs, 1 SWA cycle of 2) and B, width 2, 16^3 patches. */
-  static RunConfig tinyConfig(Path archive, Path out) {
-    return RunConfig.of(
-        ConfigTree.empty()
-            .withAll(
-                List.of(
-                    "data.train=" + archive,
-                    "output=" + out,
-                    "folds.k=2",
-                    "pipelines.A.epochs=2",
-                    "pipelines.A.network.width=2",
-                    "pipelines.A.patch=[16,16,16]",
-                    "pipelines.A.validate_every=1",
-                    "pipelines.A.swa.cycles=1",
-                    "pipelines.A.swa.cycle_epochs=2",
-                    "pipelines.A.swa.snapshot_every=1",
-                    "pipelines.B.epochs=2",
-                    "pipelines.B.batch=1",
-                    "pipelines.B.network.width=2",
-                    "pipelines.B.patch=[16,16,16]",
-                    "pipelines.B.validate_every=1")));
+  static RunConfig tinyConfig(Path archive, Path out, String... more) {
+    List<String> settings =
+        new ArrayList<>(
+            List.of(
+                "data.train=" + archive,
+                "output=" + out,
+                "folds.k=2",
+                "pipelines.A.epochs=2",
+                "pipelines.A.network.width=2",
+                "pipelines.A.patch=[16,16,16]",
+                "pipelines.A.validate_every=1",
+                "pipelines.A.swa.cycles=1",
+                "pipelines.A.swa.cycle_epochs=2",
+                "pipelines.A.swa.snapshot_every=1",
+                "pipelines.B.epochs=2",
+                "pipelines.B.batch=1",
+                "pipelines.B.network.width=2",
+                "pipelines.B.patch=[16,16,16]",
+                "pipelines.B.validate_every=1"));
+    settings.addAll(List.of(more));
+    return RunConfig.of(ConfigTree.empty().withAll(settings));
+  }
+
+  @Test
+  void aWarmUpIsItsOwnFingerprintIngredientAndNoWarmUpLeavesTheFingerprintAsItWas() {
+    FoldSplit split =
+        new FoldSplit(
+            7L,
+            2,
+            List.of(
+                new Fold(0, List.of("c1", "c2"), List.of("c3", "c4")),
+                new Fold(1, List.of("c3", "c4"), List.of("c1", "c2"))));
+    TrainStage.Task b0 = new TrainStage.Task("baseline", "B", 0);
+    Path archive = dir.resolve("archive");
+    Path out = dir.resolve("out");
+    RunConfig plain = tinyConfig(archive, out);
+    RunConfig zero = tinyConfig(archive, out, "pipelines.B.schedule.warmup_epochs=0");
+    RunConfig warm = tinyConfig(archive, out, "pipelines.B.schedule.warmup_epochs=1");
+    Fingerprint f = fingerprint(plain, split, b0);
+    assertEquals(f, fingerprint(zero, split, b0));
+    assertFalse(f.parts().containsKey("warmup_epochs"), f.parts().toString());
+    assertFalse(f.parts().get("training").contains("warmup"), f.parts().get("training"));
+    Fingerprint w = fingerprint(warm, split, b0);
+    assertEquals("1", w.parts().get("warmup_epochs"));
+    assertEquals(f.parts().get("training"), w.parts().get("training"));
+    assertNotEquals(f.hash(), w.hash());
+    TrainStage.Task a0 = new TrainStage.Task("baseline", "A", 0);
+    assertEquals(fingerprint(plain, split, a0), fingerprint(warm, split, a0), "only B warms up");
+  }
+
+  private static Fingerprint fingerprint(RunConfig c, FoldSplit split, TrainStage.Task t) {
+    return TrainStage.modelFingerprint(
+        new TrainStage.Settings(
+            new OutputRoot(c.output()), Map.of("baseline", c.pipelines()), split, c.compute()),
+        t);
   }
 
   @Test

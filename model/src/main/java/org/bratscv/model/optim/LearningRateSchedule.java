@@ -11,6 +11,22 @@ public interface LearningRateSchedule {
   /** The learning rate used throughout {@code epoch} (0-based). */
   double learningRate(int epoch);
 
+  /**
+   * This schedule scaled by a linear warm-up over its first {@code epochs} epochs: epoch {@code e}
+   * gets {@code (e + 1) / (epochs + 1)} of this schedule's rate, epoch {@code epochs} and later the
+   * full rate. The same as chaining torch's {@code LinearLR(start_factor = 1 / (epochs + 1),
+   * total_iters = epochs)} with this schedule, both stepped once per epoch. The rate rises from
+   * small steps instead of starting at full size: with Adam's normalised steps, a high base rate
+   * from the first step can push a sigmoid output channel so far negative that it never recovers.
+   */
+  default LearningRateSchedule withWarmup(int epochs) {
+    if (epochs < 0) {
+      throw new IllegalArgumentException("warm-up epochs must be >= 0, got " + epochs);
+    }
+    return epoch ->
+        epoch < epochs ? learningRate(epoch) * (epoch + 1) / (epochs + 1) : learningRate(epoch);
+  }
+
   /** The same rate at every epoch. */
   static LearningRateSchedule constant(double lr) {
     return epoch -> lr;

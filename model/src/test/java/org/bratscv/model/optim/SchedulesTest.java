@@ -21,6 +21,30 @@ class SchedulesTest {
   }
 
   @Test
+  void warmUpScalesTheFirstEpochsLikeTorchsLinearLrChainedWithTheSchedule() {
+    // torch 1.13: ChainedScheduler([LinearLR(opt, start_factor=0.25, total_iters=3),
+    // CosineAnnealingLR(opt, T_max=30)]) on Adam(lr=1e-2), lr before each epoch's steps
+    LearningRateSchedule s = new CosineAnnealing(1e-2, 0, 30).withWarmup(3);
+    double[] torch = {
+      0.0025,
+      0.0049863047384206835,
+      0.007418053502751772,
+      0.009755282581475769,
+      0.009567727288213004
+    };
+    for (int e = 0; e < torch.length; e++) {
+      assertEquals(torch[e], s.learningRate(e), 1e-17, "epoch " + e);
+    }
+    LearningRateSchedule constant = LearningRateSchedule.constant(0.02).withWarmup(1);
+    assertEquals(0.01, constant.learningRate(0), 0);
+    assertEquals(0.02, constant.learningRate(1), 0);
+    LearningRateSchedule none = new CosineAnnealing(1e-2, 0, 30).withWarmup(0);
+    assertEquals(1e-2, none.learningRate(0), 0);
+    assertThrows(
+        IllegalArgumentException.class, () -> LearningRateSchedule.constant(1).withWarmup(-1));
+  }
+
+  @Test
   void cosineFloorIsConfigurable() {
     ConstantThenCosine s = new ConstantThenCosine(1e-4, 1e-6, 100, 100);
     assertEquals(1e-6 + (1e-4 - 1e-6) / 2, s.learningRate(150), 1e-18);
