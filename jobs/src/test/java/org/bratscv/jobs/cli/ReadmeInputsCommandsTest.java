@@ -14,11 +14,11 @@ import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.synth.PhantomArchive;
 import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.volume.Dims;
-import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.DatasetTrees;
+import org.bratscv.jobs.stages.TrainStageTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,27 +78,7 @@ class ReadmeInputsCommandsTest {
   private void trainARun(Path archive, Path run) throws IOException {
     new PhantomArchive(new PhantomGenerator(new Dims(24, 24, 16), 3), "Training", 1, true)
         .write(archive, 5, id -> {});
-    RunConfig c =
-        RunConfig.of(
-            ConfigTree.empty()
-                .withAll(
-                    List.of(
-                        "data.train=" + archive,
-                        "output=" + run,
-                        "folds.k=2",
-                        "pipelines.A.epochs=2",
-                        "pipelines.A.network.width=2",
-                        "pipelines.A.patch=[16,16,16]",
-                        "pipelines.A.validate_every=1",
-                        "pipelines.A.swa.cycles=1",
-                        "pipelines.A.swa.cycle_epochs=2",
-                        "pipelines.A.swa.snapshot_every=1",
-                        "pipelines.B.epochs=2",
-                        "pipelines.B.batch=1",
-                        "pipelines.B.network.width=2",
-                        "pipelines.B.patch=[16,16,16]",
-                        "pipelines.B.validate_every=1",
-                        "ensemble.tta=1")));
+    RunConfig c = TrainStageTest.tinyConfig(archive, run, "ensemble.tta=1");
     SparkSession spark =
         SparkSessions.getOrCreate("readme-inputs", Map.of("spark.master", "local[2]"));
     try {

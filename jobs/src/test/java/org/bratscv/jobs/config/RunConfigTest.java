@@ -94,14 +94,7 @@ class RunConfigTest {
         RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of("pipelines.A.output_prior=0.2"));
     assertEquals(0.2, set.pipelines().get("A").training().outputPrior(), 0);
     for (String bad : List.of("0", "1", "1.5")) {
-      ConfigException e =
-          assertThrows(
-              ConfigException.class,
-              () ->
-                  RunConfig.load(
-                      CONF.resolve("brats2020-cv.yaml"),
-                      List.of("pipelines.A.output_prior=" + bad)));
-      assertTrue(e.getMessage().contains("pipelines.A.output_prior"), e.getMessage());
+      assertPaperConfigRefuses("pipelines.A.output_prior", bad);
     }
   }
 
@@ -116,15 +109,17 @@ class RunConfigTest {
         ScheduleConfig.cosine(400, 0).withWarmup(5),
         set.pipelines().get("B").training().schedule());
     for (String bad : List.of("-1", "400")) {
-      ConfigException e =
-          assertThrows(
-              ConfigException.class,
-              () ->
-                  RunConfig.load(
-                      CONF.resolve("brats2020-cv.yaml"),
-                      List.of("pipelines.B.schedule.warmup_epochs=" + bad)));
-      assertTrue(e.getMessage().contains("pipelines.B.schedule.warmup_epochs"), e.getMessage());
+      assertPaperConfigRefuses("pipelines.B.schedule.warmup_epochs", bad);
     }
+  }
+
+  /** The paper's config with {@code key=value} is refused by an error that names the key. */
+  private static void assertPaperConfigRefuses(String key, String value) {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of(key + "=" + value)));
+    assertTrue(e.getMessage().contains(key), e.getMessage());
   }
 
   @Test

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TrainStageTest {
+public class TrainStageTest {
   private static SparkSession spark;
 
   @TempDir Path dir;
@@ -45,8 +45,11 @@ class TrainStageTest {
     spark.stop();
   }
 
-  /** A tiny pipeline A (2 main epochs, 1 SWA cycle of 2) and B, width 2, 16^3 patches. */
-  static RunConfig tinyConfig(Path archive, Path out, String... more) {
+  /**
+   * A tiny pipeline A (2 main epochs, 1 SWA cycle of 2) and B, width 2, 16^3 patches, plus {@code
+   * more} settings.
+   */
+  public static RunConfig tinyConfig(Path archive, Path out, String... more) {
     List<String> settings =
         new ArrayList<>(
             List.of(
