@@ -460,8 +460,9 @@ class FaultInjectionTest {
     OutputTree.csv(out.resolve("evaluate/summary.csv"))
         .assertUnique("summary.csv", "labelmap_set", "region", "metric");
     OutputTree.assertNoTemporaries(out);
-    // per task: the 2 newest epochs (keep_checkpoints) and final (demo.yaml keeps no best)
-    assertEquals(4 * 3, OutputTree.assertCheckpointsVerify(out.resolve("train")));
+    // per task: the 2 newest epochs (keep_checkpoints) and final; B (best_validation in
+    // demo.yaml) also its best
+    assertEquals(2 * 3 + 2 * 4, OutputTree.assertCheckpointsVerify(out.resolve("train")));
     int nifti = assertEveryNiftiComplete(out);
     // 9 prepared files per case; 3 labelmap sets of 6 oof and 2 test cases, each labelmap with its
     // 3 uncertainty maps
