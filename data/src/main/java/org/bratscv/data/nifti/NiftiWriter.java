@@ -3,6 +3,9 @@ package org.bratscv.data.nifti;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +32,8 @@ public final class NiftiWriter {
   public static final int DEFAULT_GZIP_LEVEL = 1;
 
   private static final int IO_BUFFER = 1 << 20;
+  // float32 voxels encoded at a time (256 KiB)
+  private static final int ENCODE_CHUNK_VOXELS = 64 << 10;
 
   private final int gzipLevel;
 
@@ -56,15 +61,14 @@ public final class NiftiWriter {
       throws IOException {
     String name = target.getFileName().toString();
     NiftiHeader header = headerFor(v.dims(), like, type, name);
-    byte[] data = VoxelCodec.encode(v.data(), type, v.dims(), name);
-    writeAtomically(target, header, data);
+    writeAtomically(target, header, body(v.data(), type, v.dims(), name));
   }
 
   /** Writes a labelmap as uint8 with the geometry of {@code like}. */
   public void write(Path target, LabelVolume labels, NiftiHeader like) throws IOException {
     NiftiHeader header =
         headerFor(labels.dims(), like, NiftiDataType.UINT8, target.getFileName().toString());
-    writeAtomically(target, header, labels.labels());
+    writeAtomically(target, header, bytes(labels.labels()));
   }
 
   /**
@@ -82,14 +86,14 @@ public final class NiftiWriter {
   public void write(OutputStream out, boolean gzip, Volume v, NiftiHeader like, NiftiDataType type)
       throws IOException {
     NiftiHeader header = headerFor(v.dims(), like, type, "output");
-    writeTo(out, gzip, header, VoxelCodec.encode(v.data(), type, v.dims(), "output"));
+    writeTo(out, gzip, header, body(v.data(), type, v.dims(), "output"));
   }
 
   /** Writes a labelmap as uint8 to a stream; the stream is flushed, not closed. */
   public void write(OutputStream out, boolean gzip, LabelVolume labels, NiftiHeader like)
       throws IOException {
     NiftiHeader header = headerFor(labels.dims(), like, NiftiDataType.UINT8, "output");
-    writeTo(out, gzip, header, labels.labels());
+    writeTo(out, gzip, header, bytes(labels.labels()));
   }
 
   /**
@@ -108,13 +112,53 @@ public final class NiftiWriter {
       throws IOException {
     headerFor(image.dims(), like, type, "output");
     NiftiHeader header = NiftiHeader.likeVolumes(like, type, image.channelCount(), intentName);
-    int voxels = image.dims().voxels();
-    byte[] data = new byte[Math.multiplyExact(voxels * image.channelCount(), type.bytesPerVoxel())];
-    for (int c = 0; c < image.channelCount(); c++) {
-      byte[] one = VoxelCodec.encode(image.channel(c), type, image.dims(), "output");
-      System.arraycopy(one, 0, data, c * one.length, one.length);
+    // the voxel bytes must fit one Java array, as every reader of this project needs
+    Math.multiplyExact(
+        Math.multiplyExact(image.dims().voxels(), image.channelCount()), type.bytesPerVoxel());
+    VoxelBody[] channels = new VoxelBody[image.channelCount()];
+    for (int c = 0; c < channels.length; c++) {
+      channels[c] = body(image.channel(c), type, image.dims(), "output");
     }
-    writeTo(out, gzip, header, data);
+    writeTo(
+        out,
+        gzip,
+        header,
+        o -> {
+          for (VoxelBody c : channels) {
+            c.writeTo(o);
+          }
+        });
+  }
+
+  /** The voxel data of a file, written after its header. */
+  @FunctionalInterface
+  private interface VoxelBody {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  private static VoxelBody bytes(byte[] data) {
+    return out -> out.write(data);
+  }
+
+  /**
+   * {@code data} encoded as {@code type}. float32 is encoded a chunk at a time into one small
+   * buffer as it is written (no second copy of the volume: preprocessing writes 8 float volumes per
+   * case, and a copy of each cost allocation and memory bandwidth that two tasks share); integer
+   * types are encoded, and so range-checked, in full before anything is written.
+   */
+  private static VoxelBody body(float[] data, NiftiDataType type, Dims dims, String name) {
+    if (type != NiftiDataType.FLOAT32) {
+      return bytes(VoxelCodec.encode(data, type, dims, name));
+    }
+    return out -> {
+      byte[] chunk = new byte[Math.min(ENCODE_CHUNK_VOXELS, data.length) * Float.BYTES];
+      FloatBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      for (int from = 0; from < data.length; from += ENCODE_CHUNK_VOXELS) {
+        int n = Math.min(ENCODE_CHUNK_VOXELS, data.length - from);
+        view.put(0, data, from, n);
+        out.write(chunk, 0, n * Float.BYTES);
+      }
+    };
   }
 
   private static NiftiHeader headerFor(
@@ -137,7 +181,7 @@ public final class NiftiWriter {
     return f != null && f.toString().toLowerCase(Locale.ROOT).endsWith(".gz");
   }
 
-  private void writeAtomically(Path target, NiftiHeader header, byte[] data) throws IOException {
+  private void writeAtomically(Path target, NiftiHeader header, VoxelBody data) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     // a dot-name without .nii/.gz so a listing of finished images never picks it up; unique so
@@ -159,13 +203,13 @@ public final class NiftiWriter {
     }
   }
 
-  private void writeTo(OutputStream out, boolean gzip, NiftiHeader header, byte[] data)
+  private void writeTo(OutputStream out, boolean gzip, NiftiHeader header, VoxelBody data)
       throws IOException {
     if (gzip) {
       LeveledGzip gz = new LeveledGzip(out, gzipLevel);
       try {
         gz.write(header.toNifti1Bytes());
-        gz.write(data);
+        data.writeTo(gz);
         gz.finish();
         gz.flush();
       } finally {
@@ -175,7 +219,7 @@ public final class NiftiWriter {
     } else {
       BufferedOutputStream b = new BufferedOutputStream(out, IO_BUFFER);
       b.write(header.toNifti1Bytes());
-      b.write(data);
+      data.writeTo(b);
       b.flush();
     }
   }

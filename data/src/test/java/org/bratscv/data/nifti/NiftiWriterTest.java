@@ -232,6 +232,51 @@ class NiftiWriterTest {
   }
 
   @Test
+  void float32VolumesOfSeveralChunksAreWrittenByteForByteAsEncodedWhole() throws IOException {
+    // 67 x 53 x 41 = 145,591 voxels: two whole 65,536-voxel chunks and a partial one
+    Geometry g = Geometry.isotropic(new Dims(67, 53, 41));
+    java.util.Random rng = new java.util.Random(13);
+    float[] a = new float[g.dims().voxels()];
+    float[] b = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = (float) rng.nextGaussian();
+      b[i] = i == 70_000 ? Float.NaN : -a[i] * 1e30f;
+    }
+    NiftiHeader header = NiftiHeader.forGeometry(g, NiftiDataType.FLOAT32);
+    byte[] whole = VoxelCodec.encode(a, NiftiDataType.FLOAT32, g.dims(), "a");
+    byte[] wholeB = VoxelCodec.encode(b, NiftiDataType.FLOAT32, g.dims(), "b");
+    for (boolean gzip : new boolean[] {false, true}) {
+      ByteArrayOutputStream bos = new ByteArrayOutputStream();
+      writer.write(bos, gzip, new Volume(g, a), header, NiftiDataType.FLOAT32);
+      byte[] file = gzip ? gunzip(bos.toByteArray()) : bos.toByteArray();
+      assertArrayEquals(whole, java.util.Arrays.copyOfRange(file, 352, file.length), "gz " + gzip);
+    }
+    Path target = dir.resolve("big.nii.gz");
+    writer.write(target, new Volume(g, a), NiftiDataType.FLOAT32);
+    assertArrayEquals(a, reader.read(target).data());
+
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    writer.write(
+        bos,
+        false,
+        new org.bratscv.data.volume.MultiChannelVolume(g, new float[][] {a, b}),
+        header,
+        NiftiDataType.FLOAT32,
+        "two");
+    byte[] file = bos.toByteArray();
+    assertEquals(352 + whole.length + wholeB.length, file.length);
+    assertArrayEquals(whole, java.util.Arrays.copyOfRange(file, 352, 352 + whole.length));
+    assertArrayEquals(wholeB, java.util.Arrays.copyOfRange(file, 352 + whole.length, file.length));
+  }
+
+  private static byte[] gunzip(byte[] gz) throws IOException {
+    try (java.util.zip.GZIPInputStream in =
+        new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gz))) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
   void everyTypeRoundTrips() throws IOException {
     NiftiHeader source = obliqueSource();
     for (NiftiDataType t : NiftiDataType.values()) {
