@@ -143,10 +143,6 @@ public final class TrainStage {
         .add("network", p.network())
         .add("training", withoutBookkeeping(p.training()))
         .addIf(p.training().hasOutputPrior(), "output_prior", p.training().outputPrior())
-        .addIf(
-            p.training().schedule().warmupEpochs() > 0,
-            "warmup_epochs",
-            p.training().schedule().warmupEpochs())
         .add("fold", t.fold())
         .addSet("train_cases", withFingerprints(s, s.trainCases(t.variant(), fold)))
         .addSet("val_cases", withFingerprints(s, fold.val()))
@@ -155,9 +151,9 @@ public final class TrainStage {
 
   /**
    * The training settings that shape the weights, with keep_checkpoints fixed at 1 (how many
-   * checkpoints are kept does not shape them) and without the output prior and the schedule's
-   * warm-up, which {@link #modelFingerprint} adds as their own ingredients only when they are set:
-   * runs without them keep the fingerprints they had before the settings existed.
+   * checkpoints are kept does not shape them) and without the output prior, which {@link
+   * #modelFingerprint} adds as its own ingredient only when it is set: runs without one keep the
+   * fingerprints they had before the setting existed.
    */
   private static TrainingConfig withoutBookkeeping(TrainingConfig t) {
     return new TrainingConfig(
@@ -169,7 +165,7 @@ public final class TrainStage {
         t.dice(),
         t.networkOutput(),
         t.optimizer(),
-        t.schedule().withWarmup(0),
+        t.schedule(),
         t.swa(),
         t.validateEvery(),
         t.finalWeights(),

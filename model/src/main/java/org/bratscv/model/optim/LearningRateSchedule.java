@@ -15,9 +15,7 @@ public interface LearningRateSchedule {
    * This schedule scaled by a linear warm-up over its first {@code epochs} epochs: epoch {@code e}
    * gets {@code (e + 1) / (epochs + 1)} of this schedule's rate, epoch {@code epochs} and later the
    * full rate. The same as chaining torch's {@code LinearLR(start_factor = 1 / (epochs + 1),
-   * total_iters = epochs)} with this schedule, both stepped once per epoch. The rate rises from
-   * small steps instead of starting at full size: with Adam's normalised steps, a high base rate
-   * from the first step can push a sigmoid output channel so far negative that it never recovers.
+   * total_iters = epochs)} with this schedule, both stepped once per epoch.
    */
   default LearningRateSchedule withWarmup(int epochs) {
     if (epochs < 0) {
