@@ -22,9 +22,10 @@ import org.bratscv.data.volume.MultiChannelVolume;
  * <p>Every header field is validated before anything large is allocated, the declared data size is
  * checked against a limit, and gzip data is never inflated past what the header declares (plus a
  * small allowance for trailing padding). Failures are {@link NiftiFormatException}s naming the file
- * and field. The voxel data is inflated into one array and converted chunk by chunk; for gzip data,
- * whose true size is unknown until it is inflated, that array grows with the data past its first 16
- * M voxels, so memory follows what a file really holds, not what its header claims.
+ * and field. The voxel data is inflated a chunk at a time into one small buffer and converted into
+ * the output array, so the stored bytes are never held whole; for gzip data, whose true size is
+ * unknown until it is inflated, the output grows with the data past its first 16 M voxels, so
+ * memory follows what a file really holds, not what its header claims.
  *
  * <p>Stateless and thread-safe: one reader can serve all tasks of a JVM.
  */
@@ -167,7 +168,10 @@ public final class NiftiReader {
     /** Makes room for at least {@code voxels} converted voxels. */
     void ensureVoxels(int voxels);
 
-    /** Converts voxels {@code from}..{@code to} (exclusive) once their bytes are in {@code raw}. */
+    /**
+     * Converts voxels {@code from}..{@code to} (exclusive), whose bytes {@code raw} holds from its
+     * start.
+     */
     void convert(byte[] raw, int from, int to);
 
     /** The result, once every voxel has been converted (the output then has the exact size). */
@@ -435,25 +439,27 @@ public final class NiftiReader {
     int bytesPerVoxel = h.dataType().bytesPerVoxel();
     // A file of known length was checked above to hold every declared byte. A stream of unknown
     // length (gzip) may declare far more than it holds: past the first GROWTH_START_VOXELS, the
-    // buffers grow with the data that really arrives, so a small file that declares gigabytes is
+    // output grows with the data that really arrives, so a small file that declares gigabytes is
     // refused having cost little more than what it held.
-    long capacity = length >= 0 ? bytes : Math.min(bytes, GROWTH_START_VOXELS * bytesPerVoxel);
-    byte[] data = new byte[(int) capacity];
-    decoding.ensureVoxels(data.length / bytesPerVoxel);
-    // inflate chunk by chunk and convert each chunk while it is still in the CPU cache: one pass
-    // over memory instead of two
-    int read = 0;
+    long voxels = bytes / bytesPerVoxel;
+    int capacity = (int) (length >= 0 ? voxels : Math.min(voxels, GROWTH_START_VOXELS));
+    decoding.ensureVoxels(capacity);
+    // inflate chunk by chunk into one small buffer and convert each chunk while it is still in the
+    // CPU cache: one pass over memory, and no second copy of the volume in its stored type. Every
+    // request but the last is a whole CONVERT_CHUNK, a multiple of every voxel size
+    byte[] chunk = new byte[(int) Math.min(CONVERT_CHUNK, bytes)];
+    long read = 0;
     int converted = 0;
     while (read < bytes) {
-      if (read == data.length) {
-        data = Arrays.copyOf(data, (int) Math.min(bytes, 2L * data.length));
-        decoding.ensureVoxels(data.length / bytesPerVoxel);
-      }
-      int want = Math.min(CONVERT_CHUNK, data.length - read);
-      int n = in.readNBytes(data, read, want);
+      int want = (int) Math.min(chunk.length, bytes - read);
+      int n = in.readNBytes(chunk, 0, want);
       read += n;
-      int complete = read / bytesPerVoxel;
-      decoding.convert(data, converted, complete);
+      int complete = converted + n / bytesPerVoxel;
+      if (complete > capacity) {
+        capacity = (int) Math.min(voxels, Math.max(complete, 2L * capacity));
+        decoding.ensureVoxels(capacity);
+      }
+      decoding.convert(chunk, converted, complete);
       converted = complete;
       if (n < want) {
         break; // end of input: reported below

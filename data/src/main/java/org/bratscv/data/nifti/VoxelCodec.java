@@ -23,7 +23,8 @@ final class VoxelCodec {
 
   /**
    * Decodes voxels {@code from} (inclusive) to {@code to} (exclusive) of {@code header}'s type and
-   * byte order into the same positions of {@code out}.
+   * byte order into the same positions of {@code out}; {@code raw} holds their bytes from its start
+   * (voxel {@code from} at byte 0), so a reader can inflate each chunk into one small buffer.
    */
   static void decodeFloats(byte[] raw, NiftiHeader header, float[] out, int from, int to) {
     ByteBuffer bb = ByteBuffer.wrap(raw).order(header.byteOrder());
@@ -34,22 +35,22 @@ final class VoxelCodec {
       case UINT8 -> {
         if (identity) {
           for (int i = from; i < to; i++) {
-            out[i] = raw[i] & 0xFF;
+            out[i] = raw[i - from] & 0xFF;
           }
         } else {
           for (int i = from; i < to; i++) {
-            out[i] = (float) ((raw[i] & 0xFF) * slope + inter);
+            out[i] = (float) ((raw[i - from] & 0xFF) * slope + inter);
           }
         }
       }
       case INT8 -> {
         if (identity) {
           for (int i = from; i < to; i++) {
-            out[i] = raw[i];
+            out[i] = raw[i - from];
           }
         } else {
           for (int i = from; i < to; i++) {
-            out[i] = (float) (raw[i] * slope + inter);
+            out[i] = (float) (raw[i - from] * slope + inter);
           }
         }
       }
@@ -57,11 +58,11 @@ final class VoxelCodec {
         ShortBuffer v = bb.asShortBuffer();
         if (identity) {
           for (int i = from; i < to; i++) {
-            out[i] = v.get(i);
+            out[i] = v.get(i - from);
           }
         } else {
           for (int i = from; i < to; i++) {
-            out[i] = (float) (v.get(i) * slope + inter);
+            out[i] = (float) (v.get(i - from) * slope + inter);
           }
         }
       }
@@ -69,11 +70,11 @@ final class VoxelCodec {
         ShortBuffer v = bb.asShortBuffer();
         if (identity) {
           for (int i = from; i < to; i++) {
-            out[i] = v.get(i) & 0xFFFF;
+            out[i] = v.get(i - from) & 0xFFFF;
           }
         } else {
           for (int i = from; i < to; i++) {
-            out[i] = (float) ((v.get(i) & 0xFFFF) * slope + inter);
+            out[i] = (float) ((v.get(i - from) & 0xFFFF) * slope + inter);
           }
         }
       }
@@ -81,49 +82,50 @@ final class VoxelCodec {
         IntBuffer v = bb.asIntBuffer();
         if (identity) {
           for (int i = from; i < to; i++) {
-            out[i] = (float) (double) v.get(i);
+            out[i] = (float) (double) v.get(i - from);
           }
         } else {
           for (int i = from; i < to; i++) {
-            out[i] = (float) (v.get(i) * slope + inter);
+            out[i] = (float) (v.get(i - from) * slope + inter);
           }
         }
       }
       case UINT32 -> {
         IntBuffer v = bb.asIntBuffer();
         for (int i = from; i < to; i++) {
-          out[i] = (float) ((v.get(i) & 0xFFFFFFFFL) * slope + inter);
+          out[i] = (float) ((v.get(i - from) & 0xFFFFFFFFL) * slope + inter);
         }
       }
       case INT64 -> {
         // via double, as numpy's int64 -> float64 -> float32 path rounds
         LongBuffer v = bb.asLongBuffer();
         for (int i = from; i < to; i++) {
-          out[i] = (float) ((double) v.get(i) * slope + inter);
+          out[i] = (float) ((double) v.get(i - from) * slope + inter);
         }
       }
       case FLOAT32 -> {
         FloatBuffer v = bb.asFloatBuffer();
         if (identity) {
-          v.get(from, out, from, to - from);
+          v.get(0, out, from, to - from);
         } else {
           for (int i = from; i < to; i++) {
-            out[i] = (float) (v.get(i) * slope + inter);
+            out[i] = (float) (v.get(i - from) * slope + inter);
           }
         }
       }
       case FLOAT64 -> {
         DoubleBuffer v = bb.asDoubleBuffer();
         for (int i = from; i < to; i++) {
-          out[i] = (float) (v.get(i) * slope + inter);
+          out[i] = (float) (v.get(i - from) * slope + inter);
         }
       }
     }
   }
 
   /**
-   * Decodes voxels {@code from} to {@code to} (exclusive) into doubles, exactly as nibabel's {@code
-   * get_fdata()} (float64) computes them: for statistics that must agree with nibabel.
+   * Decodes voxels {@code from} to {@code to} (exclusive), whose bytes {@code raw} holds from its
+   * start, into doubles, exactly as nibabel's {@code get_fdata()} (float64) computes them: for
+   * statistics that must agree with nibabel.
    */
   static void decodeDoubles(byte[] raw, NiftiHeader header, double[] out, int from, int to) {
     ByteBuffer bb = ByteBuffer.wrap(raw).order(header.byteOrder());
@@ -133,63 +135,63 @@ final class VoxelCodec {
     switch (header.dataType()) {
       case UINT8 -> {
         for (int i = from; i < to; i++) {
-          out[i] = (raw[i] & 0xFF) * slope + inter;
+          out[i] = (raw[i - from] & 0xFF) * slope + inter;
         }
       }
       case INT8 -> {
         for (int i = from; i < to; i++) {
-          out[i] = raw[i] * slope + inter;
+          out[i] = raw[i - from] * slope + inter;
         }
       }
       case INT16 -> {
         ShortBuffer v = bb.asShortBuffer();
         for (int i = from; i < to; i++) {
-          out[i] = v.get(i) * slope + inter;
+          out[i] = v.get(i - from) * slope + inter;
         }
       }
       case UINT16 -> {
         ShortBuffer v = bb.asShortBuffer();
         for (int i = from; i < to; i++) {
-          out[i] = (v.get(i) & 0xFFFF) * slope + inter;
+          out[i] = (v.get(i - from) & 0xFFFF) * slope + inter;
         }
       }
       case INT32 -> {
         IntBuffer v = bb.asIntBuffer();
         for (int i = from; i < to; i++) {
-          out[i] = v.get(i) * slope + inter;
+          out[i] = v.get(i - from) * slope + inter;
         }
       }
       case UINT32 -> {
         IntBuffer v = bb.asIntBuffer();
         for (int i = from; i < to; i++) {
-          out[i] = (v.get(i) & 0xFFFFFFFFL) * slope + inter;
+          out[i] = (v.get(i - from) & 0xFFFFFFFFL) * slope + inter;
         }
       }
       case INT64 -> {
         LongBuffer v = bb.asLongBuffer();
         for (int i = from; i < to; i++) {
-          out[i] = (double) v.get(i) * slope + inter;
+          out[i] = (double) v.get(i - from) * slope + inter;
         }
       }
       case FLOAT32 -> {
         FloatBuffer v = bb.asFloatBuffer();
         if (slope == 1 && inter == 0) {
           for (int i = from; i < to; i++) {
-            out[i] = v.get(i);
+            out[i] = v.get(i - from);
           }
         } else {
           for (int i = from; i < to; i++) {
-            out[i] = v.get(i) * slope + inter;
+            out[i] = v.get(i - from) * slope + inter;
           }
         }
       }
       case FLOAT64 -> {
         DoubleBuffer v = bb.asDoubleBuffer();
         if (slope == 1 && inter == 0) {
-          v.get(from, out, from, to - from);
+          v.get(0, out, from, to - from);
         } else {
           for (int i = from; i < to; i++) {
-            out[i] = v.get(i) * slope + inter;
+            out[i] = v.get(i - from) * slope + inter;
           }
         }
       }
