@@ -39,7 +39,10 @@ public final class BratsCv implements Runnable {
   }
 
   public static void main(String[] args) {
-    // Commands that load libtorch need ONEDNN_MAX_CPU_ISA in the environment on AVX-512 CPUs.
+    // Commands that load libtorch need their allocator (and on some AVX-512 CPUs
+    // ONEDNN_MAX_CPU_ISA)
+    // in the environment, and commands that hold whole cases a heap sized for them: both are set
+    // before the JVM starts, so such a command runs in a child JVM.
     java.util.OptionalInt child = Relauncher.relaunchIfNeeded(args, BratsCv.class);
     if (child.isPresent()) {
       System.exit(child.getAsInt());

@@ -27,7 +27,9 @@ import org.bratscv.model.engine.EngineEnvironment;
  * path or jar, and arguments; the marker variable {@value #MARKER} prevents loops. Under {@code
  * spark-submit} nothing is relaunched (its driver settings live in the launching process): there
  * the deploy scripts export the variables and executors get {@code spark.executorEnv.*}. The child
- * gets a heap sized for its work ({@link LocalHeap}) unless the options already set one.
+ * gets a heap sized for its work ({@link LocalHeap}) unless the options already set one; a command
+ * that holds whole cases without loading the engine ({@code preprocess}, {@code evaluate}, {@code
+ * bench preprocess}) is relaunched for that alone when no heap size was given.
  */
 public final class Relauncher {
   /** Set in the child's environment; its presence means "already relaunched". */
@@ -42,23 +44,64 @@ public final class Relauncher {
 
   private Relauncher() {}
 
+  /**
+   * Top-level commands that work on whole cases in this JVM without loading the engine: relaunched
+   * only to size the heap ({@link LocalHeap}).
+   */
+  static final Set<String> CASE_COMMANDS = Set.of("preprocess", "evaluate");
+
+  /** {@code bench} subcommands that work on whole cases without loading the engine. */
+  static final Set<String> CASE_BENCHMARKS = Set.of("preprocess");
+
   /** True when {@code args} name a command that loads libtorch. */
   static boolean loadsEngine(String[] args) {
+    List<String> words = commandWords(args);
+    return isCommand(words, ENGINE_COMMANDS, ENGINE_BENCHMARKS);
+  }
+
+  /**
+   * True when {@code args} name a command that loads libtorch or otherwise holds whole cases in
+   * memory: such a JVM is relaunched with a heap sized for its work when none was given.
+   */
+  static boolean worksOnCases(String[] args) {
+    List<String> words = commandWords(args);
+    return isCommand(words, ENGINE_COMMANDS, ENGINE_BENCHMARKS)
+        || isCommand(words, CASE_COMMANDS, CASE_BENCHMARKS);
+  }
+
+  /** The words of {@code args} that are not options; empty for a help or version request. */
+  private static List<String> commandWords(String[] args) {
     List<String> words = new ArrayList<>();
     for (String a : args) {
       if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
-        return false;
+        return List.of();
       }
       if (!a.startsWith("-")) {
         words.add(a);
       }
     }
+    return words;
+  }
+
+  private static boolean isCommand(List<String> words, Set<String> commands, Set<String> benches) {
     if (words.isEmpty()) {
       return false;
     }
     String first = words.get(0);
-    return ENGINE_COMMANDS.contains(first)
-        || (first.equals("bench") && words.size() > 1 && ENGINE_BENCHMARKS.contains(words.get(1)));
+    return commands.contains(first)
+        || (first.equals("bench") && words.size() > 1 && benches.contains(words.get(1)));
+  }
+
+  /**
+   * Whether to relaunch: when the child needs variables this JVM lacks ({@code add}), or when a
+   * command that works on cases runs without a heap size of the user's. Never twice.
+   */
+  static boolean relaunches(
+      Map<String, String> env, Map<String, String> add, List<String> jvmOptions, String[] args) {
+    if (env.containsKey(MARKER)) {
+      return false;
+    }
+    return !add.isEmpty() || (worksOnCases(args) && !LocalHeap.heapGiven(jvmOptions));
   }
 
   /**
@@ -115,11 +158,12 @@ public final class Relauncher {
     Map<String, String> env = System.getenv();
     String java = ProcessHandle.current().info().command().orElse(null);
     String classPath = System.getProperty("java.class.path", "");
+    List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();
     Optional<List<String>> cmd =
         childCommand(
             java,
-            LocalHeap.withMaxHeap(
-                ManagementFactory.getRuntimeMXBean().getInputArguments(),
+            LocalHeap.withHeap(
+                jvmOptions,
                 args,
                 Runtime.getRuntime().availableProcessors(),
                 physicalMemoryBytes()),
@@ -144,7 +188,7 @@ public final class Relauncher {
                     Relauncher.class.getPackage().getImplementationVersion()),
                 () -> selfTestPasses(java, classPath, env));
     Map<String, String> add = childEnvironment(env, args, capIsa, Files::isReadable);
-    if (add.isEmpty()) {
+    if (!relaunches(env, add, jvmOptions, args)) {
       return OptionalInt.empty();
     }
     ProcessBuilder pb = new ProcessBuilder(cmd.get()).inheritIO();
@@ -162,7 +206,7 @@ public final class Relauncher {
       System.err.println(
           "brats-cv: could not relaunch with "
               + add
-              + " ("
+              + " and a sized heap ("
               + e.getMessage()
               + "); continuing without, set them yourself");
       return OptionalInt.empty();

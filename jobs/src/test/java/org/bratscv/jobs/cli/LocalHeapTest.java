@@ -3,7 +3,6 @@ package org.bratscv.jobs.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import java.util.Optional;
 import org.bratscv.data.volume.Dims;
 import org.junit.jupiter.api.Test;
 
@@ -16,16 +15,15 @@ class LocalHeapTest {
     // 48x48x32 voxels x 4 channels x 4 bytes = 1,179,648 bytes per case copy;
     // 512 MiB + 2 tasks x 8 copies = 512 MiB + 18,874,368 bytes = 530 MiB (whole MiB, rounded up)
     assertEquals(
-        Optional.of("-Xmx530m"),
-        LocalHeap.maxHeapOption(List.of(), new String[] {"demo"}, 2, 24 * GIB));
+        List.of("-Xmx530m", "-Xms530m"),
+        LocalHeap.heapOptions(List.of(), new String[] {"demo"}, 2, 24 * GIB));
     // --size 96x96x64 is 8x the voxels: 9,437,184 bytes a copy, 2 x 8 x 9 MiB = 144 MiB
     assertEquals(
-        Optional.of("-Xmx656m"),
-        LocalHeap.maxHeapOption(
-            List.of(), new String[] {"demo", "--size", "96x96x64"}, 2, 24 * GIB));
+        List.of("-Xmx656m", "-Xms656m"),
+        LocalHeap.heapOptions(List.of(), new String[] {"demo", "--size", "96x96x64"}, 2, 24 * GIB));
     assertEquals(
-        Optional.of("-Xmx656m"),
-        LocalHeap.maxHeapOption(List.of(), new String[] {"demo", "--size=96x96x64"}, 2, 24 * GIB));
+        List.of("-Xmx656m", "-Xms656m"),
+        LocalHeap.heapOptions(List.of(), new String[] {"demo", "--size=96x96x64"}, 2, 24 * GIB));
   }
 
   @Test
@@ -35,9 +33,8 @@ class LocalHeapTest {
     assertEquals(
         4872 * MIB, LocalHeap.maxHeapBytes(LocalHeap.workSize(new String[] {"cv"}), 4, 64 * GIB));
     assertEquals(
-        Optional.of("-Xmx4872m"),
-        LocalHeap.maxHeapOption(
-            List.of("-Dx=1"), new String[] {"cv", "--config", "a"}, 4, 64 * GIB));
+        List.of("-Xmx4872m", "-Xms4872m"),
+        LocalHeap.heapOptions(List.of("-Dx=1"), new String[] {"cv", "--config", "a"}, 4, 64 * GIB));
   }
 
   @Test
@@ -49,14 +46,21 @@ class LocalHeapTest {
   }
 
   @Test
-  void aHeapBoundOnTheCommandLineWins() {
-    for (String given : List.of("-Xmx3g", "-XX:MaxHeapSize=1g", "-XX:MaxRAMPercentage=50")) {
+  void aHeapSizeOnTheCommandLineWinsAndNothingIsAdded() {
+    for (String given :
+        List.of(
+            "-Xmx3g",
+            "-Xms1g",
+            "-XX:MaxHeapSize=1g",
+            "-XX:InitialHeapSize=1g",
+            "-XX:MaxRAMPercentage=50",
+            "-XX:MaxRAM=8g")) {
       List<String> options = List.of("-Dfoo=bar", given);
-      assertEquals(options, LocalHeap.withMaxHeap(options, new String[] {"demo"}, 2, 24 * GIB));
+      assertEquals(options, LocalHeap.withHeap(options, new String[] {"demo"}, 2, 24 * GIB));
     }
     assertEquals(
-        List.of("-Dfoo=bar", "-Xmx530m"),
-        LocalHeap.withMaxHeap(List.of("-Dfoo=bar"), new String[] {"demo"}, 2, 24 * GIB));
+        List.of("-Dfoo=bar", "-Xmx530m", "-Xms530m"),
+        LocalHeap.withHeap(List.of("-Dfoo=bar"), new String[] {"demo"}, 2, 24 * GIB));
   }
 
   @Test

@@ -31,6 +31,28 @@ class RelauncherTest {
   }
 
   @Test
+  void commandsThatHoldCasesAreRelaunchedForTheHeapAloneWhenNoneWasGiven() {
+    Map<String, String> none = Map.of();
+    String[] preprocess = {"preprocess", "--config", "a.yaml"};
+    assertTrue(Relauncher.relaunches(none, none, List.of("-Dx=1"), preprocess));
+    assertTrue(Relauncher.relaunches(none, none, List.of(), new String[] {"bench", "preprocess"}));
+    assertTrue(Relauncher.relaunches(none, none, List.of(), new String[] {"evaluate"}));
+    // an engine command whose variables are all set still gets its heap
+    assertTrue(Relauncher.relaunches(none, none, List.of(), new String[] {"demo"}));
+    // a heap of the user's, light commands, help, or a JVM that is the relaunched child: no
+    assertFalse(Relauncher.relaunches(none, none, List.of("-Xmx2g"), preprocess));
+    assertFalse(Relauncher.relaunches(none, none, List.of("-Xms1g"), preprocess));
+    assertFalse(Relauncher.relaunches(none, none, List.of(), new String[] {"folds"}));
+    assertFalse(Relauncher.relaunches(none, none, List.of(), new String[] {"bench", "nifti"}));
+    assertFalse(Relauncher.relaunches(none, none, List.of(), new String[] {"preprocess", "-h"}));
+    assertFalse(Relauncher.relaunches(Map.of(Relauncher.MARKER, "1"), none, List.of(), preprocess));
+    // variables the engine lacks relaunch even with a heap of the user's
+    assertTrue(
+        Relauncher.relaunches(
+            none, Map.of("ONEDNN_MAX_CPU_ISA", "AVX2"), List.of("-Xmx2g"), new String[] {"train"}));
+  }
+
+  @Test
   void anEngineCommandIsRelaunchedWithTheAllocatorAndTheCapItLacks() {
     String[] args = {"bench", "model"};
     Predicate<Path> noTcmalloc = p -> false;
