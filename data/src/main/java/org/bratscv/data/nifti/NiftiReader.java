@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.bratscv.data.volume.LabelVolume;
 import org.bratscv.data.volume.MultiChannelVolume;
 
 /**
@@ -136,6 +137,27 @@ public final class NiftiReader {
   public List<NiftiImage> readVolumeImages(InputStream in, String name, long lengthOrMinus1)
       throws IOException {
     return decode(in, name, lengthOrMinus1, h -> new VolumeImagesDecoding(h));
+  }
+
+  /**
+   * Reads a 3-D labelmap (a seg or a prediction) straight into labels, one byte a voxel, without a
+   * float copy of the volume: the values are scaled as {@link #read} scales them and must be
+   * integers 0..255.
+   *
+   * @throws IllegalArgumentException naming the value and the voxel when one is not a label, as
+   *     {@link LabelVolume#fromVolume} does
+   */
+  public LabelVolume readLabels(Path path) throws IOException {
+    long length = Files.size(path);
+    try (InputStream in = Files.newInputStream(path)) {
+      return readLabels(in, name(path), length);
+    }
+  }
+
+  /** {@link #readLabels(Path)} from a stream, which is read but not closed. */
+  public LabelVolume readLabels(InputStream in, String name, long lengthOrMinus1)
+      throws IOException {
+    return decode(in, name, lengthOrMinus1, h -> new LabelDecoding(h));
   }
 
   /**
@@ -278,6 +300,41 @@ public final class NiftiReader {
     @Override
     public boolean readsVolumes() {
       return true;
+    }
+  }
+
+  /** Labels, converted through a float buffer of one chunk. */
+  private static final class LabelDecoding implements Decoding<LabelVolume> {
+    private final NiftiHeader header;
+    private byte[] out = new byte[0];
+    private float[] chunk = new float[0];
+
+    LabelDecoding(NiftiHeader header) {
+      this.header = header;
+    }
+
+    @Override
+    public void ensureVoxels(int voxels) {
+      if (voxels > out.length) {
+        out = Arrays.copyOf(out, voxels);
+      }
+    }
+
+    @Override
+    public void convert(byte[] raw, int from, int to) {
+      int n = to - from;
+      if (chunk.length < n) {
+        chunk = new float[n];
+      }
+      VoxelCodec.decodeFloats(raw, header, chunk, 0, n);
+      for (int i = 0; i < n; i++) {
+        out[from + i] = LabelVolume.label(chunk[i], from + i);
+      }
+    }
+
+    @Override
+    public LabelVolume result() {
+      return new LabelVolume(header.geometry(), out);
     }
   }
 

@@ -60,15 +60,24 @@ public final class LabelVolume {
     float[] d = v.data();
     byte[] out = new byte[d.length];
     for (int i = 0; i < d.length; i++) {
-      float f = d[i];
-      int l = (int) f;
-      if (l != f || l < 0 || l > 255) {
-        throw new IllegalArgumentException(
-            "label volume holds a value that is not a label (0..255): " + f + " at voxel " + i);
-      }
-      out[i] = (byte) l;
+      out[i] = label(d[i], i);
     }
     return new LabelVolume(v.geometry(), out);
+  }
+
+  /**
+   * The label that the value {@code f} of voxel {@code voxel} stands for.
+   *
+   * @throws IllegalArgumentException naming the value and the voxel when it is not a label (an
+   *     integer 0..255)
+   */
+  public static byte label(float f, int voxel) {
+    int l = (int) f;
+    if (l != f || l < 0 || l > 255) {
+      throw new IllegalArgumentException(
+          "label volume holds a value that is not a label (0..255): " + f + " at voxel " + voxel);
+    }
+    return (byte) l;
   }
 
   public Volume toVolume() {

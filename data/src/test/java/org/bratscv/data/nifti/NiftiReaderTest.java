@@ -19,10 +19,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.bratscv.data.volume.Dims;
+import org.bratscv.data.volume.LabelVolume;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class NiftiReaderTest {
@@ -146,6 +148,71 @@ class NiftiReaderTest {
           allocated < floats + (2L << 20),
           p.getFileName() + ": allocated " + allocated + " bytes for " + floats + " of floats");
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(
+      value = NiftiDataType.class,
+      names = {"UINT8", "INT16", "FLOAT32", "FLOAT64"})
+  void labelsReadStraightAreTheLabelsOfTheFloatRead(NiftiDataType t) throws IOException {
+    int nx = 90;
+    int ny = 80;
+    int nz = 50; // 360,000 voxels: two chunks of uint8, eleven of float64
+    int n = nx * ny * nz;
+    double[] labels = {0, 1, 2, 4, 3, 0, 0, 2};
+    double[] values = new double[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = labels[(i * 5 + i / 777) % labels.length];
+    }
+    NiftiBytes nb = NiftiBytes.v1().type(t).dims(nx, ny, nz);
+    byte[] bytes = nb.file(nb.data(t, values));
+    for (Path p : List.of(file("seg.nii", bytes), file("seg.nii.gz", NiftiBytes.gzip(bytes)))) {
+      LabelVolume direct = reader.readLabels(p);
+      LabelVolume viaFloats = LabelVolume.fromVolume(reader.read(p).toVolume());
+      assertEquals(viaFloats.geometry(), direct.geometry());
+      assertArrayEquals(viaFloats.labels(), direct.labels());
+      for (int i = 0; i < n; i++) {
+        if (direct.labels()[i] != (byte) values[i]) {
+          assertEquals((byte) values[i], direct.labels()[i], p.getFileName() + " voxel " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aValueThatIsNoLabelIsNamedWithItsVoxelAsTheFloatPathNamesIt() throws IOException {
+    NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.FLOAT32).dims(300, 300, 4);
+    double[] values = new double[300 * 300 * 4];
+    values[200_001] = 1.5; // in the second chunk
+    Path p = file("seg.nii.gz", NiftiBytes.gzip(nb.file(nb.data(NiftiDataType.FLOAT32, values))));
+    String direct =
+        assertThrows(IllegalArgumentException.class, () -> reader.readLabels(p)).getMessage();
+    String viaFloats =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> LabelVolume.fromVolume(reader.read(p).toVolume()))
+            .getMessage();
+    assertEquals(
+        "label volume holds a value that is not a label (0..255): 1.5 at voxel 200001", direct);
+    assertEquals(viaFloats, direct);
+    NiftiBytes scaled = NiftiBytes.v1().type(NiftiDataType.UINT8);
+    scaled.slope = 300; // 1 stands for 300: no label
+    Path q = file("big.nii", scaled.file(scaled.data(NiftiDataType.UINT8, 0, 0, 1, 0, 0, 0, 0, 0)));
+    assertEquals(
+        "label volume holds a value that is not a label (0..255): 300.0 at voxel 2",
+        assertThrows(IllegalArgumentException.class, () -> reader.readLabels(q)).getMessage());
+  }
+
+  @Test
+  void readingAUint8SegAllocatesItsLabelsAndNoFloatCopy() throws IOException {
+    NiftiBytes nb = NiftiBytes.v1().type(NiftiDataType.UINT8).dims(240, 240, 155);
+    Path p = file("seg.nii.gz", NiftiBytes.gzip(nb.file(new byte[240 * 240 * 155])));
+    long voxels = 240L * 240 * 155; // 8.9 MB of labels; floats would add 35.7 MB
+    reader.readLabels(p); // loads the classes first
+    long before = allocatedByThisThread();
+    reader.readLabels(p);
+    long allocated = allocatedByThisThread() - before;
+    assertTrue(allocated < voxels + (3L << 20), "allocated " + allocated + " bytes for " + voxels);
   }
 
   @Test

@@ -11,7 +11,7 @@ final class LabelmapFiles {
 
   static LabelVolume read(NiftiReader reader, Path file) throws IOException {
     try {
-      return LabelVolume.fromVolume(reader.read(file).toVolume());
+      return reader.readLabels(file);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }

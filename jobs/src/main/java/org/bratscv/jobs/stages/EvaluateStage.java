@@ -397,8 +397,7 @@ public final class EvaluateStage {
     FileSystem fs = p.getFileSystem(conf.get());
     try (InputStream in = fs.open(p)) {
       try {
-        return LabelVolume.fromVolume(
-            reader.read(in, p.getName(), fs.getFileStatus(p).getLen()).toVolume());
+        return reader.readLabels(in, p.getName(), fs.getFileStatus(p).getLen());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(p.getName() + ": " + e.getMessage(), e);
       }

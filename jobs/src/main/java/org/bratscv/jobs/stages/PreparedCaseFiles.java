@@ -125,9 +125,17 @@ public final class PreparedCaseFiles {
     }
     LabelVolume labels = null;
     if (record.hasLabel()) {
-      labels = LabelVolume.fromVolume(readImage(fs, new Path(caseDir, SEG), reader).toVolume());
+      labels = readLabels(fs, new Path(caseDir, SEG), reader);
     }
     return new PreparedCase(record.caseId(), record.crop(), images, labels);
+  }
+
+  /** Reads one labelmap of any Hadoop file system as labels; errors name the file. */
+  static LabelVolume readLabels(FileSystem fs, Path file, NiftiReader reader) throws IOException {
+    long length = fs.getFileStatus(file).getLen();
+    try (InputStream in = fs.open(file)) {
+      return reader.readLabels(in, file.toString(), length);
+    }
   }
 
   /** Reads one NIfTI file of any Hadoop file system whole; errors name the file. */

@@ -294,7 +294,7 @@ public final class PreprocessStage {
     LabelVolume seg = null;
     if (withLabels) {
       try {
-        seg = LabelVolume.fromVolume(read(c.segPath(), conf, reader, sha256).toVolume());
+        seg = read(c.segPath(), conf, sha256, reader::readLabels);
       } catch (IllegalArgumentException e) {
         throw new InvalidCaseException(
             c.id(), List.of(c.segPath()), fileName(c.segPath()) + ": " + e.getMessage());
