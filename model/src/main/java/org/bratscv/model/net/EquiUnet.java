@@ -181,6 +181,9 @@ public final class EquiUnet extends AbstractBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     checkInput(x.getShape());
+    if (ChannelsLast.on(x.getDevice())) {
+      x = ChannelsLast.of(x);
+    }
     Stage s = new Stage(ps, training, params);
     NDArray d1 = s.attend(0, s.run(enc1, x));
     NDArray d2 = s.attend(1, s.run(enc2, pool(d1)));
