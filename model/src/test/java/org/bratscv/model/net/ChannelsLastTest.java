@@ -151,12 +151,17 @@ class ChannelsLastTest {
     }
   }
 
-  /** Off the CPU the layout is never switched on, whatever is forced. */
+  /**
+   * Off the CPU the layout is never switched on, whatever is forced, nor for networks wider than
+   * {@link ChannelsLast#MAX_WIDTH}.
+   */
   @Test
   void onlyOnTheCpu() {
     try (ChannelsLast.Scope layout = ChannelsLast.forced(true)) {
       assertTrue(ChannelsLast.on(Device.cpu()));
       assertFalse(ChannelsLast.on(Device.gpu()));
+      assertTrue(ChannelsLast.on(Device.cpu(), ChannelsLast.MAX_WIDTH));
+      assertFalse(ChannelsLast.on(Device.cpu(), ChannelsLast.MAX_WIDTH + 1));
     }
     try (ChannelsLast.Scope layout = ChannelsLast.forced(false)) {
       assertFalse(ChannelsLast.on(Device.cpu()));
