@@ -59,7 +59,7 @@ public final class OneDnnSelfTest {
           NDArray x64 = x.toType(DataType.FLOAT64, true);
           NDArray w64 = w.toType(DataType.FLOAT64, true);
           if (channelsLast) {
-            x = channelsLast(x);
+            x = OneDnnConv.channelsLast(x);
           }
           x.setRequiresGradient(true);
           x64.setRequiresGradient(true);
@@ -97,15 +97,6 @@ public final class OneDnnSelfTest {
       }
     }
     return Optional.empty();
-  }
-
-  /** {@code x} (N, C, D, H, W) copied into the channels-last layout (memory N, D, H, W, C). */
-  static NDArray channelsLast(NDArray x) {
-    Shape s = x.getShape();
-    return x.transpose(0, 2, 3, 4, 1)
-        .reshape(-1)
-        .reshape(s.get(0), s.get(2), s.get(3), s.get(4), s.get(1))
-        .transpose(0, 4, 1, 2, 3);
   }
 
   /** max |a - b| / max |b|; NaN when {@code a} holds a NaN or infinity. */

@@ -101,7 +101,7 @@ abstract class ChannelGroupNorm extends AbstractBlock {
     DataType inputType = input.getDataType();
     NDArray x = inputType == g.getDataType() ? input : input.toType(g.getDataType(), false);
     long n = shape.get(0);
-    if (shape.dimension() == 5 && ChannelsLast.on(x.getDevice())) {
+    if (shape.dimension() == 5 && ChannelsLast.active(x.getDevice())) {
       return new NDList(as(inputType, channelsLast(x, g, b, manager)));
     }
     long rows = n * groups;

@@ -2,7 +2,6 @@ package org.bratscv.model.net;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 
 /**
  * The channels-last layout of EquiUnet's activations on the CPU: an {@code (N, C, D, H, W)} array
@@ -14,9 +13,10 @@ import ai.djl.ndarray.types.Shape;
  * steps and 4 forward passes of the demo's network (width 8, 2 x 32^3, one thread; {@code
  * ONEDNN_VERBOSE=1}, a 2-core AMD EPYC of family 25). In the channels-last layout the same three
  * passes run in oneDNN's {@code nxc} layouts with no reorders. The network's input is copied into
- * it once; the norms and the upsampling keep it (the convolutions, ReLU, pooling and concatenation
- * do by themselves). The values are the same as in the plain layout up to float rounding, and every
- * array read back to Java is made contiguous by DJL first.
+ * it once ({@link org.bratscv.model.engine.OneDnnConv#channelsLast}); the norms and the upsampling
+ * keep it (the convolutions, ReLU, pooling and concatenation do by themselves). The values are the
+ * same as in the plain layout up to float rounding, and every array read back to Java is made
+ * contiguous by DJL first.
  *
  * <p>Only on the CPU, and off with {@code BRATS_CV_CHANNELS_LAST=0} (or the system property {@code
  * brats.channelsLast=false}).
@@ -33,10 +33,13 @@ public final class ChannelsLast {
 
   private ChannelsLast() {}
 
-  /** Whether 5-D activations on {@code device} are kept channels-last (in this thread). */
-  public static boolean on(Device device) {
-    Boolean forced = FORCED.get();
-    return (forced != null ? forced : ON) && device.getDeviceType().equals(Device.Type.CPU);
+  /**
+   * Whether a block's 5-D input on {@code device} is channels-last: only inside a {@link #forced}
+   * scope that says so ({@link EquiUnet} opens one per forward pass with its decision, {@link
+   * #on(Device, int)}); a norm or upsampling used on its own sees the plain layout.
+   */
+  static boolean active(Device device) {
+    return Boolean.TRUE.equals(FORCED.get()) && device.getDeviceType().equals(Device.Type.CPU);
   }
 
   /**
@@ -49,14 +52,21 @@ public final class ChannelsLast {
    */
   public static final int MAX_WIDTH = 16;
 
-  /** Whether an EquiUnet of {@code width} keeps its activations on {@code device} channels-last. */
+  /**
+   * Whether an EquiUnet of {@code width} keeps its activations on {@code device} channels-last: on
+   * the CPU, up to {@link #MAX_WIDTH}, unless the environment (or a {@link #forced} scope) turns
+   * the layout off.
+   */
   public static boolean on(Device device, int width) {
-    return width <= MAX_WIDTH && on(device);
+    Boolean forced = FORCED.get();
+    return (forced != null ? forced : ON)
+        && width <= MAX_WIDTH
+        && device.getDeviceType().equals(Device.Type.CPU);
   }
 
   /**
    * Sets the layout for this thread until the returned scope closes, whatever the environment says:
-   * for comparing the two layouts in one process.
+   * the layout of one EquiUnet forward pass, or the two layouts compared in one process.
    */
   public static Scope forced(boolean channelsLast) {
     Boolean previous = FORCED.get();
@@ -74,15 +84,6 @@ public final class ChannelsLast {
   public interface Scope extends AutoCloseable {
     @Override
     void close();
-  }
-
-  /** {@code x} (N, C, D, H, W), any layout, copied into the channels-last layout. */
-  static NDArray of(NDArray x) {
-    Shape s = x.getShape();
-    return fromNdhwc(
-        x.transpose(0, 2, 3, 4, 1)
-            .reshape(-1)
-            .reshape(s.get(0), s.get(2), s.get(3), s.get(4), s.get(1)));
   }
 
   /** The (N, D, H, W, C) view of a channels-last (N, C, D, H, W) array (no copy). */

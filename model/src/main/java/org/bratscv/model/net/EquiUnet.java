@@ -16,6 +16,7 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.bratscv.model.engine.OneDnnConv;
 
 /**
  * The paper's network, "EquiUnet": a 3-D U-Net whose blocks keep the same width at each level
@@ -184,7 +185,7 @@ public final class EquiUnet extends AbstractBlock {
     boolean channelsLast = ChannelsLast.on(x.getDevice(), config.width());
     // the norms and the upsampling follow the layout chosen here for this forward pass
     try (ChannelsLast.Scope layout = ChannelsLast.forced(channelsLast)) {
-      return forward(ps, channelsLast ? ChannelsLast.of(x) : x, training, params);
+      return forward(ps, channelsLast ? OneDnnConv.channelsLast(x) : x, training, params);
     }
   }
 

@@ -73,7 +73,7 @@ public final class TrilinearUpsample extends AbstractBlock {
     int h = (int) s.get(3);
     int w = (int) s.get(4);
     NDManager m = x.getManager();
-    if (ChannelsLast.on(x.getDevice())) {
+    if (ChannelsLast.active(x.getDevice())) {
       // (N,D,H,W,C): W by (sW, W) x (..., W, C), then H and D with the rest folded into columns
       NDArray v = matrix(m, x, w).matMul(ChannelsLast.ndhwc(x));
       v = matrix(m, x, h).matMul(v.reshape(n, d, h, (long) scale * w * c));

@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.bratscv.model.engine.OneDnnConv;
 import org.bratscv.model.optim.Autograd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,7 +134,7 @@ class ChannelsLastTest {
         ChannelsLast.Scope layout = ChannelsLast.forced(true)) {
       GroupNorm norm = GroupNorm.builder().setChannels(8).optGroups(4).build();
       norm.initialize(m, DataType.FLOAT32, new Shape(2, 8, 4, 6, 8));
-      NDArray x = ChannelsLast.of(m.randomNormal(new Shape(2, 8, 4, 6, 8)));
+      NDArray x = OneDnnConv.channelsLast(m.randomNormal(new Shape(2, 8, 4, 6, 8)));
       NDArray y =
           norm.forward(
                   new ParameterStore(m, false),
@@ -153,18 +154,22 @@ class ChannelsLastTest {
 
   /**
    * Off the CPU the layout is never switched on, whatever is forced, nor for networks wider than
-   * {@link ChannelsLast#MAX_WIDTH}.
+   * {@link ChannelsLast#MAX_WIDTH}; blocks follow a scope only.
    */
   @Test
   void onlyOnTheCpu() {
     try (ChannelsLast.Scope layout = ChannelsLast.forced(true)) {
-      assertTrue(ChannelsLast.on(Device.cpu()));
-      assertFalse(ChannelsLast.on(Device.gpu()));
+      assertTrue(ChannelsLast.active(Device.cpu()));
+      assertFalse(ChannelsLast.active(Device.gpu()));
       assertTrue(ChannelsLast.on(Device.cpu(), ChannelsLast.MAX_WIDTH));
+      assertFalse(ChannelsLast.on(Device.gpu(), ChannelsLast.MAX_WIDTH));
       assertFalse(ChannelsLast.on(Device.cpu(), ChannelsLast.MAX_WIDTH + 1));
     }
     try (ChannelsLast.Scope layout = ChannelsLast.forced(false)) {
-      assertFalse(ChannelsLast.on(Device.cpu()));
+      assertFalse(ChannelsLast.active(Device.cpu()));
+      assertFalse(ChannelsLast.on(Device.cpu(), 8));
     }
+    // outside a scope a block sees the plain layout, whatever the environment says
+    assertFalse(ChannelsLast.active(Device.cpu()));
   }
 }
