@@ -102,7 +102,8 @@ public final class CpuIsaGuard {
   /**
    * The per-machine cache file under {@code dir}: named by a hash of the CPU model and flags and of
    * the libtorch in use ({@code PYTORCH_LIBRARY_PATH}/{@code PYTORCH_VERSION}, else the bundled one
-   * of this brats-cv version), so another CPU or libtorch tests again.
+   * of this brats-cv version) and of the self-test's probes, so another CPU, libtorch or probe set
+   * tests again.
    */
   public static Path cacheFile(
       Path dir, String cpuModel, Set<String> cpuFlags, Map<String, String> env, String version) {
@@ -113,7 +114,8 @@ public final class CpuIsaGuard {
             String.join(" ", new TreeSet<>(cpuFlags)),
             String.valueOf(env.get("PYTORCH_LIBRARY_PATH")),
             String.valueOf(env.get("PYTORCH_VERSION")),
-            String.valueOf(version));
+            String.valueOf(version),
+            "probes " + OneDnnSelfTest.PROBES);
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
       return dir.resolve("onednn-isa-" + HexFormat.of().formatHex(h, 0, 8));

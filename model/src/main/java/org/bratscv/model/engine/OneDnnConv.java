@@ -144,6 +144,19 @@ public final class OneDnnConv {
     return filtersPadded == filters ? y : y.get(":, :" + filters);
   }
 
+  /**
+   * {@code x} (N, C, D, H, W), any layout, copied into libtorch's {@code channels_last_3d} layout
+   * (memory ordered N, D, H, W, C), whose convolutions take oneDNN's {@code nxc} kernels; the
+   * values and shape stay as they are.
+   */
+  public static NDArray channelsLast(NDArray x) {
+    Shape s = x.getShape();
+    return x.transpose(0, 2, 3, 4, 1)
+        .reshape(-1)
+        .reshape(s.get(0), s.get(2), s.get(3), s.get(4), s.get(1))
+        .transpose(0, 4, 1, 2, 3);
+  }
+
   private static long roundUp(long n, int block) {
     return (n + block - 1) / block * block;
   }

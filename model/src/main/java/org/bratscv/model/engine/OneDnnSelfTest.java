@@ -18,7 +18,9 @@ import java.util.Optional;
  * two, once the convolution goes to oneDNN ({@code N*C*D*H > 20480}); with {@code
  * ONEDNN_MAX_CPU_ISA=AVX2} the same shapes are right except input gradients of filter counts that
  * are not a multiple of 8, which {@link OneDnnConv} pads. Two 24-channel convolutions at 32^3 cover
- * both directions.
+ * both directions; each runs in the plain layout and in the channels-last one that EquiUnet's
+ * activations take on the CPU ({@code ChannelsLast}: other oneDNN kernels, {@code nxc}), and the
+ * weight gradient is checked too.
  *
  * <p>{@link #main} is the start-up probe of {@link CpuIsaGuard}: run in a JVM without the cap, exit
  * status 0 means these kernels are right on this CPU, {@value #WRONG} that they are not.
@@ -30,6 +32,12 @@ public final class OneDnnSelfTest {
   static final long CHANNELS = 24;
   static final long EDGE = 32;
   static final double TOLERANCE = 1e-3;
+
+  /**
+   * Changes when the probes change, so that a verdict cached for the old probes ({@link
+   * CpuIsaGuard#cacheFile}) is not reused: 2 added the channels-last layout and weight gradients.
+   */
+  static final int PROBES = 2;
 
   private OneDnnSelfTest() {}
 
@@ -43,30 +51,48 @@ public final class OneDnnSelfTest {
     Shape one = new Shape(1, 1, 1);
     // 24 -> 16 filters: forward with 24 input channels; 16 -> 24: input gradient of 24 filters.
     long[][] probes = {{CHANNELS, 16}, {16, CHANNELS}};
-    for (long[] p : probes) {
-      try (NDManager m = parent.newSubManager()) {
-        NDArray x = m.randomNormal(new Shape(1, p[0], EDGE, EDGE, EDGE));
-        NDArray w = m.randomNormal(new Shape(p[1], p[0], 3, 3, 3)).div(Math.sqrt(p[0] * 27.0));
-        NDArray x64 = x.toType(DataType.FLOAT64, true);
-        NDArray w64 = w.toType(DataType.FLOAT64, true);
-        x.setRequiresGradient(true);
-        x64.setRequiresGradient(true);
-        NDArray y;
-        NDArray y64;
-        try (GradientCollector gc = engine.newGradientCollector()) {
-          y = Conv3d.conv3d(x, w, null, one, one, one, 1).singletonOrThrow();
-          gc.backward(y.square().sum());
-          y64 = Conv3d.conv3d(x64, w64, null, one, one, one, 1).singletonOrThrow();
-          gc.backward(y64.square().sum());
-        }
-        String shape = p[0] + " -> " + p[1] + " channels at " + EDGE + "^3";
-        double fwd = relativeError(y, y64);
-        if (!(fwd <= TOLERANCE)) {
-          return Optional.of("conv3d forward, " + shape + ": relative error " + fwd);
-        }
-        double dx = relativeError(x.getGradient(), x64.getGradient());
-        if (!(dx <= TOLERANCE)) {
-          return Optional.of("conv3d input gradient, " + shape + ": relative error " + dx);
+    for (boolean channelsLast : new boolean[] {false, true}) {
+      for (long[] p : probes) {
+        try (NDManager m = parent.newSubManager()) {
+          NDArray x = m.randomNormal(new Shape(1, p[0], EDGE, EDGE, EDGE));
+          NDArray w = m.randomNormal(new Shape(p[1], p[0], 3, 3, 3)).div(Math.sqrt(p[0] * 27.0));
+          NDArray x64 = x.toType(DataType.FLOAT64, true);
+          NDArray w64 = w.toType(DataType.FLOAT64, true);
+          if (channelsLast) {
+            x = OneDnnConv.channelsLast(x);
+          }
+          x.setRequiresGradient(true);
+          x64.setRequiresGradient(true);
+          w.setRequiresGradient(true);
+          w64.setRequiresGradient(true);
+          NDArray y;
+          NDArray y64;
+          try (GradientCollector gc = engine.newGradientCollector()) {
+            y = Conv3d.conv3d(x, w, null, one, one, one, 1).singletonOrThrow();
+            gc.backward(y.square().sum());
+            y64 = Conv3d.conv3d(x64, w64, null, one, one, one, 1).singletonOrThrow();
+            gc.backward(y64.square().sum());
+          }
+          String shape =
+              p[0]
+                  + " -> "
+                  + p[1]
+                  + " channels at "
+                  + EDGE
+                  + "^3"
+                  + (channelsLast ? ", channels-last" : "");
+          double fwd = relativeError(y, y64);
+          if (!(fwd <= TOLERANCE)) {
+            return Optional.of("conv3d forward, " + shape + ": relative error " + fwd);
+          }
+          double dx = relativeError(x.getGradient(), x64.getGradient());
+          if (!(dx <= TOLERANCE)) {
+            return Optional.of("conv3d input gradient, " + shape + ": relative error " + dx);
+          }
+          double dw = relativeError(w.getGradient(), w64.getGradient());
+          if (!(dw <= TOLERANCE)) {
+            return Optional.of("conv3d weight gradient, " + shape + ": relative error " + dw);
+          }
         }
       }
     }

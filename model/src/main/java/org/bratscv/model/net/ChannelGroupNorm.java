@@ -101,6 +101,9 @@ abstract class ChannelGroupNorm extends AbstractBlock {
     DataType inputType = input.getDataType();
     NDArray x = inputType == g.getDataType() ? input : input.toType(g.getDataType(), false);
     long n = shape.get(0);
+    if (shape.dimension() == 5 && ChannelsLast.active(x.getDevice())) {
+      return new NDList(as(inputType, channelsLast(x, g, b, manager)));
+    }
     long rows = n * groups;
     Shape stats = new Shape(rows);
     // The kernel insists on running statistics; with momentum 0 (see batchNorm) it leaves them as
@@ -121,6 +124,37 @@ abstract class ChannelGroupNorm extends AbstractBlock {
     NDArray scale = attach(g.reshape(perChannel), manager);
     NDArray shift = attach(b.reshape(perChannel), manager);
     return new NDList(as(inputType, y.mul(scale).add(shift)));
+  }
+
+  /**
+   * The same on a channels-last input, in its layout: per sample, the (D, H, W, C) memory viewed as
+   * (D*H*W, G, C/G), whose batch-norm "channels" are the groups.
+   */
+  private NDArray channelsLast(NDArray x, NDArray g, NDArray b, NDManager manager) {
+    Shape s = x.getShape();
+    long n = s.get(0);
+    long voxels = s.get(2) * s.get(3) * s.get(4);
+    NDArray nd = ChannelsLast.ndhwc(x);
+    NDArray zeros = manager.zeros(new Shape(groups), x.getDataType(), x.getDevice());
+    NDArray ones = manager.ones(new Shape(groups), x.getDataType(), x.getDevice());
+    NDArray[] samples = new NDArray[(int) n];
+    for (int i = 0; i < n; i++) {
+      NDArray view = (n == 1 ? nd : nd.get(i)).reshape(voxels, groups, channels / groups);
+      NDArray y =
+          groups == channels
+              ? batchNorm(view, zeros, ones, g, b)
+              : batchNorm(view, zeros, ones, ones, zeros);
+      samples[i] = y.reshape(s.get(2), s.get(3), s.get(4), channels);
+    }
+    NDArray y =
+        n == 1
+            ? samples[0].expandDims(0)
+            : ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(samples), 0);
+    if (groups != channels) {
+      y = y.mul(g).add(b);
+      y.attach(manager);
+    }
+    return ChannelsLast.fromNdhwc(y);
   }
 
   private static NDArray as(DataType type, NDArray a) {

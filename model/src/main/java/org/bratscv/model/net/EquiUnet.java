@@ -16,6 +16,7 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.bratscv.model.engine.OneDnnConv;
 
 /**
  * The paper's network, "EquiUnet": a 3-D U-Net whose blocks keep the same width at each level
@@ -181,6 +182,15 @@ public final class EquiUnet extends AbstractBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     checkInput(x.getShape());
+    boolean channelsLast = ChannelsLast.on(x.getDevice(), config.width());
+    // the norms and the upsampling follow the layout chosen here for this forward pass
+    try (ChannelsLast.Scope layout = ChannelsLast.forced(channelsLast)) {
+      return forward(ps, channelsLast ? OneDnnConv.channelsLast(x) : x, training, params);
+    }
+  }
+
+  private NDList forward(
+      ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
     Stage s = new Stage(ps, training, params);
     NDArray d1 = s.attend(0, s.run(enc1, x));
     NDArray d2 = s.attend(1, s.run(enc2, pool(d1)));

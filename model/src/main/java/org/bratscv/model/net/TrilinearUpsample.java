@@ -73,6 +73,15 @@ public final class TrilinearUpsample extends AbstractBlock {
     int h = (int) s.get(3);
     int w = (int) s.get(4);
     NDManager m = x.getManager();
+    if (ChannelsLast.active(x.getDevice())) {
+      // (N,D,H,W,C): W by (sW, W) x (..., W, C), then H and D with the rest folded into columns
+      NDArray v = matrix(m, x, w).matMul(ChannelsLast.ndhwc(x));
+      v = matrix(m, x, h).matMul(v.reshape(n, d, h, (long) scale * w * c));
+      v = matrix(m, x, d).matMul(v.reshape(n, d, (long) scale * h * scale * w * c));
+      return new NDList(
+          ChannelsLast.fromNdhwc(
+              v.reshape(n, (long) scale * d, (long) scale * h, (long) scale * w, c)));
+    }
     // W: (N,C,D,H,W) x (W, sW) -> (N,C,D,H,sW)
     NDArray y = x.matMul(matrix(m, x, w).transpose());
     // H: (sH, H) x (N,C,D,H,sW) -> (N,C,D,sH,sW), the matrix broadcast over the leading axes

@@ -84,6 +84,17 @@ class OneDnnConvTest {
         1, in, filters, k, new Shape(size, size, size), r, (x, w) -> OneDnnConv.conv3d(x, w, pad));
   }
 
+  /** The channels-last copy holds the same values in the same shape (only the memory changes). */
+  @Test
+  void theChannelsLastCopyHoldsTheSameValues() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = m.arange(2f * 3 * 4 * 5 * 6).reshape(2, 3, 4, 5, 6);
+      NDArray cl = OneDnnConv.channelsLast(x);
+      assertEquals(x.getShape(), cl.getShape());
+      org.junit.jupiter.api.Assertions.assertArrayEquals(x.toFloatArray(), cl.toFloatArray());
+    }
+  }
+
   /** CBAM's spatial gate: 2 -> 1 channels, 7x7x7, at the sizes of a 16^3 network's levels. */
   @Test
   void inputGradientOfAOneFilterConvolutionIsExact() {

