@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv3d;
 import java.util.Map;
@@ -33,6 +34,13 @@ import java.util.Set;
  * convolution computes the same sums, the extra outputs get no gradient, and the results are exact.
  * Channel counts on the block (every width that is a multiple of 8 under the cap) are passed
  * through untouched, as is every convolution off the CPU.
+ *
+ * <p>libtorch's own im2col path is slow: on a 2-core AMD EPYC of family 25 (Zen 3), one thread, an
+ * EquiUnet of width 8 took as long for a 64^3 forward pass of one sample (346-354 ms, its deeper
+ * levels below the bound) as of two (324-342 ms, all on oneDNN). So a batch-1 convolution of {@code
+ * ConvNormRelu}'s form below the bound runs as a batch of two depth slabs, each half of the depth
+ * plus a halo of its neighbour's rows ({@link #inTwoSlabs}), which libtorch sends to oneDNN; the
+ * cropped halves joined are the sample's result. {@code BRATS_CV_CONV_SLABS=0} turns it off.
  */
 public final class OneDnnConv {
   /** oneDNN's widest float32 channel block (AVX-512); a multiple of AVX2's 8. */
@@ -102,12 +110,58 @@ public final class OneDnnConv {
   public static NDArray conv3d(NDArray x, NDArray weight, Shape padding, Shape dilation) {
     Shape ws = weight.getShape();
     Shape kernel = new Shape(ws.get(2), ws.get(3), ws.get(4));
-    if (!x.getDevice().getDeviceType().equals(Device.Type.CPU)
-        || !mayUseOneDnn(x.getShape(), kernel)) {
+    if (!x.getDevice().getDeviceType().equals(Device.Type.CPU)) {
+      return Conv3d.conv3d(x, weight, null, new Shape(1, 1, 1), padding, dilation, 1)
+          .singletonOrThrow();
+    }
+    if (!mayUseOneDnn(x.getShape(), kernel)) {
+      if (SLABS && splitsIntoSlabs(x.getShape(), x.getDataType(), kernel, padding, dilation)) {
+        return inTwoSlabs(x, weight, padding, dilation);
+      }
       return Conv3d.conv3d(x, weight, null, new Shape(1, 1, 1), padding, dilation, 1)
           .singletonOrThrow();
     }
     return padded(x, weight, padding, dilation, BLOCK, BLOCK);
+  }
+
+  /** Set to {@code 0} to leave batch-1 convolutions below the bound to libtorch's im2col. */
+  static final String SLABS_ENV = "BRATS_CV_CONV_SLABS";
+
+  private static final boolean SLABS =
+      !"0".equals(System.getenv(SLABS_ENV))
+          && !"false".equalsIgnoreCase(System.getProperty("brats.convSlabs", "true"));
+
+  /**
+   * Whether a batch-1 convolution that libtorch would run through its own im2col is split into two
+   * depth slabs ({@link #inTwoSlabs}): float32, one sample, an even depth of at least 4 halos, a
+   * kernel of 3 in depth with padding equal to its dilation (the size-keeping convolutions of
+   * {@code ConvNormRelu}).
+   */
+  static boolean splitsIntoSlabs(
+      Shape in, DataType type, Shape kernel, Shape padding, Shape dilation) {
+    long depth = in.get(2);
+    long halo = dilation.get(0);
+    return type == DataType.FLOAT32
+        && in.get(0) == 1
+        && kernel.get(0) == 3
+        && padding.get(0) == halo
+        && depth % 2 == 0
+        && depth >= 4 * halo;
+  }
+
+  /**
+   * The same convolution of one sample as a batch of two depth slabs, each half of the depth with
+   * {@code halo} (the dilation) rows of its neighbour: libtorch sends a batch to oneDNN, and the
+   * slabs' outputs, cropped to their halves and joined, are the sample's.
+   */
+  static NDArray inTwoSlabs(NDArray x, NDArray weight, Shape padding, Shape dilation) {
+    long depth = x.getShape().get(2);
+    long half = depth / 2;
+    long halo = dilation.get(0);
+    NDArray pair =
+        x.get(":, :, :" + (half + halo)).concat(x.get(":, :, " + (half - halo) + ":"), 0);
+    NDArray y = padded(pair, weight, padding, dilation, BLOCK, BLOCK);
+    return y.get("0:1, :, :" + half).concat(y.get("1:2, :, " + halo + ":"), 2);
   }
 
   private static NDArray padded(

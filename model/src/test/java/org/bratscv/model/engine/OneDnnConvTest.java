@@ -31,15 +31,19 @@ class OneDnnConvTest {
     return m.create(v, s);
   }
 
-  /** Output and input gradient of {@code sum(conv(x, w) * g)}, as float32. */
-  private static NDArray[] run(NDArray x0, NDArray w, NDArray g, BinaryOperator<NDArray> conv) {
+  /** Output, input gradient and weight gradient of {@code sum(conv(x, w) * g)}, as float32. */
+  private static NDArray[] run(NDArray x0, NDArray w0, NDArray g, BinaryOperator<NDArray> conv) {
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       NDArray x = x0.duplicate();
       x.setRequiresGradient(true);
+      NDArray w = w0.duplicate();
+      w.setRequiresGradient(true);
       NDArray y = conv.apply(x, w);
       gc.backward(y.mul(g).sum());
       return new NDArray[] {
-        y.toType(DataType.FLOAT32, true), x.getGradient().toType(DataType.FLOAT32, true)
+        y.toType(DataType.FLOAT32, true),
+        x.getGradient().toType(DataType.FLOAT32, true),
+        w.getGradient().toType(DataType.FLOAT32, true)
       };
     }
   }
@@ -50,7 +54,8 @@ class OneDnnConvTest {
 
   /**
    * {@code conv} of x (n, in, size^3) with filters x in x k^3 weights in float32 against float64:
-   * shape, no NaN or infinity, output and input gradient within 1e-4 of the largest value.
+   * shape, no NaN or infinity, output, input gradient and weight gradient within 1e-4 of the
+   * largest value.
    */
   private static void compare(
       int n, int in, int filters, int k, Shape size, Random r, BinaryOperator<NDArray> conv) {
@@ -74,6 +79,8 @@ class OneDnnConvTest {
       assertTrue(eo < 1e-4, "output " + what + ": relative error " + eo);
       float eg = relativeError(f32[1], f64[1]);
       assertTrue(eg < 1e-4, "input gradient " + what + ": relative error " + eg);
+      float ew = relativeError(f32[2], f64[2]);
+      assertTrue(ew < 1e-4, "weight gradient " + what + ": relative error " + ew);
     }
   }
 
@@ -142,14 +149,66 @@ class OneDnnConvTest {
   }
 
   /**
-   * Just below the im2col bound at batch 1 ({@code 12*40*42 = 20160}) the convolution is left
-   * alone: exact only as long as libtorch's route rule is the one {@link OneDnnConv#mayUseOneDnn}
-   * assumes.
+   * Just below the im2col bound at batch 1 ({@code 12*39*42 = 19656}), at an odd depth that {@link
+   * OneDnnConv#inTwoSlabs} does not split, the convolution is left alone: exact only as long as
+   * libtorch's route rule is the one {@link OneDnnConv#mayUseOneDnn} assumes.
    */
   @Test
-  void belowTheBoundBatchOneIsLeftToIm2colAndExact() {
-    assertFalse(OneDnnConv.mayUseOneDnn(new Shape(1, 12, 40, 42, 8), new Shape(3, 3, 3)));
-    checkRoute(1, 12, 6, new Shape(40, 42, 8), 1, new Random(15));
+  void belowTheBoundAnOddDepthIsLeftToIm2colAndExact() {
+    Shape size = new Shape(39, 42, 8);
+    Shape one = new Shape(1, 1, 1);
+    assertFalse(OneDnnConv.mayUseOneDnn(new Shape(1, 12).addAll(size), new Shape(3, 3, 3)));
+    assertFalse(
+        OneDnnConv.splitsIntoSlabs(
+            new Shape(1, 12).addAll(size), DataType.FLOAT32, new Shape(3, 3, 3), one, one));
+    checkRoute(1, 12, 6, size, 1, new Random(15));
+  }
+
+  /**
+   * A batch-1 convolution below the bound, which libtorch would run through its own im2col, runs as
+   * two depth slabs with halos in one batch (oneDNN's route) and equals the whole: dilations 1 and
+   * 2, the smallest depth each takes, channels on and off the block, plain and channels-last.
+   */
+  @Test
+  void batchOneInTwoDepthSlabsIsExact() {
+    Shape k3 = new Shape(3, 3, 3);
+    Shape d1 = new Shape(1, 1, 1);
+    Shape d2 = new Shape(2, 2, 2);
+    DataType f32 = DataType.FLOAT32;
+    assertTrue(OneDnnConv.splitsIntoSlabs(new Shape(1, 8, 4, 8, 8), f32, k3, d1, d1));
+    assertTrue(OneDnnConv.splitsIntoSlabs(new Shape(1, 8, 8, 8, 8), f32, k3, d2, d2));
+    assertFalse(OneDnnConv.splitsIntoSlabs(new Shape(1, 8, 6, 8, 8), f32, k3, d2, d2), "depth 6");
+    assertFalse(OneDnnConv.splitsIntoSlabs(new Shape(1, 8, 2, 8, 8), f32, k3, d1, d1), "depth 2");
+    assertFalse(OneDnnConv.splitsIntoSlabs(new Shape(1, 8, 7, 8, 8), f32, k3, d1, d1), "odd");
+    assertFalse(OneDnnConv.splitsIntoSlabs(new Shape(2, 8, 8, 8, 8), f32, k3, d1, d1), "batch 2");
+    assertFalse(
+        OneDnnConv.splitsIntoSlabs(new Shape(1, 8, 8, 8, 8), DataType.FLOAT64, k3, d1, d1), "f64");
+    assertFalse(
+        OneDnnConv.splitsIntoSlabs(new Shape(1, 8, 8, 8, 8), f32, new Shape(1, 1, 1), d1, d1),
+        "1x1x1");
+    Random r = new Random(16);
+    checkRoute(1, 8, 8, new Shape(4, 12, 6), 1, r);
+    checkRoute(1, 8, 16, new Shape(16, 8, 8), 1, r);
+    checkRoute(1, 16, 16, new Shape(8, 8, 6), 2, r);
+    checkRoute(1, 32, 32, new Shape(12, 10, 8), 2, r);
+    checkRoute(1, 12, 6, new Shape(10, 8, 6), 1, r);
+    checkRoute(1, 4, 8, new Shape(8, 8, 8), 1, r);
+    compare(
+        1,
+        16,
+        8,
+        3,
+        new Shape(8, 6, 10),
+        r,
+        (x, w) -> OneDnnConv.conv3d(OneDnnConv.channelsLast(x), w, d1, d1));
+    compare(
+        1,
+        6,
+        12,
+        3,
+        new Shape(8, 8, 8),
+        r,
+        (x, w) -> OneDnnConv.conv3d(OneDnnConv.channelsLast(x), w, d2, d2));
   }
 
   @Test

@@ -266,10 +266,11 @@ class EquiUnetTest {
 
   /**
    * At a width off oneDNN's channel block (6: the decoder's convolutions take 12 channels) a batch
-   * of two, which libtorch sends to oneDNN, gives what each sample gives alone (im2col at this
-   * size), outputs and weight gradients. Before {@code OneDnnConv} padded the channels, the batch's
-   * outputs were NaN on the AMD EPYC under the AVX2 cap. Six seeded inputs, since a weight gradient
-   * may flip at a ReLU or max-pool kink on one of them ({@link KinkedGradients}).
+   * of two, which libtorch sends to oneDNN, gives what each sample gives alone (libtorch's im2col
+   * at this size, or {@code OneDnnConv}'s depth slabs), outputs and weight gradients. Before {@code
+   * OneDnnConv} padded the channels, the batch's outputs were NaN on the AMD EPYC under the AVX2
+   * cap. Six seeded inputs, since a weight gradient may flip at a ReLU or max-pool kink on one of
+   * them ({@link KinkedGradients}).
    */
   @Test
   void aBatchEqualsItsSamplesAtAWidthOffTheChannelBlock() {
