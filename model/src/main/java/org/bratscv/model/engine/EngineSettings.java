@@ -42,6 +42,21 @@ public record EngineSettings(Optional<Path> cacheDir, int intraOpThreads, int in
     return new EngineSettings(cache, 0, 0);
   }
 
+  /**
+   * A CPU speed-up that is on unless the environment variable {@code env} is {@code 0} or the
+   * system property {@code property} is {@code false} (the A/B switch of a benchmark).
+   */
+  public static boolean switchedOn(String env, String property) {
+    return onUnlessOff(System.getenv(env), System.getProperty(property));
+  }
+
+  /**
+   * {@link #switchedOn(String, String)} of the variable's and the property's values (null: unset).
+   */
+  static boolean onUnlessOff(String envValue, String propertyValue) {
+    return !"0".equals(envValue) && !"false".equalsIgnoreCase(propertyValue);
+  }
+
   public EngineSettings withThreads(int intraOp, int interOp) {
     return new EngineSettings(cacheDir, intraOp, interOp);
   }

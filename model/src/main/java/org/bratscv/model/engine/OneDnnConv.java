@@ -54,6 +54,11 @@ public final class OneDnnConv {
 
   private static final int BLOCK = channelBlock(System.getenv(), CpuIsaGuard.cpuFlags());
 
+  /** Set to {@code 0} to leave batch-1 convolutions below the bound to libtorch's im2col. */
+  static final String SLABS_ENV = "BRATS_CV_CONV_SLABS";
+
+  private static final boolean SLABS = EngineSettings.switchedOn(SLABS_ENV, "brats.convSlabs");
+
   private OneDnnConv() {}
 
   /**
@@ -110,26 +115,17 @@ public final class OneDnnConv {
   public static NDArray conv3d(NDArray x, NDArray weight, Shape padding, Shape dilation) {
     Shape ws = weight.getShape();
     Shape kernel = new Shape(ws.get(2), ws.get(3), ws.get(4));
-    if (!x.getDevice().getDeviceType().equals(Device.Type.CPU)) {
-      return Conv3d.conv3d(x, weight, null, new Shape(1, 1, 1), padding, dilation, 1)
-          .singletonOrThrow();
-    }
-    if (!mayUseOneDnn(x.getShape(), kernel)) {
+    if (x.getDevice().getDeviceType().equals(Device.Type.CPU)) {
+      if (mayUseOneDnn(x.getShape(), kernel)) {
+        return padded(x, weight, padding, dilation, BLOCK, BLOCK);
+      }
       if (SLABS && splitsIntoSlabs(x.getShape(), x.getDataType(), kernel, padding, dilation)) {
         return inTwoSlabs(x, weight, padding, dilation);
       }
-      return Conv3d.conv3d(x, weight, null, new Shape(1, 1, 1), padding, dilation, 1)
-          .singletonOrThrow();
     }
-    return padded(x, weight, padding, dilation, BLOCK, BLOCK);
+    return Conv3d.conv3d(x, weight, null, new Shape(1, 1, 1), padding, dilation, 1)
+        .singletonOrThrow();
   }
-
-  /** Set to {@code 0} to leave batch-1 convolutions below the bound to libtorch's im2col. */
-  static final String SLABS_ENV = "BRATS_CV_CONV_SLABS";
-
-  private static final boolean SLABS =
-      !"0".equals(System.getenv(SLABS_ENV))
-          && !"false".equalsIgnoreCase(System.getProperty("brats.convSlabs", "true"));
 
   /**
    * Whether a batch-1 convolution that libtorch would run through its own im2col is split into two

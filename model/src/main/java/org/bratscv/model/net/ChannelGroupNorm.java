@@ -1,6 +1,7 @@
 package org.bratscv.model.net;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -146,10 +147,7 @@ abstract class ChannelGroupNorm extends AbstractBlock {
               : batchNorm(view, zeros, ones, ones, zeros);
       samples[i] = y.reshape(s.get(2), s.get(3), s.get(4), channels);
     }
-    NDArray y =
-        n == 1
-            ? samples[0].expandDims(0)
-            : ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(samples), 0);
+    NDArray y = n == 1 ? samples[0].expandDims(0) : NDArrays.stack(new NDList(samples), 0);
     if (groups != channels) {
       y = y.mul(g).add(b);
       y.attach(manager);

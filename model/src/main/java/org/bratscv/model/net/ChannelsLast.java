@@ -2,6 +2,7 @@ package org.bratscv.model.net;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import org.bratscv.model.engine.EngineSettings;
 
 /**
  * The channels-last layout of EquiUnet's activations on the CPU: an {@code (N, C, D, H, W)} array
@@ -25,9 +26,7 @@ public final class ChannelsLast {
   static final String ENV = "BRATS_CV_CHANNELS_LAST";
   static final String PROPERTY = "brats.channelsLast";
 
-  private static final boolean ON =
-      !"0".equals(System.getenv(ENV))
-          && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+  private static final boolean ON = EngineSettings.switchedOn(ENV, PROPERTY);
 
   private static final ThreadLocal<Boolean> FORCED = new ThreadLocal<>();
 
