@@ -164,11 +164,16 @@ public final class OutputRoot implements java.io.Serializable {
       try (FSDataOutputStream out = fs.create(tmp, false)) {
         writer.write(out);
       }
-      if (fs.exists(target) && !fs.delete(target, false)) {
-        throw new IOException("cannot replace " + target);
-      }
+      // A local disk's rename replaces an existing file in one step, so a reader (a report during
+      // training reading log.csv) never finds the target missing; a file system whose rename
+      // refuses an existing target (HDFS) gets it deleted first.
       if (!fs.rename(tmp, target)) {
-        throw new IOException("cannot rename " + tmp + " to " + target);
+        if (fs.exists(target) && !fs.delete(target, false)) {
+          throw new IOException("cannot replace " + target);
+        }
+        if (!fs.rename(tmp, target)) {
+          throw new IOException("cannot rename " + tmp + " to " + target);
+        }
       }
       done = true;
     } finally {

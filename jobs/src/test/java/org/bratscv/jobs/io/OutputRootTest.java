@@ -2,6 +2,7 @@ package org.bratscv.jobs.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -58,6 +62,52 @@ class OutputRootTest {
       assertEquals(List.of("out.txt"), names);
     }
     assertFalse(Files.exists(dir.resolve("a/broken.txt")));
+  }
+
+  /**
+   * A reader polling a file that is being replaced over and over (a report reading a running task's
+   * log.csv) always finds it, complete. Replacing by delete-then-rename left it missing for a
+   * moment, which a live-progress test hit once training got faster.
+   */
+  @Test
+  void aReplacedFileIsNeverMissing() throws Exception {
+    OutputRoot root = new OutputRoot(dir.toString());
+    FileSystem fs = root.fileSystem(new Configuration());
+    Path target = root.resolve("log.csv");
+    OutputRoot.writeAtomically(
+        fs, target, out -> out.write("0\n".getBytes(StandardCharsets.UTF_8)));
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicInteger reads = new AtomicInteger();
+    AtomicReference<String> problem = new AtomicReference<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              java.nio.file.Path file = dir.resolve("log.csv");
+              while (writing.get() && problem.get() == null) {
+                try {
+                  String text = Files.readString(file);
+                  if (!text.matches("\\d+\n")) {
+                    problem.set("incomplete: '" + text + "'");
+                  }
+                  reads.incrementAndGet();
+                } catch (IOException e) {
+                  problem.set(e.toString());
+                }
+              }
+            });
+    reader.start();
+    try {
+      for (int i = 1; i <= 300 && problem.get() == null; i++) {
+        byte[] bytes = (i + "\n").getBytes(StandardCharsets.UTF_8);
+        OutputRoot.writeAtomically(fs, target, out -> out.write(bytes));
+      }
+    } finally {
+      writing.set(false);
+      reader.join();
+    }
+    assertNull(problem.get(), "after " + reads.get() + " reads");
+    assertTrue(reads.get() > 0);
+    assertEquals("300\n", Files.readString(dir.resolve("log.csv")));
   }
 
   @Test
