@@ -2,16 +2,23 @@ package org.bratscv.jobs.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 
 /**
  * The folder a run writes into, on any Hadoop file system. Every output path is built here from
@@ -37,6 +44,8 @@ public final class OutputRoot implements java.io.Serializable {
 
   /** The folder Spark's (Hadoop's) file committers stage their task outputs in. */
   public static final String SPARK_TEMPORARY = "_temporary";
+
+  private static final Map<URI, Optional<FileContext>> FILE_CONTEXTS = new ConcurrentHashMap<>();
 
   private final String root;
 
@@ -165,15 +174,9 @@ public final class OutputRoot implements java.io.Serializable {
         writer.write(out);
       }
       // A local disk's rename replaces an existing file in one step, so a reader (a report during
-      // training reading log.csv) never finds the target missing; a file system whose rename
-      // refuses an existing target (HDFS) gets it deleted first.
+      // training reading log.csv) never finds the target missing.
       if (!fs.rename(tmp, target)) {
-        if (fs.exists(target) && !fs.delete(target, false)) {
-          throw new IOException("cannot replace " + target);
-        }
-        if (!fs.rename(tmp, target)) {
-          throw new IOException("cannot rename " + tmp + " to " + target);
-        }
+        replaceExisting(fs, tmp, target);
       }
       done = true;
     } finally {
@@ -181,6 +184,49 @@ public final class OutputRoot implements java.io.Serializable {
         fs.delete(tmp, false);
       }
     }
+  }
+
+  /**
+   * Moves {@code tmp} over {@code target} where {@link FileSystem#rename} refused, as HDFS's does
+   * for an existing target. The file system's rename with {@link Options.Rename#OVERWRITE} (through
+   * {@link FileContext}: one operation on HDFS's name node) replaces it in one step, so a reader
+   * never finds it missing; a file system without that operation gets the target deleted first,
+   * which leaves a moment without it.
+   */
+  private static void replaceExisting(FileSystem fs, Path tmp, Path target) throws IOException {
+    Path from = fs.makeQualified(tmp);
+    Path to = fs.makeQualified(target);
+    if (fs.exists(to)) {
+      FileContext context = fileContext(fs);
+      if (context != null) {
+        context.rename(from, to, Options.Rename.OVERWRITE);
+        return;
+      }
+      if (!fs.delete(to, false) && fs.exists(to)) {
+        throw new IOException("cannot replace " + to);
+      }
+    }
+    if (!fs.rename(from, to)) {
+      throw new IOException("cannot rename " + from + " to " + to);
+    }
+  }
+
+  /**
+   * The file context of {@code fs}'s file system, or null where the scheme has none. One per file
+   * system URI for the JVM's life, as Hadoop caches file systems: HDFS's opens a client of its own.
+   */
+  private static FileContext fileContext(FileSystem fs) {
+    return FILE_CONTEXTS
+        .computeIfAbsent(
+            fs.getUri(),
+            uri -> {
+              try {
+                return Optional.of(FileContext.getFileContext(uri, fs.getConf()));
+              } catch (UnsupportedFileSystemException e) {
+                return Optional.empty(); // no AbstractFileSystem for this scheme
+              }
+            })
+        .orElse(null);
   }
 
   /** True for the name of a temporary file or folder that no complete output carries. */

@@ -72,17 +72,44 @@ class OutputRootTest {
   @Test
   void aReplacedFileIsNeverMissing() throws Exception {
     OutputRoot root = new OutputRoot(dir.toString());
-    FileSystem fs = root.fileSystem(new Configuration());
-    Path target = root.resolve("log.csv");
+    assertNeverMissingWhileReplaced(root.fileSystem(new Configuration()), root.resolve("log.csv"));
+  }
+
+  /**
+   * Where rename refuses an existing target, as HDFS's does, the file is replaced by the file
+   * system's rename with overwrite (one step on HDFS's name node), not deleted first: a reader
+   * still never finds it missing.
+   */
+  @Test
+  void whereRenameRefusesAnExistingTargetTheOverwritingRenameReplacesIt() throws Exception {
+    Configuration conf = HdfsLikeFileSystem.configure(new Configuration());
+    OutputRoot root = new OutputRoot(HdfsLikeFileSystem.SCHEME + "://" + dir.toUri().getPath());
+    FileSystem fs = root.fileSystem(conf);
+    assertTrue(fs instanceof HdfsLikeFileSystem, fs.getClass().getName());
+    int overwrites = HdfsLikeFileSystem.OVERWRITES.get();
+    int deletes = HdfsLikeFileSystem.DELETES.get();
+    assertNeverMissingWhileReplaced(fs, root.resolve("log.csv"));
+    assertEquals(300, HdfsLikeFileSystem.OVERWRITES.get() - overwrites);
+    assertEquals(0, HdfsLikeFileSystem.DELETES.get() - deletes, "no target deleted first");
+    try (Stream<java.nio.file.Path> files = Files.list(dir)) {
+      assertEquals(List.of("log.csv"), files.map(f -> f.getFileName().toString()).toList());
+    }
+  }
+
+  /**
+   * Replaces {@code target} (a file in {@link #dir}) 300 times while another thread reads it: the
+   * reader must always find it, complete.
+   */
+  private void assertNeverMissingWhileReplaced(FileSystem fs, Path target) throws Exception {
     OutputRoot.writeAtomically(
         fs, target, out -> out.write("0\n".getBytes(StandardCharsets.UTF_8)));
+    java.nio.file.Path file = dir.resolve(target.getName());
     AtomicBoolean writing = new AtomicBoolean(true);
     AtomicInteger reads = new AtomicInteger();
     AtomicReference<String> problem = new AtomicReference<>();
     Thread reader =
         new Thread(
             () -> {
-              java.nio.file.Path file = dir.resolve("log.csv");
               while (writing.get() && problem.get() == null) {
                 try {
                   String text = Files.readString(file);
@@ -107,7 +134,7 @@ class OutputRootTest {
     }
     assertNull(problem.get(), "after " + reads.get() + " reads");
     assertTrue(reads.get() > 0);
-    assertEquals("300\n", Files.readString(dir.resolve("log.csv")));
+    assertEquals("300\n", Files.readString(file));
   }
 
   @Test
