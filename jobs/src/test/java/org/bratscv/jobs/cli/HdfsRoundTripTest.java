@@ -334,6 +334,62 @@ class HdfsRoundTripTest {
     assertEquals(List.of("epoch-000002/weights.bin", "log.csv"), store.list(""));
   }
 
+  /**
+   * HDFS's FileSystem.rename refuses an existing target; writeAtomically replaces it through the
+   * name node's rename with overwrite, so a reader polling the file (a report reading a running
+   * task's log.csv) never finds it missing or incomplete.
+   */
+  @Test
+  void aFileReplacedOnHdfsIsNeverMissingForAReader() throws Exception {
+    Path target = new Path(root + "/replaced/log.csv");
+    Path other = new Path(root + "/replaced/other.csv");
+    OutputRoot.writeAtomically(
+        hdfs, target, out -> out.write("0\n".getBytes(StandardCharsets.UTF_8)));
+    OutputRoot.writeAtomically(hdfs, other, out -> out.write(1));
+    assertFalse(hdfs.rename(other, target), "HDFS's rename refuses an existing target");
+    java.util.concurrent.atomic.AtomicBoolean writing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<String> problem =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              while (writing.get() && problem.get() == null) {
+                try (InputStream in = hdfs.open(target)) {
+                  String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                  if (!text.matches("\\d+\n")) {
+                    problem.set("incomplete: '" + text + "'");
+                  }
+                  reads.incrementAndGet();
+                } catch (IOException e) {
+                  problem.set(e.toString());
+                }
+              }
+            });
+    reader.start();
+    try {
+      for (int i = 1; i <= 100 && problem.get() == null; i++) {
+        byte[] bytes = (i + "\n").getBytes(StandardCharsets.UTF_8);
+        OutputRoot.writeAtomically(hdfs, target, out -> out.write(bytes));
+      }
+    } finally {
+      writing.set(false);
+      reader.join();
+    }
+    assertEquals(null, problem.get(), "after " + reads.get() + " reads");
+    assertTrue(reads.get() > 0);
+    try (InputStream in = hdfs.open(target)) {
+      assertEquals("100\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    List<String> names = new ArrayList<>();
+    for (FileStatus f : hdfs.listStatus(target.getParent())) {
+      names.add(f.getPath().getName());
+    }
+    assertEquals(List.of("log.csv", "other.csv"), names.stream().sorted().toList());
+  }
+
   @Test
   void aSecondRunOnAnHdfsOutputThatARunHoldsIsRefused() throws IOException {
     OutputRoot out = new OutputRoot("hdfs:///runs/locked");
