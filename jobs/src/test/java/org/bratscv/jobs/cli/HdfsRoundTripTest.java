@@ -28,6 +28,7 @@ import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.jobs.io.HadoopCheckpointStore;
 import org.bratscv.jobs.io.OutputRoot;
+import org.bratscv.jobs.io.ReplacedFileReader;
 import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.stages.MetricRow;
@@ -343,46 +344,11 @@ class HdfsRoundTripTest {
   void aFileReplacedOnHdfsIsNeverMissingForAReader() throws Exception {
     Path target = new Path(root + "/replaced/log.csv");
     Path other = new Path(root + "/replaced/other.csv");
-    OutputRoot.writeAtomically(
-        hdfs, target, out -> out.write("0\n".getBytes(StandardCharsets.UTF_8)));
     OutputRoot.writeAtomically(hdfs, other, out -> out.write(1));
+    OutputRoot.writeAtomically(hdfs, target, out -> out.write(1));
     assertFalse(hdfs.rename(other, target), "HDFS's rename refuses an existing target");
-    java.util.concurrent.atomic.AtomicBoolean writing =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
-    java.util.concurrent.atomic.AtomicInteger reads =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicReference<String> problem =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              while (writing.get() && problem.get() == null) {
-                try (InputStream in = hdfs.open(target)) {
-                  String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                  if (!text.matches("\\d+\n")) {
-                    problem.set("incomplete: '" + text + "'");
-                  }
-                  reads.incrementAndGet();
-                } catch (IOException e) {
-                  problem.set(e.toString());
-                }
-              }
-            });
-    reader.start();
-    try {
-      for (int i = 1; i <= 100 && problem.get() == null; i++) {
-        byte[] bytes = (i + "\n").getBytes(StandardCharsets.UTF_8);
-        OutputRoot.writeAtomically(hdfs, target, out -> out.write(bytes));
-      }
-    } finally {
-      writing.set(false);
-      reader.join();
-    }
-    assertEquals(null, problem.get(), "after " + reads.get() + " reads");
-    assertTrue(reads.get() > 0);
-    try (InputStream in = hdfs.open(target)) {
-      assertEquals("100\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+    ReplacedFileReader.assertNeverMissingWhileReplaced(
+        hdfs, target, 100, ReplacedFileReader.through(hdfs, target));
     List<String> names = new ArrayList<>();
     for (FileStatus f : hdfs.listStatus(target.getParent())) {
       names.add(f.getPath().getName());

@@ -2,7 +2,6 @@ package org.bratscv.jobs.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,9 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -72,7 +68,14 @@ class OutputRootTest {
   @Test
   void aReplacedFileIsNeverMissing() throws Exception {
     OutputRoot root = new OutputRoot(dir.toString());
-    assertNeverMissingWhileReplaced(root.fileSystem(new Configuration()), root.resolve("log.csv"));
+    // read as a file of the disk: Hadoop's local file system renames the data and its checksum
+    // file one after the other, and a read through it between the two fails its checksum
+    java.nio.file.Path file = dir.resolve("log.csv");
+    ReplacedFileReader.assertNeverMissingWhileReplaced(
+        root.fileSystem(new Configuration()),
+        root.resolve("log.csv"),
+        300,
+        () -> Files.readString(file));
   }
 
   /**
@@ -88,53 +91,14 @@ class OutputRootTest {
     assertTrue(fs instanceof HdfsLikeFileSystem, fs.getClass().getName());
     int overwrites = HdfsLikeFileSystem.OVERWRITES.get();
     int deletes = HdfsLikeFileSystem.DELETES.get();
-    assertNeverMissingWhileReplaced(fs, root.resolve("log.csv"));
+    Path target = root.resolve("log.csv");
+    ReplacedFileReader.assertNeverMissingWhileReplaced(
+        fs, target, 300, ReplacedFileReader.through(fs, target));
     assertEquals(300, HdfsLikeFileSystem.OVERWRITES.get() - overwrites);
     assertEquals(0, HdfsLikeFileSystem.DELETES.get() - deletes, "no target deleted first");
     try (Stream<java.nio.file.Path> files = Files.list(dir)) {
       assertEquals(List.of("log.csv"), files.map(f -> f.getFileName().toString()).toList());
     }
-  }
-
-  /**
-   * Replaces {@code target} (a file in {@link #dir}) 300 times while another thread reads it: the
-   * reader must always find it, complete.
-   */
-  private void assertNeverMissingWhileReplaced(FileSystem fs, Path target) throws Exception {
-    OutputRoot.writeAtomically(
-        fs, target, out -> out.write("0\n".getBytes(StandardCharsets.UTF_8)));
-    java.nio.file.Path file = dir.resolve(target.getName());
-    AtomicBoolean writing = new AtomicBoolean(true);
-    AtomicInteger reads = new AtomicInteger();
-    AtomicReference<String> problem = new AtomicReference<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              while (writing.get() && problem.get() == null) {
-                try {
-                  String text = Files.readString(file);
-                  if (!text.matches("\\d+\n")) {
-                    problem.set("incomplete: '" + text + "'");
-                  }
-                  reads.incrementAndGet();
-                } catch (IOException e) {
-                  problem.set(e.toString());
-                }
-              }
-            });
-    reader.start();
-    try {
-      for (int i = 1; i <= 300 && problem.get() == null; i++) {
-        byte[] bytes = (i + "\n").getBytes(StandardCharsets.UTF_8);
-        OutputRoot.writeAtomically(fs, target, out -> out.write(bytes));
-      }
-    } finally {
-      writing.set(false);
-      reader.join();
-    }
-    assertNull(problem.get(), "after " + reads.get() + " reads");
-    assertTrue(reads.get() > 0);
-    assertEquals("300\n", Files.readString(file));
   }
 
   @Test
