@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -629,9 +630,35 @@ public final class RunReport {
     List<EpochRow> out = new ArrayList<>();
     for (FileStatus task :
         tasks.stream().sorted(Comparator.comparing(FileStatus::getPath)).toList()) {
-      out.addAll(EpochRow.TABLE.read(fs, task.getPath()));
+      out.addAll(readTaskLog(fs, task.getPath()));
     }
     return out;
+  }
+
+  /** How many times a task's log is read before a checksum mismatch counts. */
+  static final int TASK_LOG_TRIES = 5;
+
+  /**
+   * A running task's log, which the task replaces after every epoch. Hadoop's checksummed local
+   * file system renames the new file and then its checksum file, one after the other, and a read
+   * between the two finds the new text under the old checksum: read again after a moment then.
+   */
+  static List<EpochRow> readTaskLog(FileSystem fs, Path log) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return EpochRow.TABLE.read(fs, log);
+      } catch (ChecksumException e) {
+        if (attempt >= TASK_LOG_TRIES) {
+          throw e;
+        }
+        try {
+          Thread.sleep(10L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   private void trainingCurves(boolean sweep) {

@@ -348,7 +348,7 @@ class HdfsRoundTripTest {
     OutputRoot.writeAtomically(hdfs, target, out -> out.write(1));
     assertFalse(hdfs.rename(other, target), "HDFS's rename refuses an existing target");
     ReplacedFileReader.assertNeverMissingWhileReplaced(
-        hdfs, target, 100, ReplacedFileReader.through(hdfs, target));
+        hdfs, target, 100, ReplacedFileReader::numbered, ReplacedFileReader.through(hdfs, target));
     List<String> names = new ArrayList<>();
     for (FileStatus f : hdfs.listStatus(target.getParent())) {
       names.add(f.getPath().getName());

@@ -75,7 +75,8 @@ class OutputRootTest {
         root.fileSystem(new Configuration()),
         root.resolve("log.csv"),
         300,
-        () -> Files.readString(file));
+        ReplacedFileReader::numbered,
+        () -> ReplacedFileReader.versionOf(Files.readString(file)));
   }
 
   /**
@@ -93,7 +94,7 @@ class OutputRootTest {
     int deletes = HdfsLikeFileSystem.DELETES.get();
     Path target = root.resolve("log.csv");
     ReplacedFileReader.assertNeverMissingWhileReplaced(
-        fs, target, 300, ReplacedFileReader.through(fs, target));
+        fs, target, 300, ReplacedFileReader::numbered, ReplacedFileReader.through(fs, target));
     assertEquals(300, HdfsLikeFileSystem.OVERWRITES.get() - overwrites);
     assertEquals(0, HdfsLikeFileSystem.DELETES.get() - deletes, "no target deleted first");
     try (Stream<java.nio.file.Path> files = Files.list(dir)) {

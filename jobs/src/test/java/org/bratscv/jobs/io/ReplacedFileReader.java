@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -20,27 +21,42 @@ import org.apache.hadoop.fs.Path;
 public final class ReplacedFileReader {
   private ReplacedFileReader() {}
 
-  /** How the reader reads the file's text. */
+  /** How the reader reads the file: which version it found, or an exception. */
   public interface Read {
-    String text() throws IOException;
+    int version() throws IOException;
   }
 
-  /** {@code target}'s text read through {@code fs}. */
+  /** Version {@code i} of a plain file: its number on a line. */
+  public static String numbered(int i) {
+    return i + "\n";
+  }
+
+  /** A {@link #numbered} file's version, read through {@code fs}. */
   public static Read through(FileSystem fs, Path target) {
     return () -> {
       try (InputStream in = fs.open(target)) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        return versionOf(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       }
     };
   }
 
+  /** The version a {@link #numbered} file's text holds; fails on anything else. */
+  public static int versionOf(String text) throws IOException {
+    if (!text.matches("\\d+\n")) {
+      throw new IOException("incomplete: '" + text + "'");
+    }
+    return Integer.parseInt(text.strip());
+  }
+
   /**
-   * Writes {@code target} once, then replaces it {@code times} times while a thread polls it with
-   * {@code read}.
+   * Writes version 0 of {@code target}, then replaces it with versions 1 to {@code times} while a
+   * thread polls it with {@code read}: every read must succeed, and the last must find the last
+   * version.
    */
   public static void assertNeverMissingWhileReplaced(
-      FileSystem fs, Path target, int times, Read read) throws Exception {
-    OutputRoot.writeAtomically(fs, target, out -> out.write(text(0)));
+      FileSystem fs, Path target, int times, IntFunction<String> version, Read read)
+      throws Exception {
+    OutputRoot.writeAtomically(fs, target, out -> out.write(bytes(version, 0)));
     AtomicBoolean writing = new AtomicBoolean(true);
     AtomicInteger reads = new AtomicInteger();
     AtomicReference<String> problem = new AtomicReference<>();
@@ -49,12 +65,12 @@ public final class ReplacedFileReader {
             () -> {
               while (writing.get() && problem.get() == null) {
                 try {
-                  String text = read.text();
-                  if (!text.matches("\\d+\n")) {
-                    problem.set("incomplete: '" + text + "'");
+                  int found = read.version();
+                  if (found < 0 || found > times) {
+                    problem.set("found version " + found);
                   }
                   reads.incrementAndGet();
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                   problem.set(e.toString());
                 }
               }
@@ -62,7 +78,7 @@ public final class ReplacedFileReader {
     reader.start();
     try {
       for (int i = 1; i <= times && problem.get() == null; i++) {
-        byte[] bytes = text(i);
+        byte[] bytes = bytes(version, i);
         OutputRoot.writeAtomically(fs, target, out -> out.write(bytes));
       }
     } finally {
@@ -71,10 +87,10 @@ public final class ReplacedFileReader {
     }
     assertNull(problem.get(), "after " + reads.get() + " reads");
     assertTrue(reads.get() > 0);
-    assertEquals(times + "\n", read.text());
+    assertEquals(times, read.version());
   }
 
-  private static byte[] text(int i) {
-    return (i + "\n").getBytes(StandardCharsets.UTF_8);
+  private static byte[] bytes(IntFunction<String> version, int i) {
+    return version.apply(i).getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.bratscv.jobs.io.ReplacedFileReader;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.stages.EpochRow;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,29 @@ class TrainingLogSoFarTest {
     // a rerun trains again: the task's log is newer than the stage's
     Files.setLastModifiedTime(task, FileTime.fromMillis(3_000_000));
     assertEquals(List.of("A0-0"), read());
+  }
+
+  /**
+   * A report drawn while a task replaces its log after every epoch (through Hadoop's checksummed
+   * local file system, which renames the file and then its checksum) always reads it.
+   */
+  @Test
+  void aTaskLogBeingReplacedIsAlwaysRead() throws Exception {
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    org.apache.hadoop.fs.Path log =
+        new org.apache.hadoop.fs.Path(dir.resolve("train/baseline/A/fold0/log.csv").toUri());
+    ReplacedFileReader.assertNeverMissingWhileReplaced(
+        fs,
+        log,
+        300,
+        epochs -> {
+          StringBuilder csv = new StringBuilder(HEADER);
+          for (int e = 0; e <= epochs; e++) {
+            csv.append(row("A", 0, e)).append('\n');
+          }
+          return csv.toString();
+        },
+        () -> read().size() - 1);
   }
 
   @Test
