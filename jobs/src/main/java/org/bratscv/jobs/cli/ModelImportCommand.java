@@ -116,7 +116,7 @@ public final class ModelImportCommand implements Callable<Integer> {
               null,
               null,
               null,
-              new ModelPackage.EnsembleSettings(tta, threshold, List.of(), "fp32"),
+              new ModelPackage.EnsembleSettings(tta, threshold, List.of(), "fp32", false),
               members,
               null);
       base = new Path(new java.io.File(".").getAbsoluteFile().toURI());

@@ -71,6 +71,16 @@ public final class SegmentCommand implements Callable<Integer> {
   Double threshold;
 
   @Option(
+      names = "--brain-mask",
+      arity = "0..1",
+      fallbackValue = "true",
+      paramLabel = "true|false",
+      description =
+          "Labels only inside the brain: region maps set to 0 where every input channel is 0"
+              + " (default: the run's ensemble.brain_mask, else false).")
+  Boolean brainMask;
+
+  @Option(
       names = "--precision",
       description = "fp32 or fp16 (fp16 used on GPUs, fp32 on CPUs; default: the run's).")
   String precision;
@@ -187,7 +197,8 @@ public final class SegmentCommand implements Callable<Integer> {
               stale.policy(),
               e.selection(),
               device.setting(),
-              ttaBatchBytes);
+              ttaBatchBytes,
+              brainMask != null ? brainMask : e.brainMask());
       r = new SegmentStage().run(session, s);
     } finally {
       session.stop();

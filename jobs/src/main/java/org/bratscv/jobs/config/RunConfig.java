@@ -55,12 +55,16 @@ public record RunConfig(
    * @param models the ensemble that segments {@code data.test} instead of the run's own models (a
    *     run root, a sweep root with a selected ensemble, or a model package folder or zip, on any
    *     Hadoop file system), or null for the run's own models
-   * @param given the keys of {@code tta, threshold, merge, precision} the configuration sets: with
-   *     {@code models}, the others are the ensemble's own (as {@code segment} takes them)
+   * @param given the keys of {@code tta, threshold, merge, precision, brain_mask} the configuration
+   *     sets: with {@code models}, the others are the ensemble's own (as {@code segment} takes
+   *     them)
    * @param ttaBatchBytes {@code tta_batch_bytes}: the memory one forward pass's batch of augmented
    *     copies may take ({@link org.bratscv.model.infer.Ensemble.Builder#optBatchBytes}); 0 runs
    *     the augmentations one at a time. Outputs change only by float rounding, so it is no
    *     fingerprint ingredient
+   * @param brainMask {@code brain_mask}: region maps set to 0 outside the brain (voxels zero in
+   *     every input channel, {@link org.bratscv.data.labels.BrainMask}) before thresholding; off by
+   *     default, as in the method
    */
   public record EnsembleSettings(
       int tta,
@@ -69,7 +73,8 @@ public record RunConfig(
       Precision precision,
       String models,
       Set<String> given,
-      long ttaBatchBytes)
+      long ttaBatchBytes,
+      boolean brainMask)
       implements Serializable {}
 
   /**
@@ -195,8 +200,9 @@ public record RunConfig(
           "ensemble.tta_batch_bytes must be >= 0 (0 = one augmentation at a time), got "
               + ttaBatchBytes);
     }
+    boolean brainMask = e.flag("brain_mask", false);
     Set<String> given = new TreeSet<>();
-    for (String key : List.of("tta", "threshold", "merge", "precision")) {
+    for (String key : List.of("tta", "threshold", "merge", "precision", "brain_mask")) {
       if (e.has(key)) {
         given.add(key);
       }
@@ -250,7 +256,7 @@ public record RunConfig(
         split,
         pipelines,
         new EnsembleSettings(
-            tta, threshold, merge, precision, models, Set.copyOf(given), ttaBatchBytes),
+            tta, threshold, merge, precision, models, Set.copyOf(given), ttaBatchBytes, brainMask),
         metricConventions,
         compute,
         spark,

@@ -78,10 +78,13 @@ public final class ModelPackage {
 
   /**
    * How the members vote: {@code tta} augmentations per member (1 or 16), the probability
-   * threshold, the two pipelines of the second-pass merge (or none) and the inference precision.
+   * threshold, the two pipelines of the second-pass merge (or none), the inference precision, and
+   * whether the region maps are restricted to the brain ({@code brain_mask}; false where a manifest
+   * leaves it out, as manifests written before it existed do).
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record EnsembleSettings(int tta, double threshold, List<String> merge, String precision) {}
+  public record EnsembleSettings(
+      int tta, double threshold, List<String> merge, String precision, boolean brainMask) {}
 
   /**
    * One network of the ensemble.

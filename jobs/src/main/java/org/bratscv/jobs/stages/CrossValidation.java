@@ -368,7 +368,8 @@ public final class CrossValidation {
         config.compute().inferGpuShare(),
         "",
         config.compute().device(),
-        config.ensemble().ttaBatchBytes());
+        config.ensemble().ttaBatchBytes(),
+        config.ensemble().brainMask());
   }
 
   /**
@@ -461,7 +462,8 @@ public final class CrossValidation {
               given.contains("threshold") ? own.threshold() : testEnsemble.threshold(),
               merge,
               given.contains("precision") ? own.precision() : testEnsemble.precision(),
-              source));
+              source,
+              given.contains("brain_mask") ? own.brainMask() : testEnsemble.brainMask()));
     }
     Map<String, List<InferStage.Member>> members = new LinkedHashMap<>();
     for (ModelRow m : models()) {
@@ -474,7 +476,7 @@ public final class CrossValidation {
 
   /**
    * The test archive segmented by {@code ensemble} (a sweep's selected ensemble) with its own
-   * settings (TTA, threshold, merge, precision, selection), into this run's {@code
+   * settings (TTA, threshold, merge, precision, selection, brain mask), into this run's {@code
    * test/predictions/}.
    */
   public List<InferStage.Prediction> inferTest(TrainedEnsemble ensemble) throws IOException {
@@ -488,11 +490,17 @@ public final class CrossValidation {
             ensemble.threshold(),
             ensemble.merge(),
             ensemble.precision(),
-            ensemble.selection()));
+            ensemble.selection(),
+            ensemble.brainMask()));
   }
 
   private InferStage.Settings testSettings(
-      int tta, double threshold, List<String> merge, Precision precision, String selection) {
+      int tta,
+      double threshold,
+      List<String> merge,
+      Precision precision,
+      String selection,
+      boolean brainMask) {
     return new InferStage.Settings(
         results.test().root(),
         "test",
@@ -505,7 +513,8 @@ public final class CrossValidation {
         config.compute().inferGpuShare(),
         selection,
         config.compute().device(),
-        config.ensemble().ttaBatchBytes());
+        config.ensemble().ttaBatchBytes(),
+        brainMask);
   }
 
   private List<InferStage.Prediction> inferTest(

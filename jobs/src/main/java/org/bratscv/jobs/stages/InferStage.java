@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
+import org.bratscv.data.labels.BrainMask;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.labels.RegionLabelmap;
 import org.bratscv.data.labels.TwoPassMerge;
@@ -112,6 +114,8 @@ public final class InferStage {
    * @param ttaBatchBytes the memory budget of one forward pass's batch of augmented copies ({@code
    *     ensemble.tta_batch_bytes}); not a fingerprint ingredient: it changes the probabilities only
    *     by float rounding
+   * @param brainMask restrict the region maps to the brain before thresholding ({@code
+   *     ensemble.brain_mask}, {@link BrainMask}); a fingerprint ingredient where true
    */
   public record Settings(
       OutputRoot root,
@@ -125,8 +129,39 @@ public final class InferStage {
       double gpuShare,
       String selection,
       String device,
-      long ttaBatchBytes)
+      long ttaBatchBytes,
+      boolean brainMask)
       implements Serializable {
+    /** Settings that leave the region maps unmasked (the method's inference). */
+    public Settings(
+        OutputRoot root,
+        String prefix,
+        int tta,
+        double threshold,
+        List<String> merge,
+        Precision precision,
+        int casesPerTask,
+        int engineThreads,
+        double gpuShare,
+        String selection,
+        String device,
+        long ttaBatchBytes) {
+      this(
+          root,
+          prefix,
+          tta,
+          threshold,
+          merge,
+          precision,
+          casesPerTask,
+          engineThreads,
+          gpuShare,
+          selection,
+          device,
+          ttaBatchBytes,
+          false);
+    }
+
     /** Settings that run the augmentations one at a time (TTA batch budget 0). */
     public Settings(
         OutputRoot root,
@@ -243,7 +278,8 @@ public final class InferStage {
    * selection of the members.
    */
   static Fingerprint settingsFingerprint(Settings s) {
-    return ensembleSettings(s.tta(), s.threshold(), s.merge(), s.precision(), s.selection())
+    return ensembleSettings(
+            s.tta(), s.threshold(), s.merge(), s.precision(), s.selection(), s.brainMask())
         .add("uncertainty", UNCERTAINTY_MEASURE)
         .build();
   }
@@ -257,16 +293,25 @@ public final class InferStage {
   /**
    * The settings that turn an ensemble's outputs into labelmaps, as fingerprint ingredients; with
    * {@code selection} (not empty), also the selection and scores its members were chosen by, so a
-   * new selection predicts again even where it picks the same models under other scores.
+   * new selection predicts again even where it picks the same models under other scores. The brain
+   * mask is an ingredient only where it is on, so labelmaps made before it existed stay valid.
    */
   static Fingerprint.Builder ensembleSettings(
-      int tta, double threshold, List<String> merge, Precision precision, String selection) {
+      int tta,
+      double threshold,
+      List<String> merge,
+      Precision precision,
+      String selection,
+      boolean brainMask) {
     Fingerprint.Builder b =
         Fingerprint.builder()
             .add("tta", tta)
             .add("threshold", threshold)
             .add("merge", merge)
             .add("precision", precision);
+    if (brainMask) {
+      b.add("brain_mask", true);
+    }
     if (selection != null && !selection.isEmpty()) {
       b.add("selection", selection);
     }
@@ -474,6 +519,7 @@ public final class InferStage {
               s.merge(),
               s.precision(),
               s.ttaBatchBytes(),
+              s.brainMask(),
               conf,
               device,
               probabilities);
@@ -532,6 +578,8 @@ public final class InferStage {
    *
    * @param ttaBatchBytes the memory budget of one batch of augmented copies ({@link
    *     Ensemble.Builder#optBatchBytes})
+   * @param brainMask set the averaged maps to 0 outside the brain before thresholding ({@link
+   *     BrainMask}, from the inputs of every pipeline of the ensemble, so the same mask for each)
    * @param probabilities when not null, receives each pipeline's averaged ET/TC/WT probabilities in
    *     the original geometry
    */
@@ -544,11 +592,18 @@ public final class InferStage {
       List<String> merge,
       Precision precision,
       long ttaBatchBytes,
+      boolean brainMask,
       HadoopConf conf,
       Device device,
       Map<String, MultiChannelVolume> probabilities)
       throws IOException {
     BrainCrop crop = pc.crop();
+    boolean[] brain = null;
+    if (brainMask) {
+      Set<Normalization> used = new LinkedHashSet<>();
+      members.values().forEach(ms -> ms.forEach(m -> used.add(m.normalization())));
+      brain = BrainMask.of(used.stream().map(n -> crop.padCropped(pc.image(n))).toList());
+    }
     Map<String, LabelVolume> labels = new LinkedHashMap<>();
     for (Map.Entry<String, List<Member>> e : members.entrySet()) {
       Ensemble.Builder b =
@@ -573,6 +628,9 @@ public final class InferStage {
         inputs.putIfAbsent(m.normalization().name(), crop.padCropped(pc.image(m.normalization())));
       }
       MultiChannelVolume probs = b.build().predict(inputs);
+      if (brain != null) {
+        probs = BrainMask.restrict(probs, brain);
+      }
       LabelVolume padded = RegionLabelmap.fromProbabilities(probs, scheme, threshold);
       labels.put(e.getKey(), crop.restore(padded));
       if (probabilities != null) {

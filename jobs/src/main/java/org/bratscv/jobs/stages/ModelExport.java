@@ -112,7 +112,11 @@ public final class ModelExport {
               outputChannels(),
               LABEL_SCHEME,
               new ModelPackage.EnsembleSettings(
-                  e.tta(), e.threshold(), e.merge(), e.precision().name().toLowerCase(Locale.ROOT)),
+                  e.tta(),
+                  e.threshold(),
+                  e.merge(),
+                  e.precision().name().toLowerCase(Locale.ROOT),
+                  e.brainMask()),
               listed,
               provenance("exported from " + e.source()));
         });
@@ -226,7 +230,8 @@ public final class ModelExport {
             given == null || given.tta() == 0 ? 16 : given.tta(),
             given == null || given.threshold() == 0 ? 0.5 : given.threshold(),
             given == null || given.merge() == null ? List.of() : given.merge(),
-            given == null || given.precision() == null ? "fp32" : given.precision());
+            given == null || given.precision() == null ? "fp32" : given.precision(),
+            given != null && given.brainMask());
     if (ensemble.tta() != 1 && ensemble.tta() != 16) {
       throw new IOException("ensemble tta must be 1 or 16, got " + ensemble.tta());
     }

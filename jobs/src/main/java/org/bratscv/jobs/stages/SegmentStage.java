@@ -85,6 +85,8 @@ public final class SegmentStage {
    *     ensemble.csv}), or empty
    * @param ttaBatchBytes the memory budget of one forward pass's batch of augmented copies ({@code
    *     --tta-batch-bytes}); not in the fingerprint: it changes outputs only by float rounding
+   * @param brainMask restrict the region maps to the brain before thresholding (the ensemble's
+   *     {@code ensemble.brain_mask} or {@code --brain-mask}); in the fingerprint where true
    */
   public record Settings(
       String archive,
@@ -104,8 +106,51 @@ public final class SegmentStage {
       StaleOutputs stale,
       String selection,
       String device,
-      long ttaBatchBytes)
+      long ttaBatchBytes,
+      boolean brainMask)
       implements Serializable {
+    /** Settings that leave the region maps unmasked (the method's inference). */
+    public Settings(
+        String archive,
+        OutputRoot out,
+        Map<String, List<InferStage.Member>> members,
+        LabelScheme labelScheme,
+        int tta,
+        double threshold,
+        List<String> merge,
+        Precision precision,
+        boolean probabilities,
+        boolean uncertainty,
+        int casesPerTask,
+        int engineThreads,
+        double gpuShare,
+        long maxVoxelBytes,
+        StaleOutputs stale,
+        String selection,
+        String device,
+        long ttaBatchBytes) {
+      this(
+          archive,
+          out,
+          members,
+          labelScheme,
+          tta,
+          threshold,
+          merge,
+          precision,
+          probabilities,
+          uncertainty,
+          casesPerTask,
+          engineThreads,
+          gpuShare,
+          maxVoxelBytes,
+          stale,
+          selection,
+          device,
+          ttaBatchBytes,
+          false);
+    }
+
     /** Settings that run the augmentations one at a time (TTA batch budget 0). */
     public Settings(
         String archive,
@@ -237,12 +282,12 @@ public final class SegmentStage {
 
   /**
    * What this folder's labelmaps are made from: the ensemble's models and the settings that turn
-   * their outputs into labels (TTA, threshold, merge, precision, label numbering), and the
-   * selection that chose the models.
+   * their outputs into labels (TTA, threshold, merge, precision, brain mask, label numbering), and
+   * the selection that chose the models.
    */
   static Fingerprint fingerprint(Settings s) {
     return InferStage.ensembleSettings(
-            s.tta(), s.threshold(), s.merge(), s.precision(), s.selection())
+            s.tta(), s.threshold(), s.merge(), s.precision(), s.selection(), s.brainMask())
         .addSet("models", InferStage.memberFingerprints(s.members()))
         .add("labels", s.labelScheme() == null ? "auto" : s.labelScheme())
         .build();
@@ -484,6 +529,7 @@ public final class SegmentStage {
               s.merge(),
               s.precision(),
               s.ttaBatchBytes(),
+              s.brainMask(),
               conf,
               device,
               probs);

@@ -23,9 +23,9 @@ import org.bratscv.model.net.Norm;
  * The trained ensemble of a finished run, found from its models manifest ({@code
  * train/models.csv}): per pipeline the models of one variant with their networks and
  * normalisations, and the run's ensemble settings from its {@code config.yaml} (test-time
- * augmentations, threshold, second-pass merge, precision) where one is found beside it. Checkpoint
- * folders are located relative to the manifest ({@code <train>/<variant>/<pipeline>/fold<k>}), so a
- * run folder can be moved or copied as a whole.
+ * augmentations, threshold, second-pass merge, precision, brain mask) where one is found beside it.
+ * Checkpoint folders are located relative to the manifest ({@code
+ * <train>/<variant>/<pipeline>/fold<k>}), so a run folder can be moved or copied as a whole.
  *
  * <p>A sweep's selected ensemble (its {@code ensemble.csv}) is made by {@link #of} from the
  * selected rows; {@code selection} then holds the selection's fingerprint.
@@ -42,7 +42,8 @@ public record TrainedEnsemble(
     double threshold,
     List<String> merge,
     Precision precision,
-    String selection) {
+    String selection,
+    boolean brainMask) {
 
   /**
    * @param location a run folder, its {@code train/} folder, a {@code models.csv} file, or a model
@@ -130,7 +131,7 @@ public record TrainedEnsemble(
   /**
    * An ensemble of {@code members} with the ensemble settings of the first of {@code configs} that
    * exists (its {@code ensemble.*} keys; defaults: 16 TTA, threshold 0.5, the merge of two
-   * pipelines, fp32).
+   * pipelines, fp32, no brain mask).
    *
    * @param selection the fingerprint of the selection the members come from, or empty
    */
@@ -147,6 +148,7 @@ public record TrainedEnsemble(
     List<String> merge =
         members.size() == 2 ? new ArrayList<>(members.keySet()) : new ArrayList<>();
     Precision precision = Precision.FP32;
+    boolean brainMask = false;
     for (Path config : configs) {
       if (!fs.exists(config)) {
         continue;
@@ -174,10 +176,14 @@ public record TrainedEnsemble(
       if (pr != null) {
         precision = Precision.parse(pr.toString());
       }
+      Object bm = tree.get("ensemble.brain_mask");
+      if (bm != null) {
+        brainMask = Boolean.parseBoolean(bm.toString());
+      }
       break;
     }
     return new TrainedEnsemble(
-        source, variant, members, tta, threshold, merge, precision, selection);
+        source, variant, members, tta, threshold, merge, precision, selection, brainMask);
   }
 
   /**
@@ -224,7 +230,8 @@ public record TrainedEnsemble(
         e.threshold(),
         merge,
         Precision.parse(e.precision()),
-        "");
+        "",
+        e.brainMask());
   }
 
   public int modelCount() {

@@ -70,7 +70,8 @@ class ModelPackageCommandsTest {
                         "pipelines.B.network.deep_supervision=false",
                         "pipelines.B.patch=[16,16,16]",
                         "ensemble.tta=1",
-                        "ensemble.merge=[A, B]")));
+                        "ensemble.merge=[A, B]",
+                        "ensemble.brain_mask=true")));
     SparkSession spark =
         SparkSessions.getOrCreate("model-package-test", Map.of("spark.master", "local[2]"));
     try {
@@ -176,7 +177,14 @@ class ModelPackageCommandsTest {
     assertEquals(List.of("t1", "t1ce", "t2", "flair"), m.inputChannels());
     assertEquals(List.of("ET", "TC", "WT"), m.outputChannels());
     assertEquals(
-        new ModelPackage.EnsembleSettings(1, 0.5, List.of("A", "B"), "fp32"), m.ensemble());
+        new ModelPackage.EnsembleSettings(1, 0.5, List.of("A", "B"), "fp32", true), m.ensemble());
+    // the run's ensemble.brain_mask travels: segment --models RUN reads it from config.yaml, the
+    // package from its manifest
+    assertTrue(
+        org.bratscv.jobs.stages.TrainedEnsemble.load(conf, demo.resolve("run").toString(), null)
+            .brainMask());
+    assertTrue(
+        org.bratscv.jobs.stages.TrainedEnsemble.load(conf, pkg.toString(), null).brainMask());
     ModelPackage.Member a0 = m.members().get(0);
     assertEquals("EquiUnet", a0.architecture());
     assertEquals(8, a0.width());

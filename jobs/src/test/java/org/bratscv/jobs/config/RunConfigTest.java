@@ -60,8 +60,26 @@ class RunConfigTest {
     // only tta is the run's; threshold, merge and precision come from the ensemble's source
     assertEquals(java.util.Set.of("tta"), c.ensemble().given());
     assertEquals(
-        java.util.Set.of("tta", "threshold", "merge"),
+        java.util.Set.of("tta", "threshold", "merge", "brain_mask"),
         RunConfig.load(CONF.resolve("demo.yaml"), List.of()).ensemble().given());
+  }
+
+  @Test
+  void brainMaskIsOffAsInTheMethodOnInTheDemoAndOnlyTrueOrFalse() {
+    assertFalse(
+        RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of()).ensemble().brainMask());
+    assertTrue(RunConfig.load(CONF.resolve("demo.yaml"), List.of()).ensemble().brainMask());
+    RunConfig on =
+        RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of("ensemble.brain_mask=true"));
+    assertTrue(on.ensemble().brainMask());
+    assertTrue(on.ensemble().given().contains("brain_mask"));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                RunConfig.load(
+                    CONF.resolve("brats2020-cv.yaml"), List.of("ensemble.brain_mask=maybe")));
+    assertTrue(e.getMessage().contains("ensemble.brain_mask"), e.getMessage());
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.bratscv.jobs.stages;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -280,6 +281,65 @@ class SegmentStageTest {
       assertEquals(sequential[i], batched[i], 1e-5, "probability " + i);
     }
 
+    // ensemble.brain_mask: the maps are 0 where every modality of the source is 0 and unchanged
+    // inside the brain, and the labelmaps are made by other settings (another fingerprint)
+    Path masked = dir.resolve("seg-brain");
+    SegmentStage.Settings m =
+        new SegmentStage.Settings(
+            archive.toString(),
+            new OutputRoot(masked.toString()),
+            e.members(),
+            null,
+            16,
+            e.threshold(),
+            e.merge(),
+            Precision.FP32,
+            true,
+            false,
+            4,
+            1,
+            0.25,
+            Integer.MAX_VALUE - 8L,
+            StaleOutputs.STOP,
+            "",
+            "cpu",
+            0L,
+            true);
+    assertEquals(4, new SegmentStage().run(spark, m).count("ok"));
+    assertNotEquals(
+        SegmentStage.fingerprint(like(m, false)).hash(), SegmentStage.fingerprint(m).hash());
+    for (String id : List.of("BraTS20_Validation_050", "BraTS20_Validation_053")) {
+      boolean[] brain = new boolean[24 * 24 * 16];
+      for (String modality : List.of("t1", "t1ce", "t2", "flair")) {
+        float[] v =
+            reader.read(archive.resolve(id).resolve(id + "_" + modality + ".nii.gz")).data();
+        for (int i = 0; i < brain.length; i++) {
+          brain[i] |= v[i] != 0;
+        }
+      }
+      double[] plain =
+          reader.readDoubles(dir.resolve("seg-batch-0/probabilities").resolve(id + ".nii.gz"));
+      double[] inBrain =
+          reader.readDoubles(masked.resolve("probabilities").resolve(id + ".nii.gz"));
+      float[] labels = reader.read(masked.resolve("labelmaps").resolve(id + ".nii.gz")).data();
+      int outsideWithProbability = 0;
+      for (int region = 0; region < 3; region++) {
+        for (int i = 0; i < brain.length; i++) {
+          int k = region * brain.length + i;
+          if (brain[i]) {
+            assertEquals(plain[k], inBrain[k], 1e-6, id + " region " + region + " voxel " + i);
+          } else {
+            assertEquals(0, inBrain[k], 0, id + " region " + region + " voxel " + i);
+            outsideWithProbability += plain[k] > 0 ? 1 : 0;
+          }
+        }
+      }
+      assertTrue(outsideWithProbability > 0, id + ": unmasked maps are 0 outside the brain too");
+      for (int i = 0; i < brain.length; i++) {
+        assertTrue(brain[i] || labels[i] == 0, id + " voxel " + i + " labelled outside the brain");
+      }
+    }
+
     IOException wrongVariant =
         assertThrows(
             IOException.class,
@@ -315,6 +375,29 @@ class SegmentStageTest {
         s.maxVoxelBytes(),
         stale,
         "");
+  }
+
+  private static SegmentStage.Settings like(SegmentStage.Settings s, boolean brainMask) {
+    return new SegmentStage.Settings(
+        s.archive(),
+        s.out(),
+        s.members(),
+        s.labelScheme(),
+        s.tta(),
+        s.threshold(),
+        s.merge(),
+        s.precision(),
+        s.probabilities(),
+        s.uncertainty(),
+        s.casesPerTask(),
+        s.engineThreads(),
+        s.gpuShare(),
+        s.maxVoxelBytes(),
+        s.stale(),
+        s.selection(),
+        s.device(),
+        s.ttaBatchBytes(),
+        brainMask);
   }
 
   private static org.apache.hadoop.fs.FileSystem fs() throws IOException {
