@@ -41,6 +41,15 @@ import java.util.Set;
  * ConvNormRelu}'s form below the bound runs as a batch of two depth slabs, each half of the depth
  * plus a halo of its neighbour's rows ({@link #inTwoSlabs}), which libtorch sends to oneDNN; the
  * cropped halves joined are the sample's result. {@code BRATS_CV_CONV_SLABS=0} turns it off.
+ *
+ * <p>In the channels-last layout ({@code nxc} kernels) oneDNN under the AVX2 cap on an AMD EPYC of
+ * family 26 (Zen 4) gets the <em>forward output</em> wrong (relative error 0.2 to 0.5) for filter
+ * counts above 32 that leave 8 or 16 over a multiple of 32 (40, 48, 72, 80, 104, 112 of those up to
+ * 128; 8 to 32, 56, 64, 88, 96, 120 and 128 were exact), at most spatial sizes, batch 1 to 3,
+ * whatever the input channels; the gradients were exact, and the same shapes were exact on a Zen 3.
+ * So a channels-last convolution on oneDNN's route pads such filter counts up to the next multiple
+ * of 32 ({@link #channelsLastFilters}); widths 8 and 16 never have one, widths 5, 6, 10, 12 do
+ * (their 40- and 48-filter convolutions).
  */
 public final class OneDnnConv {
   /** oneDNN's widest float32 channel block (AVX-512); a multiple of AVX2's 8. */
@@ -104,7 +113,7 @@ public final class OneDnnConv {
    */
   public static NDArray conv3d(NDArray x, NDArray weight, Shape padding) {
     Shape one = new Shape(1, 1, 1);
-    return padded(x, weight, padding, one, CHANNEL_BLOCK, 1);
+    return padded(x, weight, padding, one, CHANNEL_BLOCK, 1, false);
   }
 
   /**
@@ -113,14 +122,24 @@ public final class OneDnnConv {
    * this process's {@link #channelBlock()} are padded inside.
    */
   public static NDArray conv3d(NDArray x, NDArray weight, Shape padding, Shape dilation) {
+    return conv3d(x, weight, padding, dilation, false);
+  }
+
+  /**
+   * As {@link #conv3d(NDArray, NDArray, Shape, Shape)}; {@code channelsLast} says that {@code x} is
+   * in the channels-last layout ({@link #channelsLast}), whose filter counts that oneDNN gets wrong
+   * are padded too ({@link #channelsLastFilters}).
+   */
+  public static NDArray conv3d(
+      NDArray x, NDArray weight, Shape padding, Shape dilation, boolean channelsLast) {
     Shape ws = weight.getShape();
     Shape kernel = new Shape(ws.get(2), ws.get(3), ws.get(4));
     if (x.getDevice().getDeviceType().equals(Device.Type.CPU)) {
       if (mayUseOneDnn(x.getShape(), kernel)) {
-        return padded(x, weight, padding, dilation, BLOCK, BLOCK);
+        return padded(x, weight, padding, dilation, BLOCK, BLOCK, channelsLast);
       }
       if (SLABS && splitsIntoSlabs(x.getShape(), x.getDataType(), kernel, padding, dilation)) {
-        return inTwoSlabs(x, weight, padding, dilation);
+        return inTwoSlabs(x, weight, padding, dilation, channelsLast);
       }
     }
     return Conv3d.conv3d(x, weight, null, new Shape(1, 1, 1), padding, dilation, 1)
@@ -150,22 +169,42 @@ public final class OneDnnConv {
    * {@code halo} (the dilation) rows of its neighbour: libtorch sends a batch to oneDNN, and the
    * slabs' outputs, cropped to their halves and joined, are the sample's.
    */
-  static NDArray inTwoSlabs(NDArray x, NDArray weight, Shape padding, Shape dilation) {
+  static NDArray inTwoSlabs(
+      NDArray x, NDArray weight, Shape padding, Shape dilation, boolean channelsLast) {
     long depth = x.getShape().get(2);
     long half = depth / 2;
     long halo = dilation.get(0);
     NDArray pair =
         x.get(":, :, :" + (half + halo)).concat(x.get(":, :, " + (half - halo) + ":"), 0);
-    NDArray y = padded(pair, weight, padding, dilation, BLOCK, BLOCK);
+    NDArray y = padded(pair, weight, padding, dilation, BLOCK, BLOCK, channelsLast);
     return y.get("0:1, :, :" + half).concat(y.get("1:2, :, " + halo + ":"), 2);
   }
 
+  /**
+   * The filter count a channels-last convolution of {@code filters} (already a multiple of the
+   * channel block) runs with: the next multiple of 32 where the remainder is 8 or 16 above 32 (the
+   * counts oneDNN's {@code nxc} kernels got wrong), else {@code filters}.
+   */
+  static long channelsLastFilters(long filters) {
+    long over = filters % 32;
+    return filters > 32 && (over == 8 || over == 16) ? roundUp(filters, 32) : filters;
+  }
+
   private static NDArray padded(
-      NDArray x, NDArray weight, Shape padding, Shape dilation, int filterBlock, int channelBlock) {
+      NDArray x,
+      NDArray weight,
+      Shape padding,
+      Shape dilation,
+      int filterBlock,
+      int channelBlock,
+      boolean channelsLast) {
     Shape ws = weight.getShape();
     long filters = ws.get(0);
     long channels = ws.get(1);
     long filtersPadded = roundUp(filters, filterBlock);
+    if (channelsLast) {
+      filtersPadded = channelsLastFilters(filtersPadded);
+    }
     // Fewer input channels than the block take oneDNN's plain-layout first-layer kernels, which
     // were exact (4 -> 6, 6 -> 8, 6 -> 12 above); padding them would only cost a copy of the input.
     long channelsPadded = channels < channelBlock ? channels : roundUp(channels, channelBlock);
