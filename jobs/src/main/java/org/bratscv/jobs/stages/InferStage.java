@@ -132,37 +132,7 @@ public final class InferStage {
       long ttaBatchBytes,
       boolean brainMask)
       implements Serializable {
-    /** Settings that leave the region maps unmasked (the method's inference). */
-    public Settings(
-        OutputRoot root,
-        String prefix,
-        int tta,
-        double threshold,
-        List<String> merge,
-        Precision precision,
-        int casesPerTask,
-        int engineThreads,
-        double gpuShare,
-        String selection,
-        String device,
-        long ttaBatchBytes) {
-      this(
-          root,
-          prefix,
-          tta,
-          threshold,
-          merge,
-          precision,
-          casesPerTask,
-          engineThreads,
-          gpuShare,
-          selection,
-          device,
-          ttaBatchBytes,
-          false);
-    }
-
-    /** Settings that run the augmentations one at a time (TTA batch budget 0). */
+    /** Settings that run the augmentations one at a time (TTA batch budget 0), unmasked. */
     public Settings(
         OutputRoot root,
         String prefix,
@@ -187,7 +157,8 @@ public final class InferStage {
           gpuShare,
           selection,
           device,
-          0L);
+          0L,
+          false);
     }
 
     /** Settings whose tasks choose their device themselves ({@code compute.device: auto}). */

@@ -109,49 +109,7 @@ public final class SegmentStage {
       long ttaBatchBytes,
       boolean brainMask)
       implements Serializable {
-    /** Settings that leave the region maps unmasked (the method's inference). */
-    public Settings(
-        String archive,
-        OutputRoot out,
-        Map<String, List<InferStage.Member>> members,
-        LabelScheme labelScheme,
-        int tta,
-        double threshold,
-        List<String> merge,
-        Precision precision,
-        boolean probabilities,
-        boolean uncertainty,
-        int casesPerTask,
-        int engineThreads,
-        double gpuShare,
-        long maxVoxelBytes,
-        StaleOutputs stale,
-        String selection,
-        String device,
-        long ttaBatchBytes) {
-      this(
-          archive,
-          out,
-          members,
-          labelScheme,
-          tta,
-          threshold,
-          merge,
-          precision,
-          probabilities,
-          uncertainty,
-          casesPerTask,
-          engineThreads,
-          gpuShare,
-          maxVoxelBytes,
-          stale,
-          selection,
-          device,
-          ttaBatchBytes,
-          false);
-    }
-
-    /** Settings that run the augmentations one at a time (TTA batch budget 0). */
+    /** Settings that run the augmentations one at a time (TTA batch budget 0), unmasked. */
     public Settings(
         String archive,
         OutputRoot out,
@@ -188,7 +146,8 @@ public final class SegmentStage {
           stale,
           selection,
           device,
-          0L);
+          0L,
+          false);
     }
 
     /** Settings whose tasks choose their device themselves ({@code --device auto}). */

@@ -221,6 +221,7 @@ class SegmentStageTest {
     // batched TTA (ensemble.tta_batch_bytes): the 16 transforms one at a time and in batches give
     // the same probabilities up to float rounding, and the same fingerprint
     Map<Path, double[]> byBudget = new HashMap<>();
+    SegmentStage.Settings oneAtATime = null;
     for (long budget : new long[] {0, org.bratscv.model.infer.Ensemble.DEFAULT_BATCH_BYTES}) {
       Path o = dir.resolve("seg-batch-" + budget);
       SegmentStage.Settings t =
@@ -242,10 +243,12 @@ class SegmentStageTest {
               StaleOutputs.STOP,
               "",
               "cpu",
-              budget);
+              budget,
+              false);
       assertEquals(4, new SegmentStage().run(spark, t).count("ok"));
       byBudget.put(o, reader.readDoubles(o.resolve("probabilities/BraTS20_Validation_050.nii.gz")));
       if (budget == 0) {
+        oneAtATime = t;
         assertEquals(
             SegmentStage.fingerprint(t).hash(),
             SegmentStage.fingerprint(
@@ -267,7 +270,8 @@ class SegmentStageTest {
                         StaleOutputs.STOP,
                         "",
                         "cpu",
-                        1L << 40))
+                        1L << 40,
+                        false))
                 .hash(),
             "the TTA batch budget is no fingerprint ingredient");
       }
@@ -284,30 +288,10 @@ class SegmentStageTest {
     // ensemble.brain_mask: the maps are 0 where every modality of the source is 0 and unchanged
     // inside the brain, and the labelmaps are made by other settings (another fingerprint)
     Path masked = dir.resolve("seg-brain");
-    SegmentStage.Settings m =
-        new SegmentStage.Settings(
-            archive.toString(),
-            new OutputRoot(masked.toString()),
-            e.members(),
-            null,
-            16,
-            e.threshold(),
-            e.merge(),
-            Precision.FP32,
-            true,
-            false,
-            4,
-            1,
-            0.25,
-            Integer.MAX_VALUE - 8L,
-            StaleOutputs.STOP,
-            "",
-            "cpu",
-            0L,
-            true);
+    SegmentStage.Settings m = like(oneAtATime, new OutputRoot(masked.toString()), true);
     assertEquals(4, new SegmentStage().run(spark, m).count("ok"));
     assertNotEquals(
-        SegmentStage.fingerprint(like(m, false)).hash(), SegmentStage.fingerprint(m).hash());
+        SegmentStage.fingerprint(oneAtATime).hash(), SegmentStage.fingerprint(m).hash());
     for (String id : List.of("BraTS20_Validation_050", "BraTS20_Validation_053")) {
       boolean[] brain = new boolean[24 * 24 * 16];
       for (String modality : List.of("t1", "t1ce", "t2", "flair")) {
@@ -377,10 +361,11 @@ class SegmentStageTest {
         "");
   }
 
-  private static SegmentStage.Settings like(SegmentStage.Settings s, boolean brainMask) {
+  private static SegmentStage.Settings like(
+      SegmentStage.Settings s, OutputRoot out, boolean brainMask) {
     return new SegmentStage.Settings(
         s.archive(),
-        s.out(),
+        out,
         s.members(),
         s.labelScheme(),
         s.tta(),
