@@ -9,7 +9,6 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -569,11 +568,20 @@ public final class InferStage {
       Map<String, MultiChannelVolume> probabilities)
       throws IOException {
     BrainCrop crop = pc.crop();
+    // with the brain mask, every pipeline's padded input is made first (the mask needs them all)
+    // and then fed to its pipeline; without it, each pipeline makes its own as before
+    Map<Normalization, MultiChannelVolume> paddedInputs = new LinkedHashMap<>();
     boolean[] brain = null;
     if (brainMask) {
-      Set<Normalization> used = new LinkedHashSet<>();
-      members.values().forEach(ms -> ms.forEach(m -> used.add(m.normalization())));
-      brain = BrainMask.of(used.stream().map(n -> crop.padCropped(pc.image(n))).toList());
+      members
+          .values()
+          .forEach(
+              ms ->
+                  ms.forEach(
+                      m ->
+                          paddedInputs.computeIfAbsent(
+                              m.normalization(), n -> crop.padCropped(pc.image(n)))));
+      brain = BrainMask.of(paddedInputs.values());
     }
     Map<String, LabelVolume> labels = new LinkedHashMap<>();
     for (Map.Entry<String, List<Member>> e : members.entrySet()) {
@@ -596,7 +604,10 @@ public final class InferStage {
                 device,
                 precision.on(device)),
             m.normalization().name());
-        inputs.putIfAbsent(m.normalization().name(), crop.padCropped(pc.image(m.normalization())));
+        MultiChannelVolume input = paddedInputs.get(m.normalization());
+        inputs.putIfAbsent(
+            m.normalization().name(),
+            input != null ? input : crop.padCropped(pc.image(m.normalization())));
       }
       MultiChannelVolume probs = b.build().predict(inputs);
       if (brain != null) {

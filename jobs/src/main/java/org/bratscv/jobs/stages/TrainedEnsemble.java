@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.Path;
 import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.jobs.config.ConfigTree;
 import org.bratscv.jobs.config.NetworkSettings;
+import org.bratscv.jobs.config.Settings;
 import org.bratscv.jobs.run.ModelPackage;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.model.infer.Precision;
@@ -176,10 +177,8 @@ public record TrainedEnsemble(
       if (pr != null) {
         precision = Precision.parse(pr.toString());
       }
-      Object bm = tree.get("ensemble.brain_mask");
-      if (bm != null) {
-        brainMask = Boolean.parseBoolean(bm.toString());
-      }
+      // the run's own rule for true and false (RunConfig reads the key the same way)
+      brainMask = Settings.of(tree).section("ensemble").flag("brain_mask", false);
       break;
     }
     return new TrainedEnsemble(
