@@ -43,7 +43,7 @@ import java.util.Set;
  * cropped halves joined are the sample's result. {@code BRATS_CV_CONV_SLABS=0} turns it off.
  *
  * <p>In the channels-last layout ({@code nxc} kernels) oneDNN under the AVX2 cap on an AMD EPYC of
- * family 26 (Zen 4) gets the <em>forward output</em> wrong (relative error 0.2 to 0.5) for filter
+ * family 26 (Zen 5) gets the <em>forward output</em> wrong (relative error 0.2 to 0.5) for filter
  * counts above 32 that leave 8 or 16 over a multiple of 32 (40, 48, 72, 80, 104, 112 of those up to
  * 128; 8 to 32, 56, 64, 88, 96, 120 and 128 were exact), at most spatial sizes, batch 1 to 3,
  * whatever the input channels; the gradients were exact, and the same shapes were exact on a Zen 3.

@@ -3,6 +3,7 @@ package org.bratscv.model.net;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import org.bratscv.model.engine.EngineSettings;
+import org.bratscv.model.engine.OneDnnConv;
 
 /**
  * The channels-last layout of EquiUnet's activations on the CPU: an {@code (N, C, D, H, W)} array
@@ -42,12 +43,12 @@ public final class ChannelsLast {
   }
 
   /**
-   * The widest EquiUnet that takes the layout. Measured on a 2-core AMD EPYC (family 25): faster at
-   * width 8 (training steps 1.2-2x, forward passes 1.1-1.4x) and 16 (training 1.16x, forward the
-   * same), slower at 32 (96^3 forward on 2 threads 4.1-6.0 s against 3.4-4.5 s, a 64^3 training
-   * step 5.9 against 4.4 s): the norms' batch-norm kernel on a (D*H*W, groups, channels per group)
-   * view walks a short inner axis, and at 32 channels and up that costs more than the convolutions
-   * gain.
+   * The widest EquiUnet that takes the layout. Measured on a 2-core AMD EPYC (family 25 model 1,
+   * Zen 3, AVX2): faster at width 8 (training steps 1.2-2x, forward passes 1.1-1.4x) and 16
+   * (training 1.16x, forward the same), slower at 32 (96^3 forward on 2 threads 4.1-6.0 s against
+   * 3.4-4.5 s, a 64^3 training step 5.9 against 4.4 s): the norms' batch-norm kernel on a (D*H*W,
+   * groups, channels per group) view walks a short inner axis, and at 32 channels and up that costs
+   * more than the convolutions gain.
    */
   public static final int MAX_WIDTH = 16;
 
@@ -61,6 +62,33 @@ public final class ChannelsLast {
     return (forced != null ? forced : ON)
         && width <= MAX_WIDTH
         && device.getDeviceType().equals(Device.Type.CPU);
+  }
+
+  /**
+   * {@link #on(Device, int)} for a forward pass that is ({@code training}) or is not part of a
+   * training step: outside a {@link #forced} scope a training step also needs {@code width <=}
+   * {@link #maxTrainingWidth} of this process's oneDNN channel block (a scope that compares the
+   * layouts gets the one it asks for).
+   */
+  public static boolean on(Device device, int width, boolean training) {
+    return on(device, width)
+        && (FORCED.get() != null
+            || !training
+            || width <= maxTrainingWidth(OneDnnConv.channelBlock()));
+  }
+
+  /**
+   * The widest EquiUnet whose training steps take the layout where oneDNN's kernels use {@code
+   * channelBlock} channels: {@link #MAX_WIDTH} under AVX2 (8), 8 where AVX-512 kernels run (16).
+   * With AVX-512 the plain layout's convolutions of 16 channels and more run oneDNN's direct
+   * blocked kernels in all three passes, and the {@code nxc} backward passes are slower: on a
+   * 2-core AMD EPYC of family 25 model 17 (Zen 4, AVX-512 uncapped) a width-16 64^3 training step
+   * took 1135-1139 ms plain against 1224-1292 ms channels-last (forward 383 against 353-367 ms, so
+   * inference keeps the layout), while width 8 stays faster channels-last (677-687 against 741-753
+   * ms).
+   */
+  static int maxTrainingWidth(int channelBlock) {
+    return channelBlock >= OneDnnConv.CHANNEL_BLOCK ? 8 : MAX_WIDTH;
   }
 
   /**

@@ -182,7 +182,7 @@ public final class EquiUnet extends AbstractBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     checkInput(x.getShape());
-    boolean channelsLast = ChannelsLast.on(x.getDevice(), config.width());
+    boolean channelsLast = ChannelsLast.on(x.getDevice(), config.width(), training);
     // the norms and the upsampling follow the layout chosen here for this forward pass
     try (ChannelsLast.Scope layout = ChannelsLast.forced(channelsLast)) {
       return forward(ps, channelsLast ? OneDnnConv.channelsLast(x) : x, training, params);

@@ -191,4 +191,35 @@ class ChannelsLastTest {
     // outside a scope a block sees the plain layout, whatever the environment says
     assertFalse(ChannelsLast.active(Device.cpu()));
   }
+
+  /**
+   * Training steps take the layout up to width 16 under AVX2's 8-channel block and up to 8 where
+   * AVX-512's 16-channel kernels run; forward passes outside training up to {@link
+   * ChannelsLast#MAX_WIDTH} either way; a scope that compares the layouts gets what it forces.
+   */
+  @Test
+  void trainingStepsTakeTheLayoutUpToTheWidthTheirIsaGains() {
+    assertEquals(16, ChannelsLast.maxTrainingWidth(OneDnnConv.AVX2_CHANNEL_BLOCK));
+    assertEquals(8, ChannelsLast.maxTrainingWidth(OneDnnConv.CHANNEL_BLOCK));
+    int widest = ChannelsLast.maxTrainingWidth(OneDnnConv.channelBlock());
+    for (int width : new int[] {8, 16, 32}) {
+      assertEquals(
+          ChannelsLast.on(Device.cpu(), width), ChannelsLast.on(Device.cpu(), width, false));
+      assertEquals(
+          ChannelsLast.on(Device.cpu(), width) && width <= widest,
+          ChannelsLast.on(Device.cpu(), width, true),
+          "width " + width);
+    }
+    try (ChannelsLast.Scope layout = ChannelsLast.forced(true)) {
+      assertTrue(ChannelsLast.on(Device.cpu(), 8, true));
+      assertTrue(ChannelsLast.on(Device.cpu(), 16, true));
+      assertTrue(ChannelsLast.on(Device.cpu(), 16, false));
+      assertFalse(ChannelsLast.on(Device.cpu(), 32, false));
+      assertFalse(ChannelsLast.on(Device.gpu(), 8, true));
+    }
+    try (ChannelsLast.Scope layout = ChannelsLast.forced(false)) {
+      assertFalse(ChannelsLast.on(Device.cpu(), 8, true));
+      assertFalse(ChannelsLast.on(Device.cpu(), 8, false));
+    }
+  }
 }
