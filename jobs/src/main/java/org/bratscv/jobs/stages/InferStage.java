@@ -568,8 +568,8 @@ public final class InferStage {
       Map<String, MultiChannelVolume> probabilities)
       throws IOException {
     BrainCrop crop = pc.crop();
-    // with the brain mask, every pipeline's padded input is made first (the mask needs them all)
-    // and then fed to its pipeline; without it, each pipeline makes its own as before
+    // each normalisation's padded input is made once per case: with the brain mask all of them
+    // first (the mask needs them all), without it each when its pipeline's first member needs it
     Map<Normalization, MultiChannelVolume> paddedInputs = new LinkedHashMap<>();
     boolean[] brain = null;
     if (brainMask) {
@@ -604,10 +604,10 @@ public final class InferStage {
                 device,
                 precision.on(device)),
             m.normalization().name());
-        MultiChannelVolume input = paddedInputs.get(m.normalization());
-        inputs.putIfAbsent(
-            m.normalization().name(),
-            input != null ? input : crop.padCropped(pc.image(m.normalization())));
+        Normalization n = m.normalization();
+        MultiChannelVolume shared = paddedInputs.get(n);
+        inputs.computeIfAbsent(
+            n.name(), k -> shared != null ? shared : crop.padCropped(pc.image(n)));
       }
       MultiChannelVolume probs = b.build().predict(inputs);
       if (brain != null) {
