@@ -14,6 +14,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.Random;
+import org.bratscv.model.engine.OneDnnConv;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -134,7 +135,22 @@ class NormTest {
     }
   }
 
+  /**
+   * Every path of the norms: inference (statistics from sums, {@code ChannelGroupNorm}'s
+   * inference-mode kernel) and training (the training-mode kernel), in the plain and the
+   * channels-last layout.
+   */
   private static void checkAgainstDouble(Block norm, int n, int c, int groups) {
+    for (boolean training : new boolean[] {false, true}) {
+      for (boolean channelsLast : new boolean[] {false, true}) {
+        checkAgainstDouble(norm, n, c, groups, training, channelsLast);
+      }
+    }
+  }
+
+  private static void checkAgainstDouble(
+      Block norm, int n, int c, int groups, boolean training, boolean channelsLast) {
+    String path = (training ? "training" : "inference") + (channelsLast ? ", channels-last" : "");
     Shape shape = new Shape(n, c, 3, 4, 5);
     norm.initialize(manager, DataType.FLOAT32, shape);
     float[] gamma = new float[c];
@@ -153,14 +169,17 @@ class NormTest {
       x[i] = x[i] * (1 + ch) + 3 * ch;
     }
     double[] xhat = normalised(x, n, c, groups, spatial, 1e-5);
-    try (NDManager step = manager.newSubManager()) {
+    try (NDManager step = manager.newSubManager();
+        ChannelsLast.Scope layout = ChannelsLast.forced(channelsLast)) {
+      NDArray in = step.create(x, shape);
+      in = channelsLast ? OneDnnConv.channelsLast(in) : in;
       float[] y =
-          norm.forward(new ParameterStore(step, false), new NDList(step.create(x, shape)), false)
+          norm.forward(new ParameterStore(step, false), new NDList(in), training)
               .singletonOrThrow()
               .toFloatArray();
       for (int i = 0; i < y.length; i++) {
         int ch = (i / spatial) % c;
-        assertEquals(gamma[ch] * xhat[i] + beta[ch], y[i], 2e-5, "value " + i);
+        assertEquals(gamma[ch] * xhat[i] + beta[ch], y[i], 2e-5, path + ", value " + i);
       }
     }
   }
