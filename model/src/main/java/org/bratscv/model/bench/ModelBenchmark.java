@@ -20,6 +20,7 @@ import org.bratscv.model.engine.GraphScalars;
 import org.bratscv.model.infer.Precision;
 import org.bratscv.model.net.EquiUnet;
 import org.bratscv.model.net.HalfPrecision;
+import org.bratscv.model.optim.Autograd;
 
 /**
  * Times EquiUnet on random data: a training step (forward, soft Dice loss over the main and
@@ -182,9 +183,13 @@ public final class ModelBenchmark {
     }
   }
 
-  /** One inference pass; returns the first sample's output as float32 (which synchronises). */
+  /**
+   * One inference pass, gradient recording paused as in {@code Ensemble}; returns the first
+   * sample's output as float32 (which synchronises).
+   */
   private static float[] forward(EquiUnet net, ParameterStore store, NDManager manager, NDArray x) {
-    try (NDManager step = manager.newSubManager()) {
+    try (NDManager step = manager.newSubManager();
+        Autograd paused = Autograd.paused()) {
       x.tempAttach(step);
       NDArray y = net.forward(store, new NDList(x), false).singletonOrThrow();
       return y.get(0).toType(DataType.FLOAT32, false).toFloatArray();

@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import org.bratscv.model.optim.Autograd;
 
 /**
  * Shared body of {@link GroupNorm} and {@link InstanceNorm}: per sample, the channels are split
@@ -22,9 +23,10 @@ import ai.djl.util.PairList;
  * {@code (1, N*G, -1)} in training mode: per "channel" of that view (one group of one sample) it
  * computes exactly the group's mean and biased variance, in one pass and with its own backward,
  * which is what {@code torch.nn.GroupNorm} does internally too. When every group is one channel
- * (instance norm) the affine step is fused into the same call. Outside training, groups of several
- * channels take their statistics from sums instead and are normalised and scaled in one pass
- * ({@link #inferenceGroups}).
+ * (instance norm) the affine step is fused into the same call. Outside training, with gradient
+ * recording paused ({@link Autograd#paused()}, as inference runs), groups of several channels take
+ * their statistics from sums instead and are normalised and scaled in one pass ({@link
+ * #inferenceGroups}).
  *
  * <p>Leak trap: an op whose first operand is a parameter lands in the model's manager and would
  * stay there for the model's lifetime; such results are attached to the input's manager here.
@@ -105,7 +107,9 @@ abstract class ChannelGroupNorm extends AbstractBlock {
     NDArray x = inputType == g.getDataType() ? input : input.toType(g.getDataType(), false);
     long n = shape.get(0);
     boolean channelsLast = shape.dimension() == 5 && ChannelsLast.active(x.getDevice());
-    if (!training && groups != channels) {
+    // a pass that may record gradients through its input (libtorch's grad mode is on: a thread
+    // that never paused it, or a caller that wants them) needs the kernel's own backward
+    if (!training && groups != channels && !Autograd.isRecording()) {
       return new NDList(as(inputType, inferenceGroups(x, g, b, manager, channelsLast)));
     }
     if (channelsLast) {

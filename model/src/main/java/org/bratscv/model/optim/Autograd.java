@@ -31,6 +31,14 @@ public final class Autograd implements AutoCloseable {
     return new Autograd(false);
   }
 
+  /**
+   * Whether this thread records gradients now: libtorch's grad mode, which is on by default in
+   * every new thread and off inside {@link #paused()}.
+   */
+  public static boolean isRecording() {
+    return JniUtils.isGradMode();
+  }
+
   /** Back-propagates the scalar {@code loss} into the gradients of every leaf that needs one. */
   public static void backward(NDArray loss) {
     if (loss.getShape().size() != 1) {

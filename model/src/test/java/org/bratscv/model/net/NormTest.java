@@ -1,5 +1,6 @@
 package org.bratscv.model.net;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -15,6 +16,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.Random;
 import org.bratscv.model.engine.OneDnnConv;
+import org.bratscv.model.optim.Autograd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +112,42 @@ class NormTest {
   }
 
   /**
+   * A pass outside training that records gradients through its input (a norm in a network whose
+   * weights require them, under libtorch's grad mode) computes the values and the input gradient of
+   * a training pass, in both layouts, instead of failing on statistics that require gradients.
+   */
+  @Test
+  void aPassOutsideTrainingThatRecordsGradientsGetsThem() {
+    Block norm = GroupNorm.builder().setChannels(8).optGroups(2).build();
+    Shape shape = new Shape(2, 8, 3, 4, 5);
+    norm.initialize(manager, DataType.FLOAT32, shape);
+    float[] x = random(shape, 11);
+    float[] dy = random(shape, 12);
+    for (boolean channelsLast : new boolean[] {false, true}) {
+      float[][] values = new float[2][];
+      float[][] gradients = new float[2][];
+      for (int t = 0; t < 2; t++) {
+        try (NDManager step = manager.newSubManager();
+            ChannelsLast.Scope layout = ChannelsLast.forced(channelsLast);
+            GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          NDArray leaf = step.create(x, shape);
+          leaf.setRequiresGradient(true);
+          NDArray in = channelsLast ? OneDnnConv.channelsLast(leaf) : leaf;
+          NDArray y =
+              norm.forward(new ParameterStore(step, false), new NDList(in), t == 1)
+                  .singletonOrThrow();
+          gc.backward(y.mul(step.create(dy, shape)).sum());
+          values[t] = y.toFloatArray();
+          gradients[t] = leaf.getGradient().toFloatArray();
+        }
+      }
+      assertArrayEquals(values[1], values[0], 1e-5f, "values, channels-last " + channelsLast);
+      assertArrayEquals(
+          gradients[1], gradients[0], 1e-5f, "input gradient, channels-last " + channelsLast);
+    }
+  }
+
+  /**
    * Leak trap: ops on parameters land in the parameters' manager unless moved; repeated passes must
    * not grow it.
    */
@@ -169,8 +207,10 @@ class NormTest {
       x[i] = x[i] * (1 + ch) + 3 * ch;
     }
     double[] xhat = normalised(x, n, c, groups, spatial, 1e-5);
+    // inference pauses gradient recording (Ensemble), training records
     try (NDManager step = manager.newSubManager();
-        ChannelsLast.Scope layout = ChannelsLast.forced(channelsLast)) {
+        ChannelsLast.Scope layout = ChannelsLast.forced(channelsLast);
+        Autograd recording = training ? Autograd.recording() : Autograd.paused()) {
       NDArray in = step.create(x, shape);
       in = channelsLast ? OneDnnConv.channelsLast(in) : in;
       float[] y =
