@@ -189,9 +189,7 @@ public final class OneDnnConv {
    * block sees what it expects; the gradients flow back through both copies.
    */
   static NDArray throughChannelsLast(NDArray x, NDArray weight, Shape padding, Shape dilation) {
-    NDArray y = conv3d(channelsLast(x), weight, padding, dilation, true);
-    // reshape cannot view channels-last memory flat, so it copies it in the logical order
-    return y.reshape(-1).reshape(y.getShape());
+    return plain(conv3d(channelsLast(x), weight, padding, dilation, true));
   }
 
   /**
@@ -292,6 +290,15 @@ public final class OneDnnConv {
         .reshape(-1)
         .reshape(s.get(0), s.get(2), s.get(3), s.get(4), s.get(1))
         .transpose(0, 4, 1, 2, 3);
+  }
+
+  /**
+   * {@code x} (N, C, D, H, W) in the channels-last layout ({@link #channelsLast}) copied into the
+   * plain (contiguous) layout; the values and shape stay as they are.
+   */
+  public static NDArray plain(NDArray x) {
+    // reshape cannot view channels-last memory flat, so it copies it in the logical order
+    return x.reshape(-1).reshape(x.getShape());
   }
 
   private static long roundUp(long n, int block) {

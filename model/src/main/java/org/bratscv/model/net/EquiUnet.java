@@ -1,5 +1,6 @@
 package org.bratscv.model.net;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -182,26 +183,48 @@ public final class EquiUnet extends AbstractBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     checkInput(x.getShape());
-    boolean channelsLast = ChannelsLast.on(x.getDevice(), config.width(), training);
+    Device device = x.getDevice();
+    boolean channelsLast = ChannelsLast.on(device, config.width(), training);
+    boolean firstLevel =
+        !channelsLast && ChannelsLast.firstLevelOn(device, config.width(), training);
     // the norms and the upsampling follow the layout chosen here for this forward pass
     try (ChannelsLast.Scope layout = ChannelsLast.forced(channelsLast)) {
-      return forward(ps, channelsLast ? OneDnnConv.channelsLast(x) : x, training, params);
+      return forward(
+          ps, channelsLast ? OneDnnConv.channelsLast(x) : x, training, params, firstLevel);
     }
   }
 
+  /**
+   * The network on {@code x} in this pass's layout, or with its first level channels-last in an
+   * otherwise plain pass ({@code firstLevel}, {@link ChannelsLast#firstLevelOn}).
+   */
   private NDList forward(
-      ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params) {
+      ParameterStore ps,
+      NDArray x,
+      boolean training,
+      PairList<String, Object> params,
+      boolean firstLevel) {
     Stage s = new Stage(ps, training, params);
-    NDArray d1 = s.attend(0, s.run(enc1, x));
-    NDArray d2 = s.attend(1, s.run(enc2, pool(d1)));
+    NDArray d1;
+    NDArray pooled;
+    try (ChannelsLast.Scope first = firstLevel ? ChannelsLast.forced(true) : null) {
+      d1 = s.attend(0, s.run(enc1, firstLevel ? OneDnnConv.channelsLast(x) : x));
+      pooled = pool(d1);
+    }
+    NDArray d2 = s.attend(1, s.run(enc2, firstLevel ? OneDnnConv.plain(pooled) : pooled));
     NDArray d3 = s.attend(2, s.run(enc3, pool(d2)));
     NDArray d4 = s.attend(3, s.run(enc4, pool(d3)));
     NDArray b = s.attend(4, s.run(bottom, d4));
     NDArray b2 = s.attend(5, s.run(bottom2, d4.concat(b, 1)));
     NDArray u3 = s.run(dec3, d3.concat(s.run(up, b2), 1));
     NDArray u2 = s.run(dec2, d2.concat(s.run(up, u3), 1));
-    NDArray u1 = s.run(dec1, d1.concat(s.run(up, u2), 1));
-    NDArray main = s.run(out, u1);
+    NDArray main;
+    try (ChannelsLast.Scope first = firstLevel ? ChannelsLast.forced(true) : null) {
+      // upsampled in the layout: the level-2 array is an eighth of the level-1 one
+      NDArray up1 = s.run(up, firstLevel ? OneDnnConv.channelsLast(u2) : u2);
+      NDArray u1 = s.run(dec1, d1.concat(up1, 1));
+      main = s.run(out, u1);
+    }
     if (!training || heads.length == 0) {
       return new NDList(main);
     }

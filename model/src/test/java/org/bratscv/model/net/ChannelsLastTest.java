@@ -42,7 +42,16 @@ class ChannelsLastTest {
   private record Run(List<float[]> outputs, List<float[]> gradients) {}
 
   private static Run run(EquiUnet net, NDArray x, boolean channelsLast) {
+    return run(net, x, channelsLast, false);
+  }
+
+  /**
+   * One training step's outputs and weight gradients in a layout ({@code firstLevel}: plain but the
+   * first level).
+   */
+  private static Run run(EquiUnet net, NDArray x, boolean channelsLast, boolean firstLevel) {
     try (ChannelsLast.Scope layout = ChannelsLast.forced(channelsLast);
+        ChannelsLast.Scope first = ChannelsLast.forcedFirstLevel(firstLevel);
         NDManager step = manager.newSubManager()) {
       for (var p : net.namedParameters()) {
         Autograd.zeroGradient(p.getValue().getArray());
@@ -103,7 +112,12 @@ class ChannelsLastTest {
   }
 
   private static KinkedGradients.Result result(EquiUnet net, NDArray x, boolean channelsLast) {
-    Run r = run(net, x, channelsLast);
+    return result(net, x, channelsLast, false);
+  }
+
+  private static KinkedGradients.Result result(
+      EquiUnet net, NDArray x, boolean channelsLast, boolean firstLevel) {
+    Run r = run(net, x, channelsLast, firstLevel);
     List<String> names = new ArrayList<>();
     for (var p : net.namedParameters()) {
       names.add(p.getKey());
@@ -144,6 +158,45 @@ class ChannelsLastTest {
   void batchOfOneAndAWidthOffTheBlock() {
     assertSameInBothLayouts(
         EquiUnet.builder().optWidth(6).optNorm(Norm.GROUP), new Shape(1, 4, 8, 8, 16), 13);
+  }
+
+  /**
+   * A plain training step whose first level runs channels-last ({@link ChannelsLast#firstLevelOn})
+   * computes what the plain one computes: width 16 with group norm, heads and attention at batch 2,
+   * and width 12 (off the block) with instance norm at batch 1 (on an input large enough that the
+   * deepest instance norms see more than a few voxels: over 2 voxels a norm amplifies rounding).
+   */
+  @Test
+  void aFirstLevelChannelsLastComputesWhatThePlainLayoutComputes() {
+    assertFirstLevelAgreesWithPlain(
+        EquiUnet.builder()
+            .optWidth(16)
+            .optNorm(Norm.GROUP)
+            .optDeepSupervision(true)
+            .optAttention(true),
+        new Shape(2, 4, 16, 16, 8),
+        14);
+    assertFirstLevelAgreesWithPlain(
+        EquiUnet.builder().optWidth(12).optNorm(Norm.INSTANCE), new Shape(1, 4, 16, 16, 32), 15);
+  }
+
+  /** As {@link #assertSameInBothLayouts}, gradients held to 1e-2 (attention's kinks). */
+  private static void assertFirstLevelAgreesWithPlain(EquiUnet.Builder b, Shape input, long seed) {
+    try (NDManager m = manager.newSubManager()) {
+      EquiUnet net = b.build();
+      net.initialize(m, seed);
+      KinkedGradients.assertAgree(
+          6,
+          1e-4,
+          1e-2,
+          i -> {
+            m.getEngine().setRandomSeed((int) (100 * seed + i));
+            NDArray x = m.randomNormal(input);
+            return new KinkedGradients.Pair(
+                result(net, x, false, false), result(net, x, false, true));
+          },
+          "first level channels-last against plain");
+    }
   }
 
   /** A float16 input keeps its type through a norm in the channels-last layout. */
@@ -220,6 +273,27 @@ class ChannelsLastTest {
     try (ChannelsLast.Scope layout = ChannelsLast.forced(false)) {
       assertFalse(ChannelsLast.on(Device.cpu(), 8, true));
       assertFalse(ChannelsLast.on(Device.cpu(), 8, false));
+      assertFalse(ChannelsLast.firstLevelOn(Device.cpu(), 16, true), "a forced scope decides");
+    }
+  }
+
+  /**
+   * Outside a scope, a training step keeps its first level channels-last exactly where the AVX-512
+   * rule sends the rest of it to the plain layout; a forward pass outside training never does; a
+   * {@link ChannelsLast#forcedFirstLevel} scope decides on the CPU only.
+   */
+  @Test
+  void theFirstLevelStaysChannelsLastWhereTrainingGoesPlain() {
+    for (int width : new int[] {8, 16, 32}) {
+      assertEquals(
+          ChannelsLast.on(Device.cpu(), width) && !ChannelsLast.on(Device.cpu(), width, true),
+          ChannelsLast.firstLevelOn(Device.cpu(), width, true),
+          "width " + width);
+      assertFalse(ChannelsLast.firstLevelOn(Device.cpu(), width, false), "width " + width);
+    }
+    try (ChannelsLast.Scope first = ChannelsLast.forcedFirstLevel(true)) {
+      assertTrue(ChannelsLast.firstLevelOn(Device.cpu(), 32, false));
+      assertFalse(ChannelsLast.firstLevelOn(Device.gpu(), 16, true));
     }
   }
 }
