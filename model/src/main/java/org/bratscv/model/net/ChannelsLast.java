@@ -128,15 +128,7 @@ public final class ChannelsLast {
    * compared in one process.
    */
   public static Scope forcedFirstLevel(boolean channelsLast) {
-    Boolean previous = FORCED_FIRST_LEVEL.get();
-    FORCED_FIRST_LEVEL.set(channelsLast);
-    return () -> {
-      if (previous == null) {
-        FORCED_FIRST_LEVEL.remove();
-      } else {
-        FORCED_FIRST_LEVEL.set(previous);
-      }
-    };
+    return setUntilClosed(FORCED_FIRST_LEVEL, channelsLast);
   }
 
   /**
@@ -144,13 +136,17 @@ public final class ChannelsLast {
    * the layout of one EquiUnet forward pass, or the two layouts compared in one process.
    */
   public static Scope forced(boolean channelsLast) {
-    Boolean previous = FORCED.get();
-    FORCED.set(channelsLast);
+    return setUntilClosed(FORCED, channelsLast);
+  }
+
+  private static Scope setUntilClosed(ThreadLocal<Boolean> setting, boolean value) {
+    Boolean previous = setting.get();
+    setting.set(value);
     return () -> {
       if (previous == null) {
-        FORCED.remove();
+        setting.remove();
       } else {
-        FORCED.set(previous);
+        setting.set(previous);
       }
     };
   }
