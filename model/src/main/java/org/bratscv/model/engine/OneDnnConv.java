@@ -147,52 +147,6 @@ public final class OneDnnConv {
   }
 
   /**
-   * As {@link #conv3d(NDArray, NDArray, Shape, Shape, boolean)} for a forward pass that is ({@code
-   * training}) or is not part of a training step: in a training step a plain-layout float32 input
-   * whose channels are fewer than this process's channel block where that block is AVX-512's
-   * ({@link #trainsThroughChannelsLast}) is convolved {@link #throughChannelsLast}.
-   */
-  public static NDArray conv3d(
-      NDArray x,
-      NDArray weight,
-      Shape padding,
-      Shape dilation,
-      boolean channelsLast,
-      boolean training) {
-    if (training
-        && !channelsLast
-        && x.getDevice().getDeviceType().equals(Device.Type.CPU)
-        && x.getDataType() == DataType.FLOAT32
-        && trainsThroughChannelsLast(x.getShape().get(1), BLOCK)) {
-      return throughChannelsLast(x, weight, padding, dilation);
-    }
-    return conv3d(x, weight, padding, dilation, channelsLast);
-  }
-
-  /**
-   * Whether a training step's plain-layout convolution of {@code channels} input channels runs
-   * channels-last where oneDNN's channel block is {@code block}: below AVX-512's block. oneDNN's
-   * plain layouts have no direct backward-weights kernel for so few input channels and fall back to
-   * im2col and a GEMM ({@code x64:gemm:jit}); its {@code nxc} kernel takes them directly. On a
-   * 2-core AMD EPYC of family 25 model 17 (Zen 4, AVX-512), one thread, EquiUnet's 4 -> 16 first
-   * convolution of a width-16 64^3 training step took 46 ms there against 9 ms, and the step 1102
-   * -1109 ms against 1144-1146 ms. Under AVX2's block the layout is the network's own choice
-   * ({@code ChannelsLast}).
-   */
-  static boolean trainsThroughChannelsLast(long channels, int block) {
-    return block >= CHANNEL_BLOCK && channels < block;
-  }
-
-  /**
-   * The convolution of a plain-layout {@code x} computed in the channels-last layout: the input is
-   * copied into it ({@link #channelsLast}) and the output back into the plain layout, so the next
-   * block sees what it expects; the gradients flow back through both copies.
-   */
-  static NDArray throughChannelsLast(NDArray x, NDArray weight, Shape padding, Shape dilation) {
-    return plain(conv3d(channelsLast(x), weight, padding, dilation, true));
-  }
-
-  /**
    * Whether a batch-1 convolution that libtorch would run through its own im2col is split into two
    * depth slabs ({@link #inTwoSlabs}): float32, one sample, an even depth of at least 4 halos, a
    * kernel of 3 in depth with padding equal to its dilation (the size-keeping convolutions of

@@ -104,7 +104,7 @@ public final class ChannelsLast {
    * convolutions are as fast as the plain ones or faster and need no reorders, while the deeper
    * levels' norms (several channels per group) and the skip concatenations are faster plain. On a
    * 2-core AMD EPYC of family 25 model 17 (Zen 4, AVX-512), one thread, a width-16 64^3 training
-   * step took 1,025-1,029 ms against 1,068-1,088 ms all plain. A {@link #forcedFirstLevel} scope
+   * step took 1,025-1,048 ms against 1,068-1,099 ms all plain. A {@link #forcedFirstLevel} scope
    * decides instead.
    */
   public static boolean firstLevelOn(Device device, int width, boolean training) {

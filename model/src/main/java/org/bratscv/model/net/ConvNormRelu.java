@@ -71,8 +71,7 @@ public final class ConvNormRelu extends AbstractBlock {
     NDArray in = inputs.singletonOrThrow();
     NDArray weight = ps.getValue(conv.getParameters().get("weight"), in.getDevice(), training);
     Shape d = new Shape(dilation, dilation, dilation);
-    boolean channelsLast = ChannelsLast.active(in.getDevice());
-    NDList x = new NDList(OneDnnConv.conv3d(in, weight, d, d, channelsLast, training));
+    NDList x = new NDList(OneDnnConv.conv3d(in, weight, d, d, ChannelsLast.active(in.getDevice())));
     x = norm.forward(ps, x, training, params);
     x = new NDList(Activation.relu(x.singletonOrThrow()));
     return dropout == null ? x : dropout.forward(ps, x, training, params);

@@ -212,30 +212,6 @@ class OneDnnConvTest {
   }
 
   /**
-   * A training step's plain-layout convolution of fewer input channels than AVX-512's block runs
-   * channels-last and hands back the same values and gradients: batch 1 (in depth slabs) and 2,
-   * filters on and off the block, dilation 1 and 2.
-   */
-  @Test
-  void aTrainingConvolutionThroughChannelsLastIsExact() {
-    assertTrue(OneDnnConv.trainsThroughChannelsLast(4, OneDnnConv.CHANNEL_BLOCK));
-    assertFalse(OneDnnConv.trainsThroughChannelsLast(16, OneDnnConv.CHANNEL_BLOCK), "on the block");
-    assertFalse(
-        OneDnnConv.trainsThroughChannelsLast(4, OneDnnConv.AVX2_CHANNEL_BLOCK), "AVX2's block");
-    Random r = new Random(18);
-    Shape d1 = new Shape(1, 1, 1);
-    Shape d2 = new Shape(2, 2, 2);
-    compare(
-        1, 4, 16, 3, new Shape(8, 8, 6), r, (x, w) -> OneDnnConv.throughChannelsLast(x, w, d1, d1));
-    compare(
-        2, 4, 16, 3, new Shape(6, 8, 4), r, (x, w) -> OneDnnConv.throughChannelsLast(x, w, d1, d1));
-    compare(
-        1, 4, 8, 3, new Shape(8, 6, 8), r, (x, w) -> OneDnnConv.throughChannelsLast(x, w, d2, d2));
-    compare(
-        2, 4, 16, 3, new Shape(6, 8, 4), r, (x, w) -> OneDnnConv.conv3d(x, w, d1, d1, false, true));
-  }
-
-  /**
    * Channels-last convolutions of every filter count an EquiUnet of width up to 16 can have (8 to
    * 128 after the block), at batch 1 (in depth slabs) and 2, at the small sizes of its deepest
    * levels. On an AMD EPYC of family 26 under the AVX2 cap, 40, 48, 72, 80, 104 and 112 filters
