@@ -149,7 +149,7 @@ public final class CheckCommand implements Callable<Integer> {
     lines.add(
         String.format(
             "settings: valid; name %s, seed %d, pipelines %s, %d folds, TTA %d",
-            c.name(), c.seed(), c.pipelines().keySet(), c.folds(), c.ensemble().tta()));
+            c.name(), c.seed(), c.pipelines().keySet(), c.folds(), c.ensemble().labeling().tta()));
     return c;
   }
 
@@ -279,7 +279,7 @@ public final class CheckCommand implements Callable<Integer> {
       lines.add(
           String.format(
               "models: ensemble of %d models (variant %s, pipelines %s, merge %s) from %s",
-              e.modelCount(), e.variant(), e.members().keySet(), e.merge(), e.source()));
+              e.modelCount(), e.variant(), e.members().keySet(), e.labeling().merge(), e.source()));
     } catch (IOException | RuntimeException e) {
       problems.add("--models " + s.models + ": " + (e.getMessage() == null ? e : e.getMessage()));
     }

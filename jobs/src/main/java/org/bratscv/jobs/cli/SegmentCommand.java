@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.labels.LabelScheme;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.io.RunLock;
 import org.bratscv.jobs.spark.GpuScheduling;
@@ -177,17 +178,20 @@ public final class SegmentCommand implements Callable<Integer> {
       TrainedEnsemble e = Runs.ensemble(hadoop, models, variant);
       System.err.printf(
           "segment: ensemble of %d models (variant %s, pipelines %s, merge %s) from %s%n",
-          e.modelCount(), e.variant(), e.members().keySet(), e.merge(), e.source());
+          e.modelCount(), e.variant(), e.members().keySet(), e.labeling().merge(), e.source());
+      Labeling own = e.labeling();
       SegmentStage.Settings s =
           new SegmentStage.Settings(
               input,
               out,
               e.members(),
               labels.equals("auto") ? null : LabelScheme.parse(labels),
-              tta != null ? tta : e.tta(),
-              threshold != null ? threshold : e.threshold(),
-              e.merge(),
-              precision != null ? Precision.parse(precision) : e.precision(),
+              new Labeling(
+                  tta != null ? tta : own.tta(),
+                  threshold != null ? threshold : own.threshold(),
+                  own.merge(),
+                  precision != null ? Precision.parse(precision) : own.precision(),
+                  brainMask != null ? brainMask : own.brainMask()),
               probabilities,
               uncertainty,
               casesPerTask,
@@ -197,8 +201,7 @@ public final class SegmentCommand implements Callable<Integer> {
               stale.policy(),
               e.selection(),
               device.setting(),
-              ttaBatchBytes,
-              brainMask != null ? brainMask : e.brainMask());
+              ttaBatchBytes);
       r = new SegmentStage().run(session, s);
     } finally {
       session.stop();

@@ -2,7 +2,6 @@ package org.bratscv.jobs.config;
 
 import java.io.Serializable;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +14,6 @@ import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.metrics.MetricConventions;
 import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.model.engine.DeviceChoice;
-import org.bratscv.model.infer.Precision;
 import org.bratscv.model.train.TrainingConfig;
 
 /**
@@ -52,29 +50,20 @@ public record RunConfig(
   /**
    * The {@code ensemble} section.
    *
+   * @param labeling how the ensemble's outputs become labelmaps ({@code tta, threshold, merge,
+   *     precision, brain_mask})
    * @param models the ensemble that segments {@code data.test} instead of the run's own models (a
    *     run root, a sweep root with a selected ensemble, or a model package folder or zip, on any
    *     Hadoop file system), or null for the run's own models
-   * @param given the keys of {@code tta, threshold, merge, precision, brain_mask} the configuration
-   *     sets: with {@code models}, the others are the ensemble's own (as {@code segment} takes
-   *     them)
+   * @param given the keys of the labeling the configuration sets: with {@code models}, the others
+   *     are the ensemble's own (as {@code segment} takes them)
    * @param ttaBatchBytes {@code tta_batch_bytes}: the memory one forward pass's batch of augmented
    *     copies may take ({@link org.bratscv.model.infer.Ensemble.Builder#optBatchBytes}); 0 runs
    *     the augmentations one at a time. Outputs change only by float rounding, so it is no
    *     fingerprint ingredient
-   * @param brainMask {@code brain_mask}: region maps set to 0 outside the brain (voxels zero in
-   *     every input channel, {@link org.bratscv.data.labels.BrainMask}) before thresholding; off by
-   *     default, as in the method
    */
   public record EnsembleSettings(
-      int tta,
-      double threshold,
-      List<String> merge,
-      Precision precision,
-      String models,
-      Set<String> given,
-      long ttaBatchBytes,
-      boolean brainMask)
+      Labeling labeling, String models, Set<String> given, long ttaBatchBytes)
       implements Serializable {}
 
   /**
@@ -174,24 +163,15 @@ public record RunConfig(
     }
 
     Settings e = s.section("ensemble");
-    int tta = e.integer("tta", 16);
-    if (tta != 1 && tta != 16) {
-      throw new ConfigException("ensemble.tta must be 1 (no augmentation) or 16, got " + tta);
+    Labeling labeling = Labeling.read(e, Labeling.defaults(pipelines.keySet()));
+    if (!pipelines.keySet().containsAll(labeling.merge())) {
+      throw new ConfigException(
+          "ensemble.merge names the two pipelines of the second pass (first one's labels kept),"
+              + " got "
+              + labeling.merge()
+              + "; pipelines are "
+              + pipelines.keySet());
     }
-    double threshold = e.number("threshold", 0.5);
-    List<String> merge =
-        e.strings("merge", pipelines.size() == 2 ? new ArrayList<>(pipelines.keySet()) : List.of());
-    if (!merge.isEmpty()) {
-      if (merge.size() != 2 || !pipelines.keySet().containsAll(merge)) {
-        throw new ConfigException(
-            "ensemble.merge names the two pipelines of the second pass (first one's labels kept),"
-                + " got "
-                + merge
-                + "; pipelines are "
-                + pipelines.keySet());
-      }
-    }
-    Precision precision = Precision.parse(e.string("precision", "fp32"));
     String models = e.string("models", null);
     // default one at a time: on the CPU, batches measured slower (bench infer, README Benchmarks)
     long ttaBatchBytes = e.longValue("tta_batch_bytes", 0);
@@ -200,9 +180,8 @@ public record RunConfig(
           "ensemble.tta_batch_bytes must be >= 0 (0 = one augmentation at a time), got "
               + ttaBatchBytes);
     }
-    boolean brainMask = e.flag("brain_mask", false);
     Set<String> given = new TreeSet<>();
-    for (String key : List.of("tta", "threshold", "merge", "precision", "brain_mask")) {
+    for (String key : Labeling.KEYS) {
       if (e.has(key)) {
         given.add(key);
       }
@@ -255,8 +234,7 @@ public record RunConfig(
         k,
         split,
         pipelines,
-        new EnsembleSettings(
-            tta, threshold, merge, precision, models, Set.copyOf(given), ttaBatchBytes, brainMask),
+        new EnsembleSettings(labeling, models, Set.copyOf(given), ttaBatchBytes),
         metricConventions,
         compute,
         spark,

@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.folds.FoldSplit;
 import org.bratscv.data.preprocess.Normalization;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.config.PipelineSettings;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.OutputRoot;
@@ -23,7 +24,6 @@ import org.bratscv.jobs.run.Fingerprint;
 import org.bratscv.jobs.run.Provenance;
 import org.bratscv.jobs.run.RunFolder;
 import org.bratscv.jobs.run.StaleOutputs;
-import org.bratscv.model.infer.Precision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -359,17 +359,13 @@ public final class CrossValidation {
     return new InferStage.Settings(
         root.root(),
         prefix,
-        config.ensemble().tta(),
-        config.ensemble().threshold(),
-        config.ensemble().merge(),
-        config.ensemble().precision(),
+        config.ensemble().labeling(),
         config.compute().casesPerTask(),
         config.compute().engineThreads(),
         config.compute().inferGpuShare(),
         "",
         config.compute().device(),
-        config.ensemble().ttaBatchBytes(),
-        config.ensemble().brainMask());
+        config.ensemble().ttaBatchBytes());
   }
 
   /**
@@ -438,12 +434,11 @@ public final class CrossValidation {
         throw new IllegalStateException(
             "ensemble.models (" + own.models() + ") is set but its ensemble was not loaded");
       }
-      Set<String> given = own.given();
-      List<String> merge = given.contains("merge") ? own.merge() : testEnsemble.merge();
-      if (!testEnsemble.members().keySet().containsAll(merge)) {
+      Labeling labeling = testEnsemble.labeling().takingFrom(own.labeling(), own.given());
+      if (!testEnsemble.members().keySet().containsAll(labeling.merge())) {
         throw new IOException(
             "ensemble.merge "
-                + merge
+                + labeling.merge()
                 + " names pipelines the ensemble of ensemble.models ("
                 + own.models()
                 + ") does not have: it has "
@@ -455,15 +450,7 @@ public final class CrossValidation {
               .add("selection", testEnsemble.selection())
               .build()
               .hash();
-      return inferTest(
-          testEnsemble.members(),
-          testSettings(
-              given.contains("tta") ? own.tta() : testEnsemble.tta(),
-              given.contains("threshold") ? own.threshold() : testEnsemble.threshold(),
-              merge,
-              given.contains("precision") ? own.precision() : testEnsemble.precision(),
-              source,
-              given.contains("brain_mask") ? own.brainMask() : testEnsemble.brainMask()));
+      return inferTest(testEnsemble.members(), testSettings(labeling, source));
     }
     Map<String, List<InferStage.Member>> members = new LinkedHashMap<>();
     for (ModelRow m : models()) {
@@ -476,45 +463,26 @@ public final class CrossValidation {
 
   /**
    * The test archive segmented by {@code ensemble} (a sweep's selected ensemble) with its own
-   * settings (TTA, threshold, merge, precision, selection, brain mask), into this run's {@code
-   * test/predictions/}.
+   * labeling and selection, into this run's {@code test/predictions/}.
    */
   public List<InferStage.Prediction> inferTest(TrainedEnsemble ensemble) throws IOException {
     if (config.testArchive() == null) {
       return List.of();
     }
-    return inferTest(
-        ensemble.members(),
-        testSettings(
-            ensemble.tta(),
-            ensemble.threshold(),
-            ensemble.merge(),
-            ensemble.precision(),
-            ensemble.selection(),
-            ensemble.brainMask()));
+    return inferTest(ensemble.members(), testSettings(ensemble.labeling(), ensemble.selection()));
   }
 
-  private InferStage.Settings testSettings(
-      int tta,
-      double threshold,
-      List<String> merge,
-      Precision precision,
-      String selection,
-      boolean brainMask) {
+  private InferStage.Settings testSettings(Labeling labeling, String selection) {
     return new InferStage.Settings(
         results.test().root(),
         "test",
-        tta,
-        threshold,
-        merge,
-        precision,
+        labeling,
         config.compute().casesPerTask(),
         config.compute().engineThreads(),
         config.compute().inferGpuShare(),
         selection,
         config.compute().device(),
-        config.ensemble().ttaBatchBytes(),
-        brainMask);
+        config.ensemble().ttaBatchBytes());
   }
 
   private List<InferStage.Prediction> inferTest(

@@ -31,6 +31,7 @@ import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.data.preprocess.PreparedCase;
 import org.bratscv.data.volume.LabelVolume;
 import org.bratscv.data.volume.MultiChannelVolume;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.config.NetworkSettings;
 import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
@@ -107,67 +108,32 @@ public final class InferStage {
   /**
    * @param root where {@code predictions/} goes
    * @param prefix labelmap set prefix ({@code oof} or {@code test})
-   * @param merge the two pipelines of the second pass (first one's labels kept), or empty
+   * @param labeling how the members' outputs become labelmaps (a fingerprint ingredient)
    * @param selection the fingerprint of the selection the members come from (a sweep's {@code
    *     ensemble.csv}), or empty for all models of one variant
    * @param ttaBatchBytes the memory budget of one forward pass's batch of augmented copies ({@code
    *     ensemble.tta_batch_bytes}); not a fingerprint ingredient: it changes the probabilities only
    *     by float rounding
-   * @param brainMask restrict the region maps to the brain before thresholding ({@code
-   *     ensemble.brain_mask}, {@link BrainMask}); a fingerprint ingredient where true
    */
   public record Settings(
       OutputRoot root,
       String prefix,
-      int tta,
-      double threshold,
-      List<String> merge,
-      Precision precision,
+      Labeling labeling,
       int casesPerTask,
       int engineThreads,
       double gpuShare,
       String selection,
       String device,
-      long ttaBatchBytes,
-      boolean brainMask)
+      long ttaBatchBytes)
       implements Serializable {
-    /** Settings that run the augmentations one at a time (TTA batch budget 0), unmasked. */
+    /**
+     * Settings whose tasks choose their device themselves ({@code compute.device: auto}) and run
+     * the augmentations one at a time.
+     */
     public Settings(
         OutputRoot root,
         String prefix,
-        int tta,
-        double threshold,
-        List<String> merge,
-        Precision precision,
-        int casesPerTask,
-        int engineThreads,
-        double gpuShare,
-        String selection,
-        String device) {
-      this(
-          root,
-          prefix,
-          tta,
-          threshold,
-          merge,
-          precision,
-          casesPerTask,
-          engineThreads,
-          gpuShare,
-          selection,
-          device,
-          0L,
-          false);
-    }
-
-    /** Settings whose tasks choose their device themselves ({@code compute.device: auto}). */
-    public Settings(
-        OutputRoot root,
-        String prefix,
-        int tta,
-        double threshold,
-        List<String> merge,
-        Precision precision,
+        Labeling labeling,
         int casesPerTask,
         int engineThreads,
         double gpuShare,
@@ -175,15 +141,13 @@ public final class InferStage {
       this(
           root,
           prefix,
-          tta,
-          threshold,
-          merge,
-          precision,
+          labeling,
           casesPerTask,
           engineThreads,
           gpuShare,
           selection,
-          DeviceChoice.AUTO);
+          DeviceChoice.AUTO,
+          0L);
     }
   }
 
@@ -248,8 +212,7 @@ public final class InferStage {
    * selection of the members.
    */
   static Fingerprint settingsFingerprint(Settings s) {
-    return ensembleSettings(
-            s.tta(), s.threshold(), s.merge(), s.precision(), s.selection(), s.brainMask())
+    return ensembleSettings(s.labeling(), s.selection())
         .add("uncertainty", UNCERTAINTY_MEASURE)
         .build();
   }
@@ -261,25 +224,19 @@ public final class InferStage {
   static final String UNCERTAINTY_MEASURE = "binary entropy of the mean probability, bits x 100";
 
   /**
-   * The settings that turn an ensemble's outputs into labelmaps, as fingerprint ingredients; with
-   * {@code selection} (not empty), also the selection and scores its members were chosen by, so a
-   * new selection predicts again even where it picks the same models under other scores. The brain
-   * mask is an ingredient only where it is on, so labelmaps made before it existed stay valid.
+   * The labeling as fingerprint ingredients; with {@code selection} (not empty), also the selection
+   * and scores its members were chosen by, so a new selection predicts again even where it picks
+   * the same models under other scores. The brain mask is an ingredient only where it is on, so
+   * labelmaps made before it existed stay valid.
    */
-  static Fingerprint.Builder ensembleSettings(
-      int tta,
-      double threshold,
-      List<String> merge,
-      Precision precision,
-      String selection,
-      boolean brainMask) {
+  static Fingerprint.Builder ensembleSettings(Labeling labeling, String selection) {
     Fingerprint.Builder b =
         Fingerprint.builder()
-            .add("tta", tta)
-            .add("threshold", threshold)
-            .add("merge", merge)
-            .add("precision", precision);
-    if (brainMask) {
+            .add("tta", labeling.tta())
+            .add("threshold", labeling.threshold())
+            .add("merge", labeling.merge())
+            .add("precision", labeling.precision());
+    if (labeling.brainMask()) {
       b.add("brain_mask", true);
     }
     if (selection != null && !selection.isEmpty()) {
@@ -313,7 +270,7 @@ public final class InferStage {
     for (String p : pipelines) {
       out.add(s.prefix() + "-" + p);
     }
-    if (!s.merge().isEmpty()) {
+    if (!s.labeling().merge().isEmpty()) {
       out.add(s.prefix() + "-merged");
     }
     return out;
@@ -484,12 +441,8 @@ public final class InferStage {
               pc,
               scheme,
               job.members(),
-              s.tta(),
-              s.threshold(),
-              s.merge(),
-              s.precision(),
+              s.labeling(),
               s.ttaBatchBytes(),
-              s.brainMask(),
               conf,
               device,
               probabilities);
@@ -503,7 +456,7 @@ public final class InferStage {
         // the merged set's maps come from the mean of the merged pipelines' probabilities
         MultiChannelVolume p =
             e.getKey().equals("merged")
-                ? SegmentStage.mean(s.merge().stream().map(probabilities::get).toList())
+                ? SegmentStage.mean(s.labeling().merge().stream().map(probabilities::get).toList())
                 : probabilities.get(e.getKey());
         UncertaintyFiles.write(outFs, target, p, like, writer);
         // the labelmap last: its presence marks the case complete
@@ -544,12 +497,12 @@ public final class InferStage {
   /**
    * The labelmaps of one prepared case in its original geometry: per pipeline (its models' averaged
    * probabilities under the test-time augmentations, thresholded) and, with {@code merge}, the
-   * second pass as {@code "merged"}.
+   * second pass as {@code "merged"}. With the labeling's brain mask, the averaged maps are set to 0
+   * outside the brain before thresholding ({@link BrainMask}, from the inputs of every pipeline of
+   * the ensemble, so the same mask for each).
    *
    * @param ttaBatchBytes the memory budget of one batch of augmented copies ({@link
    *     Ensemble.Builder#optBatchBytes})
-   * @param brainMask set the averaged maps to 0 outside the brain before thresholding ({@link
-   *     BrainMask}, from the inputs of every pipeline of the ensemble, so the same mask for each)
    * @param probabilities when not null, receives each pipeline's averaged ET/TC/WT probabilities in
    *     the original geometry
    */
@@ -557,22 +510,19 @@ public final class InferStage {
       PreparedCase pc,
       LabelScheme scheme,
       Map<String, List<Member>> members,
-      int tta,
-      double threshold,
-      List<String> merge,
-      Precision precision,
+      Labeling labeling,
       long ttaBatchBytes,
-      boolean brainMask,
       HadoopConf conf,
       Device device,
       Map<String, MultiChannelVolume> probabilities)
       throws IOException {
     BrainCrop crop = pc.crop();
+    Precision precision = labeling.precision();
     // each normalisation's padded input is made once per case: with the brain mask all of them
     // first (the mask needs them all), without it each when its pipeline's first member needs it
     Map<Normalization, MultiChannelVolume> paddedInputs = new LinkedHashMap<>();
     boolean[] brain = null;
-    if (brainMask) {
+    if (labeling.brainMask()) {
       members
           .values()
           .forEach(
@@ -591,7 +541,7 @@ public final class InferStage {
               .optPrecision(precision.on(device))
               .optBatchBytes(ttaBatchBytes)
               .optAugmentations(
-                  tta == 16 ? TestTimeAugmentation.all() : TestTimeAugmentation.none());
+                  labeling.tta() == 16 ? TestTimeAugmentation.all() : TestTimeAugmentation.none());
       Map<String, MultiChannelVolume> inputs = new LinkedHashMap<>();
       for (Member m : e.getValue()) {
         Path taskDir = new Path(m.taskDir());
@@ -613,12 +563,13 @@ public final class InferStage {
       if (brain != null) {
         probs = BrainMask.restrict(probs, brain);
       }
-      LabelVolume padded = RegionLabelmap.fromProbabilities(probs, scheme, threshold);
+      LabelVolume padded = RegionLabelmap.fromProbabilities(probs, scheme, labeling.threshold());
       labels.put(e.getKey(), crop.restore(padded));
       if (probabilities != null) {
         probabilities.put(e.getKey(), crop.restore(probs));
       }
     }
+    List<String> merge = labeling.merge();
     if (!merge.isEmpty()) {
       labels.put(
           "merged", TwoPassMerge.merge(labels.get(merge.get(0)), labels.get(merge.get(1)), scheme));

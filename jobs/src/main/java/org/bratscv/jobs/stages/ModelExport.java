@@ -12,16 +12,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.data.cases.Modality;
 import org.bratscv.data.labels.Region;
 import org.bratscv.data.preprocess.Normalization;
+import org.bratscv.jobs.config.ConfigException;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.config.NetworkSettings;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.run.BuildInfo;
 import org.bratscv.jobs.run.ModelPackage;
+import org.bratscv.model.infer.Precision;
 import org.bratscv.model.interop.ReferenceStateDict;
 import org.bratscv.model.interop.SafeTensors;
 import org.bratscv.model.net.EquiUnet;
@@ -111,12 +116,7 @@ public final class ModelExport {
               inputChannels(),
               outputChannels(),
               LABEL_SCHEME,
-              new ModelPackage.EnsembleSettings(
-                  e.tta(),
-                  e.threshold(),
-                  e.merge(),
-                  e.precision().name().toLowerCase(Locale.ROOT),
-                  e.brainMask()),
+              manifest(e.labeling()),
               listed,
               provenance("exported from " + e.source()));
         });
@@ -167,6 +167,51 @@ public final class ModelExport {
               + " are not brats-cv's "
               + outputChannels());
     }
+  }
+
+  /**
+   * A manifest's ensemble settings as a {@link Labeling}; what it leaves out (null, or 0 for the
+   * numbers) takes the defaults: TTA 16, threshold 0.5, no merge, fp32, no brain mask.
+   *
+   * @param pipelines the pipelines of the package's members
+   * @param where the manifest, for messages
+   * @throws IOException when a setting is invalid or the merge names a pipeline the members lack
+   */
+  static Labeling labeling(ModelPackage.EnsembleSettings e, Set<String> pipelines, Object where)
+      throws IOException {
+    Labeling labeling;
+    try {
+      labeling =
+          e == null
+              ? new Labeling(16, 0.5, List.of(), Precision.FP32, false)
+              : new Labeling(
+                  e.tta() == 0 ? 16 : e.tta(),
+                  e.threshold() == 0 ? 0.5 : e.threshold(),
+                  e.merge() == null ? List.of() : e.merge(),
+                  e.precision() == null ? Precision.FP32 : Precision.parse(e.precision()),
+                  e.brainMask());
+    } catch (ConfigException | IllegalArgumentException bad) {
+      throw new IOException(where + ": " + bad.getMessage(), bad);
+    }
+    if (!pipelines.containsAll(labeling.merge())) {
+      throw new IOException(
+          where
+              + ": ensemble merge "
+              + labeling.merge()
+              + " does not name two of the pipelines "
+              + pipelines);
+    }
+    return labeling;
+  }
+
+  /** The manifest form of {@code labeling}. */
+  static ModelPackage.EnsembleSettings manifest(Labeling labeling) {
+    return new ModelPackage.EnsembleSettings(
+        labeling.tta(),
+        labeling.threshold(),
+        labeling.merge(),
+        labeling.precision().name().toLowerCase(Locale.ROOT),
+        labeling.brainMask());
   }
 
   private static Map<String, String> provenance(String source) {
@@ -224,28 +269,10 @@ public final class ModelExport {
           });
     }
     checkChannels(declared);
-    ModelPackage.EnsembleSettings given = declared.ensemble();
-    ModelPackage.EnsembleSettings ensemble =
-        new ModelPackage.EnsembleSettings(
-            given == null || given.tta() == 0 ? 16 : given.tta(),
-            given == null || given.threshold() == 0 ? 0.5 : given.threshold(),
-            given == null || given.merge() == null ? List.of() : given.merge(),
-            given == null || given.precision() == null ? "fp32" : given.precision(),
-            given != null && given.brainMask());
-    if (ensemble.tta() != 1 && ensemble.tta() != 16) {
-      throw new IOException("ensemble tta must be 1 or 16, got " + ensemble.tta());
-    }
-    java.util.Set<String> pipelines = new java.util.TreeSet<>();
+    Set<String> pipelines = new TreeSet<>();
     byFile.values().forEach(x -> pipelines.add(x.pipeline()));
-    if (!ensemble.merge().isEmpty()
-        && (ensemble.merge().size() != 2 || !pipelines.containsAll(ensemble.merge()))) {
-      throw new IOException(
-          "ensemble merge "
-              + ensemble.merge()
-              + " does not name two of the pipelines "
-              + pipelines);
-    }
-    org.bratscv.model.infer.Precision.parse(ensemble.precision());
+    ModelPackage.EnsembleSettings ensemble =
+        manifest(labeling(declared.ensemble(), pipelines, "the manifest to import"));
     Path target = new Path(out);
     return ModelPackage.write(
         target.getFileSystem(conf),

@@ -173,8 +173,8 @@ public record RunPlan(List<String> lines, List<String> problems) {
                     ", test %d cases in %d tasks",
                     test.cases().size(), tasks(test.cases().size(), perTask)),
             share,
-            c.ensemble().tta(),
-            c.ensemble().merge().isEmpty() ? "none" : c.ensemble().merge()));
+            c.ensemble().labeling().tta(),
+            c.ensemble().labeling().merge().isEmpty() ? "none" : c.ensemble().labeling().merge()));
     lines.add("evaluate: metrics recomputed from the labelmaps on disk, then the report");
     return new RunPlan(lines, problems);
   }

@@ -35,6 +35,7 @@ import org.bratscv.data.preprocess.PreparedCase;
 import org.bratscv.data.volume.Geometry;
 import org.bratscv.data.volume.LabelVolume;
 import org.bratscv.data.volume.MultiChannelVolume;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.io.HadoopCaseStore;
 import org.bratscv.jobs.io.HadoopConf;
 import org.bratscv.jobs.io.OutputRoot;
@@ -45,7 +46,6 @@ import org.bratscv.jobs.run.StaleOutputs;
 import org.bratscv.jobs.run.Table;
 import org.bratscv.jobs.spark.Progress;
 import org.bratscv.jobs.spark.TaskCpus;
-import org.bratscv.model.infer.Precision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,25 +78,21 @@ public final class SegmentStage {
   /**
    * @param members per pipeline, the models of the ensemble
    * @param labelScheme the archive's labels, or null for each case layout's own
-   * @param merge the two pipelines of the second pass (first one's labels kept), or empty
+   * @param labeling how the members' outputs become labelmaps (the ensemble's own, or what the
+   *     command line sets); in the fingerprint
    * @param probabilities also write the probability maps
    * @param uncertainty also write the three uncertainty maps (BraTS 2020 uncertainty task format)
    * @param selection the fingerprint of the selection the members come from (a sweep root's {@code
    *     ensemble.csv}), or empty
    * @param ttaBatchBytes the memory budget of one forward pass's batch of augmented copies ({@code
    *     --tta-batch-bytes}); not in the fingerprint: it changes outputs only by float rounding
-   * @param brainMask restrict the region maps to the brain before thresholding (the ensemble's
-   *     {@code ensemble.brain_mask} or {@code --brain-mask}); in the fingerprint where true
    */
   public record Settings(
       String archive,
       OutputRoot out,
       Map<String, List<InferStage.Member>> members,
       LabelScheme labelScheme,
-      int tta,
-      double threshold,
-      List<String> merge,
-      Precision precision,
+      Labeling labeling,
       boolean probabilities,
       boolean uncertainty,
       int casesPerTask,
@@ -106,60 +102,18 @@ public final class SegmentStage {
       StaleOutputs stale,
       String selection,
       String device,
-      long ttaBatchBytes,
-      boolean brainMask)
+      long ttaBatchBytes)
       implements Serializable {
-    /** Settings that run the augmentations one at a time (TTA batch budget 0), unmasked. */
+    /**
+     * Settings whose tasks choose their device themselves ({@code --device auto}) and run the
+     * augmentations one at a time.
+     */
     public Settings(
         String archive,
         OutputRoot out,
         Map<String, List<InferStage.Member>> members,
         LabelScheme labelScheme,
-        int tta,
-        double threshold,
-        List<String> merge,
-        Precision precision,
-        boolean probabilities,
-        boolean uncertainty,
-        int casesPerTask,
-        int engineThreads,
-        double gpuShare,
-        long maxVoxelBytes,
-        StaleOutputs stale,
-        String selection,
-        String device) {
-      this(
-          archive,
-          out,
-          members,
-          labelScheme,
-          tta,
-          threshold,
-          merge,
-          precision,
-          probabilities,
-          uncertainty,
-          casesPerTask,
-          engineThreads,
-          gpuShare,
-          maxVoxelBytes,
-          stale,
-          selection,
-          device,
-          0L,
-          false);
-    }
-
-    /** Settings whose tasks choose their device themselves ({@code --device auto}). */
-    public Settings(
-        String archive,
-        OutputRoot out,
-        Map<String, List<InferStage.Member>> members,
-        LabelScheme labelScheme,
-        int tta,
-        double threshold,
-        List<String> merge,
-        Precision precision,
+        Labeling labeling,
         boolean probabilities,
         boolean uncertainty,
         int casesPerTask,
@@ -173,10 +127,7 @@ public final class SegmentStage {
           out,
           members,
           labelScheme,
-          tta,
-          threshold,
-          merge,
-          precision,
+          labeling,
           probabilities,
           uncertainty,
           casesPerTask,
@@ -185,7 +136,8 @@ public final class SegmentStage {
           maxVoxelBytes,
           stale,
           selection,
-          org.bratscv.model.engine.DeviceChoice.AUTO);
+          org.bratscv.model.engine.DeviceChoice.AUTO,
+          0L);
     }
 
     Set<Normalization> normalizations() {
@@ -245,8 +197,7 @@ public final class SegmentStage {
    * the selection that chose the models.
    */
   static Fingerprint fingerprint(Settings s) {
-    return InferStage.ensembleSettings(
-            s.tta(), s.threshold(), s.merge(), s.precision(), s.selection(), s.brainMask())
+    return InferStage.ensembleSettings(s.labeling(), s.selection())
         .addSet("models", InferStage.memberFingerprints(s.members()))
         .add("labels", s.labelScheme() == null ? "auto" : s.labelScheme())
         .build();
@@ -480,18 +431,7 @@ public final class SegmentStage {
           s.probabilities() || s.uncertainty() ? new LinkedHashMap<>() : null;
       Map<String, LabelVolume> labels =
           InferStage.predict(
-              pc,
-              scheme,
-              s.members(),
-              s.tta(),
-              s.threshold(),
-              s.merge(),
-              s.precision(),
-              s.ttaBatchBytes(),
-              s.brainMask(),
-              conf,
-              device,
-              probs);
+              pc, scheme, s.members(), s.labeling(), s.ttaBatchBytes(), conf, device, probs);
       LabelVolume result =
           labels.containsKey("merged") ? labels.get("merged") : labels.values().iterator().next();
       NiftiWriter writer = NiftiWriter.withDefaults();

@@ -12,18 +12,19 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.data.preprocess.Normalization;
+import org.bratscv.jobs.config.ConfigException;
 import org.bratscv.jobs.config.ConfigTree;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.config.NetworkSettings;
 import org.bratscv.jobs.config.Settings;
 import org.bratscv.jobs.run.ModelPackage;
 import org.bratscv.jobs.run.RunFolder;
-import org.bratscv.model.infer.Precision;
 import org.bratscv.model.net.Norm;
 
 /**
  * The trained ensemble of a finished run, found from its models manifest ({@code
  * train/models.csv}): per pipeline the models of one variant with their networks and
- * normalisations, and the run's ensemble settings from its {@code config.yaml} (test-time
+ * normalisations, and the run's {@link Labeling} from its {@code config.yaml} (test-time
  * augmentations, threshold, second-pass merge, precision, brain mask) where one is found beside it.
  * Checkpoint folders are located relative to the manifest ({@code
  * <train>/<variant>/<pipeline>/fold<k>}), so a run folder can be moved or copied as a whole.
@@ -39,12 +40,8 @@ public record TrainedEnsemble(
     String source,
     String variant,
     Map<String, List<InferStage.Member>> members,
-    int tta,
-    double threshold,
-    List<String> merge,
-    Precision precision,
-    String selection,
-    boolean brainMask) {
+    Labeling labeling,
+    String selection) {
 
   /**
    * @param location a run folder, its {@code train/} folder, a {@code models.csv} file, or a model
@@ -130,9 +127,9 @@ public record TrainedEnsemble(
   }
 
   /**
-   * An ensemble of {@code members} with the ensemble settings of the first of {@code configs} that
-   * exists (its {@code ensemble.*} keys; defaults: 16 TTA, threshold 0.5, the merge of two
-   * pipelines, fp32, no brain mask).
+   * An ensemble of {@code members} with the labeling of the first of {@code configs} that exists
+   * (its {@code ensemble.*} keys; the others, and without a config: {@link Labeling#defaults}); a
+   * merge that names a pipeline the members lack is dropped.
    *
    * @param selection the fingerprint of the selection the members come from, or empty
    */
@@ -144,12 +141,7 @@ public record TrainedEnsemble(
       List<Path> configs,
       String selection)
       throws IOException {
-    int tta = 16;
-    double threshold = 0.5;
-    List<String> merge =
-        members.size() == 2 ? new ArrayList<>(members.keySet()) : new ArrayList<>();
-    Precision precision = Precision.FP32;
-    boolean brainMask = false;
+    Labeling labeling = Labeling.defaults(members.keySet());
     for (Path config : configs) {
       if (!fs.exists(config)) {
         continue;
@@ -160,29 +152,15 @@ public record TrainedEnsemble(
             ConfigTree.parse(
                 new String(in.readAllBytes(), StandardCharsets.UTF_8), java.nio.file.Path.of("."));
       }
-      Object t = tree.get("ensemble.tta");
-      if (t instanceof Number n) {
-        tta = n.intValue();
+      try {
+        labeling = Labeling.read(Settings.of(tree).section("ensemble"), labeling);
+      } catch (ConfigException bad) {
+        throw new IOException(config + ": " + bad.getMessage(), bad);
       }
-      Object th = tree.get("ensemble.threshold");
-      if (th instanceof Number n) {
-        threshold = n.doubleValue();
-      }
-      Object m = tree.get("ensemble.merge");
-      if (m instanceof List<?> l) {
-        List<String> names = l.stream().map(String::valueOf).toList();
-        merge = members.keySet().containsAll(names) && names.size() == 2 ? names : List.of();
-      }
-      Object pr = tree.get("ensemble.precision");
-      if (pr != null) {
-        precision = Precision.parse(pr.toString());
-      }
-      // the run's own rule for true and false (RunConfig reads the key the same way)
-      brainMask = Settings.of(tree).section("ensemble").flag("brain_mask", false);
       break;
     }
     return new TrainedEnsemble(
-        source, variant, members, tta, threshold, merge, precision, selection, brainMask);
+        source, variant, members, labeling.mergingOnly(members.keySet()), selection);
   }
 
   /**
@@ -211,26 +189,12 @@ public record TrainedEnsemble(
                   ModelExport.network(x),
                   x.fingerprint()));
     }
-    ModelPackage.EnsembleSettings e = m.ensemble();
-    List<String> merge = e.merge() == null ? List.of() : e.merge();
-    if (!merge.isEmpty() && (merge.size() != 2 || !members.keySet().containsAll(merge))) {
-      throw new IOException(
-          location
-              + ": merge "
-              + merge
-              + " does not name two of the pipelines "
-              + members.keySet());
-    }
     return new TrainedEnsemble(
         ModelPackage.memberLocation(fs, location, ModelPackage.MANIFEST),
         m.variant(),
         members,
-        e.tta(),
-        e.threshold(),
-        merge,
-        Precision.parse(e.precision()),
-        "",
-        e.brainMask());
+        ModelExport.labeling(m.ensemble(), members.keySet(), location),
+        "");
   }
 
   public int modelCount() {

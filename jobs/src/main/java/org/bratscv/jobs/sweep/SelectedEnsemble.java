@@ -11,6 +11,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.bratscv.jobs.config.ConfigTree;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.run.RunFolder;
@@ -93,9 +94,9 @@ public final class SelectedEnsemble {
   }
 
   /**
-   * Writes the selection: {@code ensemble.csv} and {@code ensemble/config.yaml} with the settings
-   * the selected ensemble segments with (the baseline's TTA, threshold and precision; the section's
-   * merge).
+   * Writes the selection: {@code ensemble.csv} and {@code ensemble/config.yaml} with the labeling
+   * the selected ensemble segments with (the baseline's TTA, threshold, precision and brain mask;
+   * the section's merge).
    */
   static void write(
       FileSystem fs,
@@ -105,16 +106,12 @@ public final class SelectedEnsemble {
       RunConfig.EnsembleSettings baseline)
       throws IOException {
     MemberSelection.TABLE.writeCsv(fs, root.ensembleCsv(), rows);
+    Labeling b = baseline.labeling();
     String yaml =
         "# the settings of the sweep's selected ensemble; its members are the selected rows of\n"
             + "# ../ensemble.csv\n"
-            + ConfigTree.empty()
-                .with("ensemble.tta", baseline.tta())
-                .with("ensemble.threshold", baseline.threshold())
-                .with("ensemble.merge", selection.merge())
-                .with(
-                    "ensemble.precision",
-                    baseline.precision().name().toLowerCase(java.util.Locale.ROOT))
+            + new Labeling(b.tta(), b.threshold(), selection.merge(), b.precision(), b.brainMask())
+                .writeTo(ConfigTree.empty())
                 .toYaml();
     byte[] bytes = yaml.getBytes(StandardCharsets.UTF_8);
     Path config = root.ensemble().configYaml();

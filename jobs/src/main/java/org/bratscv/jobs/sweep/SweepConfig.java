@@ -318,7 +318,7 @@ public record SweepConfig(
       return compare;
     }
     RunConfig c = v.config();
-    return c.ensemble().merge().isEmpty()
+    return c.ensemble().labeling().merge().isEmpty()
         ? "oof-" + c.pipelines().keySet().iterator().next()
         : "oof-merged";
   }

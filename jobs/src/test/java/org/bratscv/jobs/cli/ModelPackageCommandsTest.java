@@ -182,9 +182,12 @@ class ModelPackageCommandsTest {
     // package from its manifest
     assertTrue(
         org.bratscv.jobs.stages.TrainedEnsemble.load(conf, demo.resolve("run").toString(), null)
+            .labeling()
             .brainMask());
     assertTrue(
-        org.bratscv.jobs.stages.TrainedEnsemble.load(conf, pkg.toString(), null).brainMask());
+        org.bratscv.jobs.stages.TrainedEnsemble.load(conf, pkg.toString(), null)
+            .labeling()
+            .brainMask());
     ModelPackage.Member a0 = m.members().get(0);
     assertEquals("EquiUnet", a0.architecture());
     assertEquals(8, a0.width());
@@ -211,7 +214,7 @@ class ModelPackageCommandsTest {
     TrainedEnsemble imported =
         TrainedEnsemble.load(conf, demo.resolve("imported.zip").toString(), null);
     assertEquals(4, imported.modelCount());
-    assertEquals(List.of("A", "B"), imported.merge());
+    assertEquals(List.of("A", "B"), imported.labeling().merge());
     run(
         "segment",
         "--models",
@@ -225,7 +228,7 @@ class ModelPackageCommandsTest {
     // the one-model import of pipeline A's fold 0
     TrainedEnsemble one = TrainedEnsemble.load(conf, demo.resolve("imported").toString(), null);
     assertEquals(1, one.modelCount());
-    assertEquals(1, one.tta());
+    assertEquals(1, one.labeling().tta());
     assertEquals("imported", one.variant());
 
     // a member file changed after export is refused, naming the file

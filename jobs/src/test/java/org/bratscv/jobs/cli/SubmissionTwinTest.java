@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.folds.FoldSplit;
 import org.bratscv.data.folds.FoldSplitJson;
@@ -25,9 +26,12 @@ import org.bratscv.data.synth.PhantomArchive;
 import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.jobs.config.ConfigTree;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.spark.SparkSessions;
+import org.bratscv.jobs.sweep.SelectedEnsemble;
+import org.bratscv.model.infer.Precision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -183,7 +187,12 @@ class SubmissionTwinTest {
     System.out.println(
         "submission twin test summary:\n"
             + Files.readString(root.resolve("ensemble/evaluate/summary.csv")));
-    assertTrue(Files.readString(root.resolve("ensemble/config.yaml")).contains("merge"));
+    // the selected ensemble labels as the baseline's ensemble section says (demo.yaml's brain
+    // mask, the twin's single augmentation), with the selection's merge
+    assertEquals(
+        new Labeling(1, 0.5, List.of("A", "B"), Precision.FP32, true),
+        SelectedEnsemble.load(new Configuration(), root.toString()).labeling(),
+        Files.readString(root.resolve("ensemble/config.yaml")));
     // no variant segmented the test archive itself
     assertTrue(Files.notExists(root.resolve("variants/unet/test/predictions")));
     assertTrue(

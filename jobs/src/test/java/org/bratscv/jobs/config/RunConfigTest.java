@@ -24,8 +24,8 @@ class RunConfigTest {
     RunConfig c = RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of());
     assertEquals(5, c.folds());
     assertEquals(List.of("A", "B"), List.copyOf(c.pipelines().keySet()));
-    assertEquals(List.of("A", "B"), c.ensemble().merge());
-    assertEquals(16, c.ensemble().tta());
+    assertEquals(List.of("A", "B"), c.ensemble().labeling().merge());
+    assertEquals(16, c.ensemble().labeling().tta());
     assertNull(c.metricConventions(), "auto: each case layout's own convention");
 
     PipelineSettings a = c.pipelines().get("A");
@@ -67,11 +67,15 @@ class RunConfigTest {
   @Test
   void brainMaskIsOffAsInTheMethodOnInTheDemoAndOnlyTrueOrFalse() {
     assertFalse(
-        RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of()).ensemble().brainMask());
-    assertTrue(RunConfig.load(CONF.resolve("demo.yaml"), List.of()).ensemble().brainMask());
+        RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of())
+            .ensemble()
+            .labeling()
+            .brainMask());
+    assertTrue(
+        RunConfig.load(CONF.resolve("demo.yaml"), List.of()).ensemble().labeling().brainMask());
     RunConfig on =
         RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of("ensemble.brain_mask=true"));
-    assertTrue(on.ensemble().brainMask());
+    assertTrue(on.ensemble().labeling().brainMask());
     assertTrue(on.ensemble().given().contains("brain_mask"));
     ConfigException e =
         assertThrows(
@@ -161,7 +165,7 @@ class RunConfigTest {
     assertEquals(3e-4, c.pipelines().get("B").training().optimizer().learningRate(), 0);
     assertEquals(OptimizerConfig.Kind.ADAM, c.pipelines().get("B").training().optimizer().kind());
     assertEquals(SoftDiceLoss.Denominator.SUMS, c.pipelines().get("B").training().dice());
-    assertEquals(List.of(), c.ensemble().merge());
+    assertEquals(List.of(), c.ensemble().labeling().merge());
     assertNull(c.testArchive());
 
     ConfigException typo =

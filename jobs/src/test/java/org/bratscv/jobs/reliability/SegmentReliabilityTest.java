@@ -31,7 +31,6 @@ import org.bratscv.jobs.spark.SparkSessions;
 import org.bratscv.jobs.stages.CrossValidation;
 import org.bratscv.jobs.stages.SegmentStage;
 import org.bratscv.jobs.stages.TrainedEnsemble;
-import org.bratscv.model.infer.Precision;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,10 +100,7 @@ class SegmentReliabilityTest {
                     new OutputRoot(out.toString()),
                     e.members(),
                     null,
-                    e.tta(),
-                    e.threshold(),
-                    e.merge(),
-                    Precision.FP32,
+                    e.labeling(),
                     false,
                     false,
                     3,

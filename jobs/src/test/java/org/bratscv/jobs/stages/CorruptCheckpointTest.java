@@ -27,6 +27,7 @@ import org.bratscv.data.preprocess.Normalization;
 import org.bratscv.data.synth.PhantomArchive;
 import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.volume.Dims;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.config.NetworkSettings;
 import org.bratscv.jobs.io.HadoopCheckpointStore;
 import org.bratscv.jobs.io.HadoopConf;
@@ -247,7 +248,8 @@ class CorruptCheckpointTest {
       FileSystem fs,
       NiftiReader reader) {
     InferStage.Settings s =
-        new InferStage.Settings(out, prefix, 1, 0.5, List.of(), Precision.FP32, 1, 1, 1.0, "");
+        new InferStage.Settings(
+            out, prefix, new Labeling(1, 0.5, List.of(), Precision.FP32, false), 1, 1, 1.0, "");
     List<InferStage.Prediction> p =
         InferStage.segment(
             new InferStage.CaseJob(caseId, caseDir, Map.of("A", members), ""),

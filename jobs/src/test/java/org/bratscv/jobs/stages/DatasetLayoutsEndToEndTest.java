@@ -12,6 +12,7 @@ import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.bratscv.data.labels.LabelScheme;
 import org.bratscv.data.labels.ViewerColourTables;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.OutputRoot;
 import org.bratscv.jobs.run.StaleOutputs;
@@ -109,10 +110,7 @@ class DatasetLayoutsEndToEndTest {
                     new OutputRoot(out.toString()),
                     e.members(),
                     null,
-                    1,
-                    e.threshold(),
-                    e.merge(),
-                    Precision.FP32,
+                    new Labeling(1, 0.5, e.labeling().merge(), Precision.FP32, false),
                     false,
                     false,
                     2,

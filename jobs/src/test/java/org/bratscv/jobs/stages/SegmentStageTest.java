@@ -23,6 +23,7 @@ import org.bratscv.data.synth.PhantomArchive;
 import org.bratscv.data.synth.PhantomGenerator;
 import org.bratscv.data.uncertainty.UncertaintyMaps;
 import org.bratscv.data.volume.Dims;
+import org.bratscv.jobs.config.Labeling;
 import org.bratscv.jobs.config.RunConfig;
 import org.bratscv.jobs.io.Csv;
 import org.bratscv.jobs.io.OutputRoot;
@@ -79,8 +80,8 @@ class SegmentStageTest {
     assertEquals("baseline", e.variant());
     assertEquals(List.of("A", "B"), List.copyOf(e.members().keySet()));
     assertEquals(4, e.modelCount());
-    assertEquals(List.of("A", "B"), e.merge());
-    assertEquals(16, e.tta());
+    assertEquals(List.of("A", "B"), e.labeling().merge());
+    assertEquals(16, e.labeling().tta());
 
     Path out = dir.resolve("seg");
     SegmentStage.Settings s =
@@ -89,10 +90,7 @@ class SegmentStageTest {
             new OutputRoot(out.toString()),
             e.members(),
             null,
-            1,
-            e.threshold(),
-            e.merge(),
-            Precision.FP32,
+            new Labeling(1, e.labeling().threshold(), e.labeling().merge(), Precision.FP32, false),
             true,
             true,
             2,
@@ -230,10 +228,8 @@ class SegmentStageTest {
               new OutputRoot(o.toString()),
               e.members(),
               null,
-              16,
-              e.threshold(),
-              e.merge(),
-              Precision.FP32,
+              new Labeling(
+                  16, e.labeling().threshold(), e.labeling().merge(), Precision.FP32, false),
               true,
               false,
               4,
@@ -243,8 +239,7 @@ class SegmentStageTest {
               StaleOutputs.STOP,
               "",
               "cpu",
-              budget,
-              false);
+              budget);
       assertEquals(4, new SegmentStage().run(spark, t).count("ok"));
       byBudget.put(o, reader.readDoubles(o.resolve("probabilities/BraTS20_Validation_050.nii.gz")));
       if (budget == 0) {
@@ -257,10 +252,7 @@ class SegmentStageTest {
                         t.out(),
                         t.members(),
                         null,
-                        16,
-                        t.threshold(),
-                        t.merge(),
-                        t.precision(),
+                        t.labeling(),
                         true,
                         false,
                         4,
@@ -270,8 +262,7 @@ class SegmentStageTest {
                         StaleOutputs.STOP,
                         "",
                         "cpu",
-                        1L << 40,
-                        false))
+                        1L << 40))
                 .hash(),
             "the TTA batch budget is no fingerprint ingredient");
       }
@@ -347,10 +338,12 @@ class SegmentStageTest {
         s.out(),
         s.members(),
         s.labelScheme(),
-        s.tta(),
-        threshold,
-        s.merge(),
-        s.precision(),
+        new Labeling(
+            s.labeling().tta(),
+            threshold,
+            s.labeling().merge(),
+            s.labeling().precision(),
+            s.labeling().brainMask()),
         s.probabilities(),
         s.uncertainty(),
         s.casesPerTask(),
@@ -368,10 +361,12 @@ class SegmentStageTest {
         out,
         s.members(),
         s.labelScheme(),
-        s.tta(),
-        s.threshold(),
-        s.merge(),
-        s.precision(),
+        new Labeling(
+            s.labeling().tta(),
+            s.labeling().threshold(),
+            s.labeling().merge(),
+            s.labeling().precision(),
+            brainMask),
         s.probabilities(),
         s.uncertainty(),
         s.casesPerTask(),
@@ -381,8 +376,7 @@ class SegmentStageTest {
         s.stale(),
         s.selection(),
         s.device(),
-        s.ttaBatchBytes(),
-        brainMask);
+        s.ttaBatchBytes());
   }
 
   private static org.apache.hadoop.fs.FileSystem fs() throws IOException {
