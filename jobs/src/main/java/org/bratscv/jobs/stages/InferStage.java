@@ -208,8 +208,8 @@ public final class InferStage {
           .build();
 
   /**
-   * The settings every labelmap of a prefix shares: TTA, threshold, merge, precision, and the
-   * selection of the members.
+   * The settings every labelmap of a prefix shares: the labeling, the selection of the members and
+   * the uncertainty maps' measure.
    */
   static Fingerprint settingsFingerprint(Settings s) {
     return ensembleSettings(s.labeling(), s.selection())
