@@ -1,6 +1,8 @@
 package org.bratscv.jobs.io;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.util.ArrayDeque;
@@ -208,6 +210,38 @@ public final class OutputRoot implements java.io.Serializable {
     }
     if (!fs.rename(from, to)) {
       throw new IOException("cannot rename " + from + " to " + to);
+    }
+  }
+
+  /** How many times {@link #readReplaced} reads a file before a failed read counts. */
+  static final int REPLACED_READ_TRIES = 5;
+
+  /**
+   * The bytes of a file that {@link #writeAtomically} may be replacing at this moment (a running
+   * task's {@code log.csv}, read by a report). The replacement never leaves it missing or
+   * incomplete, but a read under way can still fail, and then the file is read again after a moment
+   * (up to {@value #REPLACED_READ_TRIES} times): Hadoop's checksummed local file system renames the
+   * new file and then its checksum file, so a read between the two finds the new text under the old
+   * checksum; on HDFS the replaced file's blocks go with it, so a reader that opened it finds them
+   * gone ("Blocklist for ... has changed!"). A missing file is not retried.
+   */
+  public static byte[] readReplaced(FileSystem fs, Path file) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try (InputStream in = fs.open(file)) {
+        return in.readAllBytes();
+      } catch (FileNotFoundException missing) {
+        throw missing;
+      } catch (IOException e) {
+        if (attempt >= REPLACED_READ_TRIES) {
+          throw e;
+        }
+        try {
+          Thread.sleep(10L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 

@@ -20,7 +20,6 @@ import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -635,30 +634,10 @@ public final class RunReport {
     return out;
   }
 
-  /** How many times a task's log is read before a checksum mismatch counts. */
-  static final int TASK_LOG_TRIES = 5;
-
-  /**
-   * A running task's log, which the task replaces after every epoch. Hadoop's checksummed local
-   * file system renames the new file and then its checksum file, one after the other, and a read
-   * between the two finds the new text under the old checksum: read again after a moment then.
-   */
+  /** A running task's log, which the task replaces after every epoch. */
   static List<EpochRow> readTaskLog(FileSystem fs, Path log) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return EpochRow.TABLE.read(fs, log);
-      } catch (ChecksumException e) {
-        if (attempt >= TASK_LOG_TRIES) {
-          throw e;
-        }
-        try {
-          Thread.sleep(10L * attempt);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
-    }
+    return EpochRow.TABLE.parse(
+        new String(OutputRoot.readReplaced(fs, log), StandardCharsets.UTF_8), log.toString());
   }
 
   private void trainingCurves(boolean sweep) {

@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.bratscv.data.cases.CaseDiscovery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,5 +161,49 @@ class OutputRootTest {
             .discover("file://" + dir.resolve("archive"));
     assertEquals(1, r.cases().size());
     assertTrue(r.cases().get(0).segPath().startsWith("file:"), r.cases().get(0).segPath());
+  }
+
+  /**
+   * A file system whose reads of a file fail {@code failures} times as HDFS's fail when the file is
+   * replaced under a reader that opened it, then succeed.
+   */
+  private static final class ReplacedUnderReader extends RawLocalFileSystem {
+    final AtomicInteger opens = new AtomicInteger();
+    private final int failures;
+
+    ReplacedUnderReader(int failures) throws IOException {
+      this.failures = failures;
+      initialize(URI.create("file:///"), new Configuration());
+    }
+
+    @Override
+    public FSDataInputStream open(Path f, int bufferSize) throws IOException {
+      if (opens.incrementAndGet() <= failures) {
+        throw new IOException("Blocklist for " + f + " has changed!");
+      }
+      return super.open(f, bufferSize);
+    }
+  }
+
+  @Test
+  void aReadThatFailsUnderAReplacementIsMadeAgainButAMissingFileIsNot() throws IOException {
+    Path file = new Path(dir.resolve("log.csv").toUri());
+    Files.writeString(dir.resolve("log.csv"), "7\n");
+
+    ReplacedUnderReader twice = new ReplacedUnderReader(2);
+    assertEquals("7\n", new String(OutputRoot.readReplaced(twice, file), StandardCharsets.UTF_8));
+    assertEquals(3, twice.opens.get());
+
+    ReplacedUnderReader always = new ReplacedUnderReader(Integer.MAX_VALUE);
+    IOException gaveUp =
+        assertThrows(IOException.class, () -> OutputRoot.readReplaced(always, file));
+    assertTrue(gaveUp.getMessage().contains("has changed"), gaveUp.getMessage());
+    assertEquals(OutputRoot.REPLACED_READ_TRIES, always.opens.get());
+
+    ReplacedUnderReader none = new ReplacedUnderReader(0);
+    assertThrows(
+        FileNotFoundException.class,
+        () -> OutputRoot.readReplaced(none, new Path(dir.resolve("missing.csv").toUri())));
+    assertEquals(1, none.opens.get(), "a missing file is not read again");
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,13 +30,13 @@ public final class ReplacedFileReader {
     return i + "\n";
   }
 
-  /** A {@link #numbered} file's version, read through {@code fs}. */
+  /**
+   * A {@link #numbered} file's version, read through {@code fs} as a report reads a running task's
+   * log ({@link OutputRoot#readReplaced}: a read that fails under the replacement is made again; a
+   * missing or incomplete file still fails).
+   */
   public static Read through(FileSystem fs, Path target) {
-    return () -> {
-      try (InputStream in = fs.open(target)) {
-        return versionOf(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      }
-    };
+    return () -> versionOf(new String(OutputRoot.readReplaced(fs, target), StandardCharsets.UTF_8));
   }
 
   /** The version a {@link #numbered} file's text holds; fails on anything else. */
