@@ -66,13 +66,14 @@ public record Labeling(
    * @param ensemble the {@code ensemble} section of a configuration
    */
   public static Labeling read(Settings ensemble, Labeling otherwise) {
-    Precision precision;
-    try {
-      precision =
-          Precision.parse(
-              ensemble.string("precision", otherwise.precision.name().toLowerCase(Locale.ROOT)));
-    } catch (IllegalArgumentException bad) {
-      throw new ConfigException(ensemble.full("precision") + ": " + bad.getMessage());
+    String text = ensemble.string("precision", null);
+    Precision precision = otherwise.precision;
+    if (text != null) {
+      try {
+        precision = Precision.parse(text);
+      } catch (IllegalArgumentException bad) {
+        throw new ConfigException(ensemble.full("precision") + ": " + bad.getMessage());
+      }
     }
     return new Labeling(
         ensemble.integer("tta", otherwise.tta),
@@ -87,8 +88,13 @@ public record Labeling(
     return tree.with("ensemble.tta", tta)
         .with("ensemble.threshold", threshold)
         .with("ensemble.merge", merge)
-        .with("ensemble.precision", precision.name().toLowerCase(Locale.ROOT))
+        .with("ensemble.precision", precisionName())
         .with("ensemble.brain_mask", brainMask);
+  }
+
+  /** The precision as a configuration and a model package's manifest write it: fp32 or fp16. */
+  public String precisionName() {
+    return precision.name().toLowerCase(Locale.ROOT);
   }
 
   /** This labeling with {@code other}'s values for the {@code keys} (of {@link #KEYS}). */

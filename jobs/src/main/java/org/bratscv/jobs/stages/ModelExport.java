@@ -171,7 +171,7 @@ public final class ModelExport {
 
   /**
    * A manifest's ensemble settings as a {@link Labeling}; what it leaves out (null, or 0 for the
-   * numbers) takes the defaults: TTA 16, threshold 0.5, no merge, fp32, no brain mask.
+   * numbers) takes {@link Labeling#defaults} of no merge: TTA 16, threshold 0.5, fp32.
    *
    * @param pipelines the pipelines of the package's members
    * @param where the manifest, for messages
@@ -179,17 +179,17 @@ public final class ModelExport {
    */
   static Labeling labeling(ModelPackage.EnsembleSettings e, Set<String> pipelines, Object where)
       throws IOException {
-    Labeling labeling;
+    Labeling labeling = Labeling.defaults(List.of());
     try {
-      labeling =
-          e == null
-              ? new Labeling(16, 0.5, List.of(), Precision.FP32, false)
-              : new Labeling(
-                  e.tta() == 0 ? 16 : e.tta(),
-                  e.threshold() == 0 ? 0.5 : e.threshold(),
-                  e.merge() == null ? List.of() : e.merge(),
-                  e.precision() == null ? Precision.FP32 : Precision.parse(e.precision()),
-                  e.brainMask());
+      if (e != null) {
+        labeling =
+            new Labeling(
+                e.tta() == 0 ? labeling.tta() : e.tta(),
+                e.threshold() == 0 ? labeling.threshold() : e.threshold(),
+                e.merge() == null ? labeling.merge() : e.merge(),
+                e.precision() == null ? labeling.precision() : Precision.parse(e.precision()),
+                e.brainMask());
+      }
     } catch (ConfigException | IllegalArgumentException bad) {
       throw new IOException(where + ": " + bad.getMessage(), bad);
     }
@@ -210,7 +210,7 @@ public final class ModelExport {
         labeling.tta(),
         labeling.threshold(),
         labeling.merge(),
-        labeling.precision().name().toLowerCase(Locale.ROOT),
+        labeling.precisionName(),
         labeling.brainMask());
   }
 
