@@ -36,8 +36,11 @@ public final class ForklessLocalFileSystem extends LocalFileSystem {
     super(new JavaPermissions());
   }
 
-  /** The raw local file system, with {@code chmod} done by {@code java.nio}. */
-  static final class JavaPermissions extends RawLocalFileSystem {
+  /**
+   * The raw local file system, with {@code chmod} done by {@code java.nio}. Not final: the tests'
+   * HDFS-like file system is this one with HDFS's rename.
+   */
+  static class JavaPermissions extends RawLocalFileSystem {
     private static final boolean POSIX =
         FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 

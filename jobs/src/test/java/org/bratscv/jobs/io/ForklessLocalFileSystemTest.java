@@ -105,21 +105,57 @@ class ForklessLocalFileSystemTest {
    * The command line makes this the {@code file:} file system of every configuration, plain {@code
    * new Configuration()} included: Hadoop caches the first {@code file:} file system per JVM, and
    * the demo's run lock (taken with a plain configuration before the Spark session) once left every
-   * training task forking chmod and ls for each checkpoint file.
+   * training task forking chmod and ls for each checkpoint file. Checked in fresh JVMs: this test
+   * JVM has the default already ({@link ForklessDefaultExtension}), so here the check could not
+   * fail.
    */
   @Test
   void theCommandLineMakesItTheDefaultOfPlainConfigurations() throws Exception {
-    org.bratscv.jobs.cli.BratsCv.commandLine();
-    Configuration plain = new Configuration();
-    assertEquals(ForklessLocalFileSystem.class.getName(), plain.get(ForklessLocalFileSystem.KEY));
-    try (FileSystem fs = FileSystem.newInstance(tmp.toUri(), plain)) {
-      assertTrue(fs instanceof ForklessLocalFileSystem, fs.getClass().getName());
-    }
+    assertEquals(
+        List.of(
+            org.apache.hadoop.fs.LocalFileSystem.class.getName(),
+            org.apache.hadoop.fs.LocalFileSystem.class.getName()),
+        probe(false),
+        "a JVM without the command line");
     // an explicit setting (a site file, spark.hadoop.fs.file.impl) still wins
-    Configuration explicit = new Configuration();
-    explicit.set(ForklessLocalFileSystem.KEY, org.apache.hadoop.fs.LocalFileSystem.class.getName());
-    try (FileSystem fs = FileSystem.newInstance(tmp.toUri(), explicit)) {
-      assertEquals(org.apache.hadoop.fs.LocalFileSystem.class, fs.getClass());
+    assertEquals(
+        List.of(
+            ForklessLocalFileSystem.class.getName(),
+            org.apache.hadoop.fs.LocalFileSystem.class.getName()),
+        probe(true),
+        "a JVM that built the command line");
+  }
+
+  /** The file: file systems of a plain and of an explicit configuration, from a fresh JVM. */
+  private List<String> probe(boolean commandLine) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+    cmd.add(tmp.toUri().toString());
+    if (commandLine) {
+      cmd.add("--command-line");
+    }
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return out.lines().filter(l -> l.startsWith("file: ")).map(l -> l.substring(6)).toList();
+  }
+
+  /** The probe's JVM: prints the class of each configuration's file: file system. */
+  public static final class Probe {
+    public static void main(String[] args) throws Exception {
+      if (args.length > 1 && args[1].equals("--command-line")) {
+        org.bratscv.jobs.cli.BratsCv.commandLine();
+      }
+      Configuration explicit = new Configuration();
+      explicit.set(
+          ForklessLocalFileSystem.KEY, org.apache.hadoop.fs.LocalFileSystem.class.getName());
+      for (Configuration conf : List.of(new Configuration(), explicit)) {
+        try (FileSystem fs = FileSystem.newInstance(java.net.URI.create(args[0]), conf)) {
+          System.out.println("file: " + fs.getClass().getName());
+        }
+      }
     }
   }
 

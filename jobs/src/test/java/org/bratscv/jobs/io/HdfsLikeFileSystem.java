@@ -10,16 +10,16 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.DelegateToFileSystem;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /**
  * A local disk that renames the way HDFS does: {@link #rename(Path, Path)} refuses an existing
  * target (returns false), and the rename with overwrite that {@link
  * org.apache.hadoop.fs.FileContext} reaches ({@link Afs#renameInternal(Path, Path, boolean)}, as
  * HDFS's {@code Hdfs} does) replaces it in one step. Scheme {@value #SCHEME}; {@link #configure}
- * registers both halves.
+ * registers both halves. Permissions are set through Java, as brats-cv's {@code file:} file system
+ * sets them, not by a forked {@code chmod} per file.
  */
-public final class HdfsLikeFileSystem extends RawLocalFileSystem {
+public final class HdfsLikeFileSystem extends ForklessLocalFileSystem.JavaPermissions {
   public static final String SCHEME = "hdfslike";
 
   /** Replacements made by the one-step rename with overwrite. */
