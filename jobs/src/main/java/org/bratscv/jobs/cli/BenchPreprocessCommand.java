@@ -36,7 +36,10 @@ import picocli.CommandLine.Option;
  * normalisations, writing). A first, untimed pass warms the JVM up. With {@code --repeat R} the
  * passes are interleaved (1, 2, 1, 2, ...), so that a slow minute of a shared machine (page-cache
  * writeback, a neighbour's build) falls on every N alike, and each N is reported by its median
- * pass; the fastest pass is reported beside it.
+ * pass; the fastest pass is reported beside it. The speed-up is the ratio of the medians; each
+ * round's own ratio (its largest-N pass against its smallest-N pass, run back to back) is reported
+ * too, so the spread a shared machine puts on the speed-up is visible (on a 2-core VM, 1.6-2.1
+ * between runs of the same jar).
  */
 @Command(
     name = "preprocess",
@@ -153,6 +156,9 @@ public final class BenchPreprocessCommand implements Callable<Integer> {
     Pass first = best.get(0);
     Pass last = best.get(best.size() - 1);
     double speedup = last.casesPerSecond() / first.casesPerSecond();
+    List<Double> rounds = roundSpeedups(passes.get(first.parallel()), passes.get(last.parallel()));
+    List<Double> range = new ArrayList<>(rounds);
+    range.sort(null);
     if (json) {
       ObjectNode o = new ObjectMapper().createObjectNode();
       o.put("tool", "brats-cv");
@@ -169,17 +175,35 @@ public final class BenchPreprocessCommand implements Callable<Integer> {
         r.put("fastest_seconds", fastest.get(i).seconds());
       }
       o.put("speedup", speedup);
+      ArrayNode perRound = o.putArray("round_speedups");
+      rounds.forEach(perRound::add);
       out.println(o);
     } else {
       out.printf(
           Locale.ROOT,
-          "brats-cv: speed-up from local[%d] to local[%d]: %.2fx%n",
+          "brats-cv: speed-up from local[%d] to local[%d]: %.2fx (ratio of the medians; the"
+              + " %d rounds alone %.2f-%.2fx)%n",
           first.parallel(),
           last.parallel(),
-          speedup);
+          speedup,
+          rounds.size(),
+          range.get(0),
+          range.get(range.size() - 1));
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * Each round's speed-up: the time of its pass at the smallest N over the time of its pass at the
+   * largest N ({@code fewest} and {@code most} in round order).
+   */
+  static List<Double> roundSpeedups(List<Pass> fewest, List<Pass> most) {
+    List<Double> out = new ArrayList<>();
+    for (int r = 0; r < fewest.size(); r++) {
+      out.add(fewest.get(r).seconds() / most.get(r).seconds());
+    }
+    return out;
   }
 
   /**

@@ -50,10 +50,31 @@ class BenchPreprocessCommandTest {
             / o.get("runs").get(0).get("cases_per_s").asDouble(),
         o.get("speedup").asDouble(),
         1e-9);
+    // one speed-up per round (each round's pair of passes; roundSpeedups is checked below)
+    JsonNode rounds = o.get("round_speedups");
+    assertEquals(3, rounds.size(), last);
+    for (JsonNode v : rounds) {
+      assertTrue(v.isDouble() && v.asDouble() > 0 && Double.isFinite(v.asDouble()), last);
+    }
     // the phantoms stay in --work; every timed output folder is removed after its pass
     assertTrue(Files.isDirectory(tmp.resolve("archive")));
     assertTrue(Files.notExists(tmp.resolve("out-1-0")));
     assertTrue(Files.notExists(tmp.resolve("warm-up")));
+  }
+
+  @Test
+  void eachRoundsSpeedUpIsItsFewestTaskPassOverItsMostTaskPass() {
+    List<BenchPreprocessCommand.Pass> one =
+        List.of(
+            new BenchPreprocessCommand.Pass(1, 12, 6.0),
+            new BenchPreprocessCommand.Pass(1, 12, 5.0),
+            new BenchPreprocessCommand.Pass(1, 12, 8.0));
+    List<BenchPreprocessCommand.Pass> two =
+        List.of(
+            new BenchPreprocessCommand.Pass(2, 12, 3.0),
+            new BenchPreprocessCommand.Pass(2, 12, 3.125),
+            new BenchPreprocessCommand.Pass(2, 12, 4.0));
+    assertEquals(List.of(2.0, 1.6, 2.0), BenchPreprocessCommand.roundSpeedups(one, two));
   }
 
   @Test
