@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Option;
  * writeback, a neighbour's build) falls on every N alike, and each N is reported by its median
  * pass; the fastest pass is reported beside it. The speed-up is the ratio of the medians; each
  * round's own ratio (its largest-N pass against its smallest-N pass, run back to back) is reported
- * too, so the spread a shared machine puts on the speed-up is visible (on a 2-core VM, 1.6-2.1
+ * too, so the spread a shared machine puts on the speed-up is visible (on a 2-core VM, 1.5-2.1
  * between runs of the same jar).
  */
 @Command(
@@ -157,8 +158,6 @@ public final class BenchPreprocessCommand implements Callable<Integer> {
     Pass last = best.get(best.size() - 1);
     double speedup = last.casesPerSecond() / first.casesPerSecond();
     List<Double> rounds = roundSpeedups(passes.get(first.parallel()), passes.get(last.parallel()));
-    List<Double> range = new ArrayList<>(rounds);
-    range.sort(null);
     if (json) {
       ObjectNode o = new ObjectMapper().createObjectNode();
       o.put("tool", "brats-cv");
@@ -187,8 +186,8 @@ public final class BenchPreprocessCommand implements Callable<Integer> {
           last.parallel(),
           speedup,
           rounds.size(),
-          range.get(0),
-          range.get(range.size() - 1));
+          Collections.min(rounds),
+          Collections.max(rounds));
     }
     out.flush();
     return 0;
