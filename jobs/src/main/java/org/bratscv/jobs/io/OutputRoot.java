@@ -6,13 +6,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileContext;
@@ -170,10 +173,18 @@ public final class OutputRoot implements java.io.Serializable {
     Path tmp =
         new Path(target.getParent(), TEMP_PREFIX + target.getName() + "." + UUID.randomUUID());
     fs.mkdirs(target.getParent());
+    ChecksumFileSystem checksummed = fs instanceof ChecksumFileSystem c ? c : null;
     boolean done = false;
     try {
       try (FSDataOutputStream out = fs.create(tmp, false)) {
         writer.write(out);
+      }
+      if (checksummed != null) {
+        // Hadoop's checksummed local file system renames the data file and then its checksum
+        // file: a writer killed between the two would leave the new data under the old checksum,
+        // a file no read gets past. Without a checksum file the data is read unchecked, so the
+        // old one goes first and the window holds a complete, readable file whatever happens.
+        checksummed.getRawFileSystem().delete(checksummed.getChecksumFile(target), false);
       }
       // A local disk's rename replaces an existing file in one step, so a reader (a report during
       // training reading log.csv) never finds the target missing.
@@ -184,6 +195,10 @@ public final class OutputRoot implements java.io.Serializable {
     } finally {
       if (!done) {
         fs.delete(tmp, false);
+        if (checksummed != null) {
+          // gone already where the data file was renamed before the failure
+          checksummed.getRawFileSystem().delete(checksummed.getChecksumFile(tmp), false);
+        }
       }
     }
   }
@@ -220,10 +235,11 @@ public final class OutputRoot implements java.io.Serializable {
    * The bytes of a file that {@link #writeAtomically} may be replacing at this moment (a running
    * task's {@code log.csv}, read by a report). The replacement never leaves it missing or
    * incomplete, but a read under way can still fail, and then the file is read again after a moment
-   * (up to {@value #REPLACED_READ_TRIES} times): Hadoop's checksummed local file system renames the
-   * new file and then its checksum file, so a read between the two finds the new text under the old
-   * checksum; on HDFS the replaced file's blocks go with it, so a reader that opened it finds them
-   * gone ("Blocklist for ... has changed!"). A missing file is not retried.
+   * (up to {@value #REPLACED_READ_TRIES} times): Hadoop's checksummed local file system opens the
+   * data file and then its checksum file, so a read that opens the old text just before the new
+   * checksum file is renamed into place checks one against the other; on HDFS the replaced file's
+   * blocks go with it, so a reader that opened it finds them gone ("Blocklist for ... has
+   * changed!"). A missing file is not retried.
    */
   public static byte[] readReplaced(FileSystem fs, Path file) throws IOException {
     for (int attempt = 1; ; attempt++) {
@@ -273,28 +289,46 @@ public final class OutputRoot implements java.io.Serializable {
    * #SPARK_TEMPORARY}) under {@code dir}, at any depth (or only directly in it when {@code
    * recursive} is false). A writer killed mid-file (a lost executor, a killed driver) leaves its
    * temporary behind, and nothing else would ever remove it: a stage calls this once its tasks are
-   * done, when no writer of its own can still be running.
+   * done, when no writer of its own can still be running. On Hadoop's checksummed local file system
+   * a temporary's checksum file goes with it, and so does one left alone by a writer killed after
+   * renaming the data file but before renaming its checksum file (that file system's own listing
+   * hides checksum files, so the folders are listed through the raw one beneath it).
    *
-   * @return how many were deleted
+   * @return how many were deleted (a temporary and its checksum file count once)
    */
   public static int removeTemporaries(FileSystem fs, Path dir, boolean recursive)
       throws IOException {
     if (!fs.exists(dir)) {
       return 0;
     }
+    FileSystem raw = fs instanceof ChecksumFileSystem c ? c.getRawFileSystem() : fs;
     int removed = 0;
     Deque<Path> folders = new ArrayDeque<>();
     folders.push(dir);
     while (!folders.isEmpty()) {
-      for (FileStatus s : fs.listStatus(folders.pop())) {
-        if (isTemporary(s.getPath().getName())) {
+      List<Path> orphanChecksums = new ArrayList<>();
+      for (FileStatus s : raw.listStatus(folders.pop())) {
+        String name = s.getPath().getName();
+        if (isTemporary(name)) {
           fs.delete(s.getPath(), true);
           removed++;
+        } else if (raw != fs && isTemporaryChecksum(name)) {
+          orphanChecksums.add(s.getPath()); // unless deleted with its data file above
         } else if (s.isDirectory() && recursive) {
           folders.push(s.getPath());
         }
       }
+      for (Path checksum : orphanChecksums) {
+        if (raw.delete(checksum, false)) {
+          removed++;
+        }
+      }
     }
     return removed;
+  }
+
+  /** True for the name of the checksum file Hadoop's local file system keeps beside a temporary. */
+  private static boolean isTemporaryChecksum(String name) {
+    return name.startsWith("." + TEMP_PREFIX) && name.endsWith(".crc");
   }
 }

@@ -149,6 +149,79 @@ class OutputRootTest {
     assertEquals(0, OutputRoot.removeTemporaries(fs, root.resolve("missing"), true));
   }
 
+  /**
+   * Hadoop's checksummed local file system renames a file and then its checksum file. A writer
+   * killed between the two (a lost executor writing a checkpoint: CI once caught one) must leave a
+   * target that reads, not new data under the old checksum, and the temporary's checksum file must
+   * not outlive the stage that removes temporaries.
+   */
+  @Test
+  void aWriterKilledBetweenTheTwoRenamesLeavesAReadableFileAndNoOrphanChecksum()
+      throws IOException {
+    Configuration conf = new Configuration();
+    Path target = new Path(dir.resolve("best/weights.bin").toUri());
+    FileSystem healthy = FileSystem.newInstance(dir.toUri(), conf);
+    assertTrue(healthy instanceof org.apache.hadoop.fs.ChecksumFileSystem, healthy.toString());
+    OutputRoot.writeAtomically(healthy, target, out -> out.write(bytes("epoch 2")));
+    assertTrue(Files.exists(dir.resolve("best/.weights.bin.crc")), "a checksummed target");
+
+    DiesAtChecksumRename dying = new DiesAtChecksumRename();
+    org.apache.hadoop.fs.LocalFileSystem killed = new org.apache.hadoop.fs.LocalFileSystem(dying);
+    killed.initialize(URI.create("file:///"), conf);
+    assertThrows(
+        IOException.class,
+        () -> OutputRoot.writeAtomically(killed, target, out -> out.write(bytes("epoch 3"))));
+    assertTrue(dying.dead, "the writer died at its checksum file's rename");
+
+    // what the retry (or the next stage) finds
+    try (FSDataInputStream in = healthy.open(target)) {
+      assertEquals("epoch 3", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    assertEquals(
+        1,
+        OutputRoot.removeTemporaries(healthy, healthy.makeQualified(new Path(dir.toUri())), true));
+    try (Stream<java.nio.file.Path> all = Files.walk(dir)) {
+      assertEquals(
+          List.of(),
+          all.map(p -> p.getFileName().toString()).filter(n -> n.contains("_tmp.")).toList());
+    }
+    OutputRoot.writeAtomically(healthy, target, out -> out.write(bytes("epoch 4")));
+    try (FSDataInputStream in = healthy.open(target)) {
+      assertEquals("epoch 4", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+    assertTrue(Files.exists(dir.resolve("best/.weights.bin.crc")), "checksummed again");
+    healthy.close();
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A local disk whose writer is killed when it renames a checksum file, after the data file's
+   * rename: from then on it does nothing more (a killed process runs no cleanup).
+   */
+  private static final class DiesAtChecksumRename extends ForklessLocalFileSystem.JavaPermissions {
+    volatile boolean dead;
+
+    @Override
+    public boolean rename(Path src, Path dst) throws IOException {
+      if (dead || src.getName().endsWith(".crc")) {
+        dead = true;
+        throw new IOException("killed");
+      }
+      return super.rename(src, dst);
+    }
+
+    @Override
+    public boolean delete(Path p, boolean recursive) throws IOException {
+      if (dead) {
+        throw new IOException("killed");
+      }
+      return super.delete(p, recursive);
+    }
+  }
+
   @Test
   void caseDiscoveryRunsOverTheHadoopFileSystem() throws IOException {
     String id = "BraTS2021_00001";
