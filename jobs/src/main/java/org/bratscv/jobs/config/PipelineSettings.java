@@ -60,6 +60,10 @@ public record PipelineSettings(
     SoftDiceLoss.Denominator loss =
         SoftDiceLoss.Denominator.valueOf(
             s.choice("loss", d.dice().name(), "squares", "sums").toUpperCase(Locale.ROOT));
+    SoftDiceLoss.Reduction reduction =
+        SoftDiceLoss.Reduction.valueOf(
+            s.choice("loss_reduction", d.diceReduction().name(), "batch", "sample")
+                .toUpperCase(Locale.ROOT));
     OptimizerConfig optimizer = optimizer(s.section("optimizer"), d.optimizer());
     ScheduleConfig schedule = schedule(s.section("schedule"), d.schedule(), epochs);
     SwaConfig swa = swa(s.section("swa"), d.swa());
@@ -103,7 +107,8 @@ public record PipelineSettings(
             TrainingConfig.Precision.FP32,
             d.sizeDivisor(),
             s.integer("keep_checkpoints", d.keepCheckpoints()),
-            outputPrior);
+            outputPrior,
+            reduction);
     s.rejectUnknownKeys();
     return new PipelineSettings(name, normalization, augmentation, network, training);
   }

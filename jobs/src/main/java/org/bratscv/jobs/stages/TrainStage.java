@@ -36,6 +36,7 @@ import org.bratscv.jobs.spark.TaskProgressAccumulator;
 import org.bratscv.model.engine.DeviceChoice;
 import org.bratscv.model.engine.GpuTurns;
 import org.bratscv.model.engine.TorchEngine;
+import org.bratscv.model.loss.SoftDiceLoss;
 import org.bratscv.model.net.EquiUnet;
 import org.bratscv.model.train.CaseCache;
 import org.bratscv.model.train.EpochLog;
@@ -141,8 +142,12 @@ public final class TrainStage {
         .add("normalization", p.normalization())
         .add("augmentation", p.augmentation())
         .add("network", p.network())
-        .add("training", withoutBookkeeping(p.training()))
+        .add("training", withoutBookkeeping(p.training()).fingerprintText())
         .addIf(p.training().hasOutputPrior(), "output_prior", p.training().outputPrior())
+        .addIf(
+            p.training().diceReduction() != SoftDiceLoss.Reduction.BATCH,
+            "loss_reduction",
+            p.training().diceReduction())
         .add("fold", t.fold())
         .addSet("train_cases", withFingerprints(s, s.trainCases(t.variant(), fold)))
         .addSet("val_cases", withFingerprints(s, fold.val()))
@@ -151,9 +156,9 @@ public final class TrainStage {
 
   /**
    * The training settings that shape the weights, with keep_checkpoints fixed at 1 (how many
-   * checkpoints are kept does not shape them) and without the output prior, which {@link
-   * #modelFingerprint} adds as its own ingredient only when it is set: runs without one keep the
-   * fingerprints they had before the setting existed.
+   * checkpoints are kept does not shape them) and without the output prior and the Dice reduction,
+   * which {@link #modelFingerprint} adds as their own ingredients only when they differ from the
+   * method's: runs without them keep the fingerprints they had before the settings existed.
    */
   private static TrainingConfig withoutBookkeeping(TrainingConfig t) {
     return new TrainingConfig(

@@ -121,6 +121,26 @@ class RunConfigTest {
   }
 
   @Test
+  void theDiceIsBatchWiseUnlessAPipelineAsksForItPerSample() {
+    RunConfig paper = RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of());
+    for (String p : List.of("A", "B")) {
+      assertEquals(
+          SoftDiceLoss.Reduction.BATCH, paper.pipelines().get(p).training().diceReduction(), p);
+    }
+    RunConfig demo = RunConfig.load(CONF.resolve("demo.yaml"), List.of());
+    assertEquals(
+        SoftDiceLoss.Reduction.BATCH, demo.pipelines().get("A").training().diceReduction());
+    assertEquals(
+        SoftDiceLoss.Reduction.SAMPLE, demo.pipelines().get("B").training().diceReduction());
+    RunConfig set =
+        RunConfig.load(
+            CONF.resolve("brats2020-cv.yaml"), List.of("pipelines.A.loss_reduction=Sample"));
+    assertEquals(
+        SoftDiceLoss.Reduction.SAMPLE, set.pipelines().get("A").training().diceReduction());
+    assertPaperConfigRefuses("pipelines.A.loss_reduction", "voxel");
+  }
+
+  @Test
   void aWarmUpIsOptionalAndBelowTheEpochs() {
     RunConfig paper = RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of());
     assertEquals(0, paper.pipelines().get("B").training().schedule().warmupEpochs());

@@ -97,6 +97,30 @@ public class TrainStageTest {
     assertEquals(fingerprint(plain, split, a0), fingerprint(warm, split, a0), "only B warms up");
   }
 
+  @Test
+  void aPerSampleDiceChangesTheModelFingerprintAndTheBatchWiseOneLeavesItAsItWas() {
+    FoldSplit split =
+        new FoldSplit(
+            7L,
+            2,
+            List.of(
+                new Fold(0, List.of("c1", "c2"), List.of("c3", "c4")),
+                new Fold(1, List.of("c3", "c4"), List.of("c1", "c2"))));
+    TrainStage.Task b0 = new TrainStage.Task("baseline", "B", 0);
+    Path archive = dir.resolve("archive");
+    Path out = dir.resolve("out");
+    Fingerprint plain = fingerprint(tinyConfig(archive, out), split, b0);
+    Fingerprint batch =
+        fingerprint(tinyConfig(archive, out, "pipelines.B.loss_reduction=batch"), split, b0);
+    Fingerprint sample =
+        fingerprint(tinyConfig(archive, out, "pipelines.B.loss_reduction=sample"), split, b0);
+    assertEquals(plain, batch);
+    assertFalse(plain.parts().containsKey("loss_reduction"), plain.parts().toString());
+    assertFalse(plain.parts().get("training").contains("Reduction"), plain.parts().get("training"));
+    assertEquals("SAMPLE", sample.parts().get("loss_reduction"));
+    assertNotEquals(plain.hash(), sample.hash());
+  }
+
   private static Fingerprint fingerprint(RunConfig c, FoldSplit split, TrainStage.Task t) {
     return TrainStage.modelFingerprint(
         new TrainStage.Settings(

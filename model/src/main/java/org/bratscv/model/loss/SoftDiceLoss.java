@@ -12,9 +12,9 @@ import org.bratscv.model.engine.GraphScalars;
  * <p>What the network emits is explicit ({@link Input}): with {@link Input#PROBABILITIES} the
  * sigmoid is part of the network and the loss takes its output as S; with {@link Input#LOGITS} the
  * loss applies the sigmoid first (as the reference implementation's loss does, and as this
- * project's EquiUnet expects). Inputs have shape (N, C, D, H, W); the sums run over the batch and
- * all spatial axes together ("batch-wise"), giving for channel c with probabilities S and reference
- * R:
+ * project's EquiUnet expects). Inputs have shape (N, C, D, H, W); by default the sums run over the
+ * batch and all spatial axes together ("batch-wise", {@link Reduction#BATCH}), giving for channel c
+ * with probabilities S and reference R:
  *
  * <ul>
  *   <li>{@link Denominator#SQUARES} (pipeline A): {@code 1 - (2 sum(S*R) + s) / (sum(S^2) +
@@ -22,7 +22,9 @@ import org.bratscv.model.engine.GraphScalars;
  *   <li>{@link Denominator#SUMS} (pipeline B): {@code 1 - (2 sum(S*R) + s) / (sum(S) + sum(R) + s)}
  * </ul>
  *
- * with smoothing {@code s} = 1 by default. The returned loss is the mean of the channel terms.
+ * with smoothing {@code s} = 1 by default. The returned loss is the mean of the channel terms. With
+ * {@link Reduction#SAMPLE} each sample of the batch gets its own term per channel, and the terms
+ * are averaged over the batch.
  */
 public final class SoftDiceLoss extends Loss {
 
@@ -32,6 +34,18 @@ public final class SoftDiceLoss extends Loss {
     SQUARES,
     /** Plain sums (pipeline B). */
     SUMS
+  }
+
+  /** Over what the sums of a Dice term run. */
+  public enum Reduction {
+    /** The batch and the spatial axes together: the method's. At batch 1 it is {@link #SAMPLE}. */
+    BATCH,
+    /**
+     * Each sample on its own, the terms averaged over the batch: a case with a small tumour weighs
+     * as much as one with a large tumour, as in the per-case Dice that evaluation reports, where
+     * batch-wise sums let the larger one's voxels outweigh it.
+     */
+    SAMPLE
   }
 
   /** What the network's output holds. */
@@ -48,19 +62,28 @@ public final class SoftDiceLoss extends Loss {
   private final Denominator denominator;
   private final Input input;
   private final double smooth;
+  private final Reduction reduction;
 
   public SoftDiceLoss(Denominator denominator, Input input) {
     this(denominator, input, DEFAULT_SMOOTH);
   }
 
   public SoftDiceLoss(Denominator denominator, Input input, double smooth) {
+    this(denominator, input, smooth, Reduction.BATCH);
+  }
+
+  public SoftDiceLoss(Denominator denominator, Input input, double smooth, Reduction reduction) {
     super("soft_dice_" + denominator.name().toLowerCase(java.util.Locale.ROOT));
     if (!(smooth >= 0) || Double.isInfinite(smooth)) {
       throw new IllegalArgumentException("smooth must be finite and >= 0, got " + smooth);
     }
+    if (reduction == null) {
+      throw new IllegalArgumentException("reduction is required");
+    }
     this.denominator = denominator;
     this.input = input;
     this.smooth = smooth;
+    this.reduction = reduction;
   }
 
   public Input input() {
@@ -80,9 +103,13 @@ public final class SoftDiceLoss extends Loss {
     return smooth;
   }
 
+  public Reduction reduction() {
+    return reduction;
+  }
+
   /**
-   * The loss of each channel, shape (C): {@code 1 - dice_c}. Results live in the manager of {@code
-   * output} (keep it a per-step manager).
+   * The loss of each channel, shape (C): {@code 1 - dice_c} ({@link Reduction#SAMPLE}: averaged
+   * over the samples). Results live in the manager of {@code output} (keep it a per-step manager).
    */
   public NDArray perChannel(NDArray output, NDArray target) {
     NDArray probabilities = probabilities(output);
@@ -98,20 +125,31 @@ public final class SoftDiceLoss extends Loss {
       throw new IllegalArgumentException(
           "soft Dice: expected (N, C, ...) input, got shape " + probabilities.getShape());
     }
-    int[] axes = new int[rank - 1];
-    axes[0] = 0;
-    for (int a = 2; a < rank; a++) {
-      axes[a - 1] = a;
+    boolean perSample = reduction == Reduction.SAMPLE;
+    // batch-wise: the batch axis and the spatial ones; per sample: the spatial ones alone
+    int[] axes = new int[perSample ? rank - 2 : rank - 1];
+    int next = 0;
+    if (!perSample) {
+      axes[next++] = 0;
     }
-    NDArray intersection = probabilities.mul(target).sum(axes);
+    for (int a = 2; a < rank; a++) {
+      axes[next++] = a;
+    }
+    NDArray intersection = sum(probabilities.mul(target), axes);
     NDArray denominatorSum =
         switch (denominator) {
-          case SQUARES -> probabilities.square().sum(axes).add(target.square().sum(axes));
-          case SUMS -> probabilities.sum(axes).add(target.sum(axes));
+          case SQUARES -> sum(probabilities.square(), axes).add(sum(target.square(), axes));
+          case SUMS -> sum(probabilities, axes).add(sum(target, axes));
         };
     // mul(Number) would hand autograd a tensor over a freed Java buffer: see GraphScalars
     NDArray dice = GraphScalars.mul(intersection, 2).add(smooth).div(denominatorSum.add(smooth));
-    return dice.neg().add(1);
+    NDArray perTerm = dice.neg().add(1);
+    return perSample ? perTerm.mean(new int[] {0}) : perTerm;
+  }
+
+  /** {@code a} summed over {@code axes}; itself where there are none (per sample, shape (N, C)). */
+  private static NDArray sum(NDArray a, int[] axes) {
+    return axes.length == 0 ? a : a.sum(axes);
   }
 
   /** The loss averaged over channels, a scalar. */
@@ -130,6 +168,13 @@ public final class SoftDiceLoss extends Loss {
 
   @Override
   public String toString() {
-    return "SoftDiceLoss[" + denominator + ", " + input + ", smooth=" + smooth + "]";
+    return "SoftDiceLoss["
+        + denominator
+        + ", "
+        + input
+        + ", smooth="
+        + smooth
+        + (reduction == Reduction.BATCH ? "" : ", " + reduction)
+        + "]";
   }
 }

@@ -100,7 +100,13 @@ public final class FoldTrainer {
     this.checkpoints = new Checkpoints(store);
     this.listener = listener == null ? TrainingListener.NONE : listener;
     this.seeds = new TrainingSeeds(config.seed(), fold);
-    this.loss = new DeepSupervisionLoss(new SoftDiceLoss(config.dice(), config.networkOutput()));
+    this.loss =
+        new DeepSupervisionLoss(
+            new SoftDiceLoss(
+                config.dice(),
+                config.networkOutput(),
+                SoftDiceLoss.DEFAULT_SMOOTH,
+                config.diceReduction()));
     this.fingerprint = config.fingerprint(fold);
   }
 

@@ -29,6 +29,8 @@ import org.bratscv.model.loss.SoftDiceLoss;
  * @param outputPrior the probability the network's outputs start at: the output convolution's (and
  *     the deep-supervision heads') biases are set to its logit before the first step, as dense
  *     detectors do for rare classes; NaN keeps the reference's initialisation (the default)
+ * @param diceReduction over what the soft Dice sums run: the batch and the voxels together (the
+ *     method's, the default) or each sample on its own
  */
 public record TrainingConfig(
     int epochs,
@@ -47,7 +49,8 @@ public record TrainingConfig(
     Precision precision,
     int sizeDivisor,
     int keepCheckpoints,
-    double outputPrior)
+    double outputPrior,
+    SoftDiceLoss.Reduction diceReduction)
     implements java.io.Serializable {
 
   /** The seed of the public reference implementation, used as the default run seed. */
@@ -101,9 +104,13 @@ public record TrainingConfig(
       throw new IllegalArgumentException(
           "validateEvery, sizeDivisor and keepCheckpoints must be positive");
     }
-    if (dice == null || networkOutput == null || optimizer == null || schedule == null) {
+    if (dice == null
+        || networkOutput == null
+        || optimizer == null
+        || schedule == null
+        || diceReduction == null) {
       throw new IllegalArgumentException(
-          "dice, networkOutput, optimizer and schedule are required");
+          "dice, networkOutput, optimizer, schedule and diceReduction are required");
     }
     if (finalWeights == FinalWeights.SWA_AVERAGE && swa == null) {
       throw new IllegalArgumentException("final weights SWA_AVERAGE need an SWA configuration");
@@ -112,6 +119,46 @@ public record TrainingConfig(
       throw new IllegalArgumentException(
           "output prior must be a probability strictly between 0 and 1, got " + outputPrior);
     }
+  }
+
+  /** A configuration with the method's batch-wise soft Dice. */
+  public TrainingConfig(
+      int epochs,
+      int batchSize,
+      PatchSize patch,
+      int inputChannels,
+      int regions,
+      SoftDiceLoss.Denominator dice,
+      SoftDiceLoss.Input networkOutput,
+      OptimizerConfig optimizer,
+      ScheduleConfig schedule,
+      SwaConfig swa,
+      int validateEvery,
+      FinalWeights finalWeights,
+      long seed,
+      Precision precision,
+      int sizeDivisor,
+      int keepCheckpoints,
+      double outputPrior) {
+    this(
+        epochs,
+        batchSize,
+        patch,
+        inputChannels,
+        regions,
+        dice,
+        networkOutput,
+        optimizer,
+        schedule,
+        swa,
+        validateEvery,
+        finalWeights,
+        seed,
+        precision,
+        sizeDivisor,
+        keepCheckpoints,
+        outputPrior,
+        SoftDiceLoss.Reduction.BATCH);
   }
 
   /** A configuration with the reference's initialisation (no output prior). */
@@ -226,7 +273,8 @@ public record TrainingConfig(
         precision,
         sizeDivisor,
         keepCheckpoints,
-        outputPrior);
+        outputPrior,
+        diceReduction);
   }
 
   /** The same configuration with another output prior (NaN: the reference's initialisation). */
@@ -248,7 +296,31 @@ public record TrainingConfig(
         precision,
         sizeDivisor,
         keepCheckpoints,
-        p);
+        p,
+        diceReduction);
+  }
+
+  /** The same configuration with the soft Dice summed over {@code r}. */
+  public TrainingConfig withDiceReduction(SoftDiceLoss.Reduction r) {
+    return new TrainingConfig(
+        epochs,
+        batchSize,
+        patch,
+        inputChannels,
+        regions,
+        dice,
+        networkOutput,
+        optimizer,
+        schedule,
+        swa,
+        validateEvery,
+        finalWeights,
+        seed,
+        precision,
+        sizeDivisor,
+        keepCheckpoints,
+        outputPrior,
+        r);
   }
 
   /** Main-phase plus SWA epochs. */
@@ -261,12 +333,26 @@ public record TrainingConfig(
     return (epoch + 1) % validateEvery == 0;
   }
 
+  /**
+   * This configuration as fingerprints take it (a checkpoint's here, a run's models' in the jobs):
+   * its text, less the Dice reduction where that is the method's batch-wise one. The reduction
+   * joined the configuration after fingerprints existed, and so it leaves theirs as they were:
+   * checkpoints of running trainings still resume, finished models are not trained again.
+   */
+  public String fingerprintText() {
+    String text = toString();
+    return diceReduction == SoftDiceLoss.Reduction.BATCH
+        ? text.replace(", diceReduction=" + SoftDiceLoss.Reduction.BATCH, "")
+        : text;
+  }
+
   /** Digest of this configuration and the fold; a checkpoint only resumes the run that made it. */
   public String fingerprint(int fold) {
+    String text = fingerprintText();
     try {
       byte[] d =
           MessageDigest.getInstance("SHA-256")
-              .digest((this + "|fold=" + fold).getBytes(StandardCharsets.UTF_8));
+              .digest((text + "|fold=" + fold).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("this JVM has no SHA-256", e);

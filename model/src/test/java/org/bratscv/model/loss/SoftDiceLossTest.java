@@ -123,6 +123,75 @@ class SoftDiceLossTest {
     assertEquals(0.4420289855, (loss0 + loss1) / 2, 1e-9);
   }
 
+  /**
+   * Per sample, each sample of the batch gets its own Dice term per channel and the terms are
+   * averaged over the batch; at batch 1 that is the batch-wise loss.
+   */
+  @Test
+  void perSampleReductionAveragesEachSamplesOwnTerms() {
+    // sample 0, channel 0: S = .5 1, R = 1 1; channel 1: S = .2 .4, R = 0
+    // sample 1, channel 0: S = 0 .25, R = 0 1; channel 1: S = .6 .8, R = 0
+    double s0c0 = 1 - (2 * 1.5 + 1) / (1.5 + 2 + 1);
+    double s0c1 = 1 - 1 / (0.6 + 1);
+    double s1c0 = 1 - (2 * 0.25 + 1) / (0.25 + 1 + 1);
+    double s1c1 = 1 - 1 / (1.4 + 1);
+    SoftDiceLoss dice =
+        new SoftDiceLoss(
+            SoftDiceLoss.Denominator.SUMS,
+            SoftDiceLoss.Input.PROBABILITIES,
+            SoftDiceLoss.DEFAULT_SMOOTH,
+            SoftDiceLoss.Reduction.SAMPLE);
+
+    float[] perChannel = dice.perChannel(probs(), target()).toFloatArray();
+    assertArrayEquals(
+        new float[] {(float) ((s0c0 + s1c0) / 2), (float) ((s0c1 + s1c1) / 2)}, perChannel, 1e-6f);
+    assertEquals((s0c0 + s0c1 + s1c0 + s1c1) / 4, dice.loss(probs(), target()).getFloat(), 1e-6);
+    // not the batch-wise value (0.4420: sumsDenominatorUsesPlainSums)
+    assertEquals(0.35069444, dice.loss(probs(), target()).getFloat(), 1e-6);
+
+    SoftDiceLoss batchWise =
+        new SoftDiceLoss(SoftDiceLoss.Denominator.SUMS, SoftDiceLoss.Input.PROBABILITIES);
+    for (int n = 0; n < 2; n++) {
+      NDArray p = probs().get(n + ":" + (n + 1));
+      NDArray t = target().get(n + ":" + (n + 1));
+      assertEquals(
+          batchWise.loss(p, t).getFloat(), dice.loss(p, t).getFloat(), 1e-7, "sample " + n);
+    }
+    assertEquals("SoftDiceLoss[SUMS, PROBABILITIES, smooth=1.0, SAMPLE]", dice.toString());
+    assertEquals("SoftDiceLoss[SUMS, PROBABILITIES, smooth=1.0]", batchWise.toString());
+  }
+
+  /** Per sample, autograd gives the analytic gradient of the batch mean of the sample terms. */
+  @Test
+  void perSampleGradientIsAnalytic() {
+    SoftDiceLoss dice =
+        new SoftDiceLoss(
+            SoftDiceLoss.Denominator.SUMS,
+            SoftDiceLoss.Input.PROBABILITIES,
+            SoftDiceLoss.DEFAULT_SMOOTH,
+            SoftDiceLoss.Reduction.SAMPLE);
+    // per sample n and channel c (index i / 2 of the flat (N, C, 2) layout): I = sum S*R, P = sum S
+    // + sum R; d loss / d S_i = -(2 R_i (P + 1) - (2 I + 1)) / (P + 1)^2 / (N C), N = C = 2
+    double[] sumSr = new double[4];
+    double[] sums = new double[4];
+    for (int i = 0; i < PROBS.length; i++) {
+      sumSr[i / 2] += PROBS[i] * TARGET[i];
+      sums[i / 2] += PROBS[i] + TARGET[i];
+    }
+    float[] expected = new float[PROBS.length];
+    for (int i = 0; i < PROBS.length; i++) {
+      double p = sums[i / 2] + 1;
+      expected[i] = (float) (-(2 * TARGET[i] * p - (2 * sumSr[i / 2] + 1)) / (p * p) / 4);
+    }
+    try (NDManager step = manager.newSubManager();
+        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      NDArray s = step.create(PROBS, SHAPE);
+      s.setRequiresGradient(true);
+      collector.backward(dice.loss(s, step.create(TARGET, SHAPE)));
+      assertArrayEquals(expected, s.getGradient().toFloatArray(), 1e-6f);
+    }
+  }
+
   @Test
   void perfectPredictionHasZeroLossAndSmoothingKeepsEmptyChannelsAtZero() {
     SoftDiceLoss dice =
