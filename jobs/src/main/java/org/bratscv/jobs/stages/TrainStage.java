@@ -177,8 +177,7 @@ public final class TrainStage {
         t.seed(),
         t.precision(),
         t.sizeDivisor(),
-        1,
-        Double.NaN);
+        1);
   }
 
   private static List<String> withFingerprints(Settings s, List<String> ids) {

@@ -74,13 +74,7 @@ public class TrainStageTest {
 
   @Test
   void aWarmUpChangesTheModelFingerprintAndNoWarmUpLeavesItAsItWas() {
-    FoldSplit split =
-        new FoldSplit(
-            7L,
-            2,
-            List.of(
-                new Fold(0, List.of("c1", "c2"), List.of("c3", "c4")),
-                new Fold(1, List.of("c3", "c4"), List.of("c1", "c2"))));
+    FoldSplit split = twoFolds();
     TrainStage.Task b0 = new TrainStage.Task("baseline", "B", 0);
     Path archive = dir.resolve("archive");
     Path out = dir.resolve("out");
@@ -99,13 +93,7 @@ public class TrainStageTest {
 
   @Test
   void aPerSampleDiceChangesTheModelFingerprintAndTheBatchWiseOneLeavesItAsItWas() {
-    FoldSplit split =
-        new FoldSplit(
-            7L,
-            2,
-            List.of(
-                new Fold(0, List.of("c1", "c2"), List.of("c3", "c4")),
-                new Fold(1, List.of("c3", "c4"), List.of("c1", "c2"))));
+    FoldSplit split = twoFolds();
     TrainStage.Task b0 = new TrainStage.Task("baseline", "B", 0);
     Path archive = dir.resolve("archive");
     Path out = dir.resolve("out");
@@ -119,6 +107,15 @@ public class TrainStageTest {
     assertFalse(plain.parts().get("training").contains("Reduction"), plain.parts().get("training"));
     assertEquals("SAMPLE", sample.parts().get("loss_reduction"));
     assertNotEquals(plain.hash(), sample.hash());
+  }
+
+  private static FoldSplit twoFolds() {
+    return new FoldSplit(
+        7L,
+        2,
+        List.of(
+            new Fold(0, List.of("c1", "c2"), List.of("c3", "c4")),
+            new Fold(1, List.of("c3", "c4"), List.of("c1", "c2"))));
   }
 
   private static Fingerprint fingerprint(RunConfig c, FoldSplit split, TrainStage.Task t) {

@@ -121,47 +121,10 @@ public record TrainingConfig(
     }
   }
 
-  /** A configuration with the method's batch-wise soft Dice. */
-  public TrainingConfig(
-      int epochs,
-      int batchSize,
-      PatchSize patch,
-      int inputChannels,
-      int regions,
-      SoftDiceLoss.Denominator dice,
-      SoftDiceLoss.Input networkOutput,
-      OptimizerConfig optimizer,
-      ScheduleConfig schedule,
-      SwaConfig swa,
-      int validateEvery,
-      FinalWeights finalWeights,
-      long seed,
-      Precision precision,
-      int sizeDivisor,
-      int keepCheckpoints,
-      double outputPrior) {
-    this(
-        epochs,
-        batchSize,
-        patch,
-        inputChannels,
-        regions,
-        dice,
-        networkOutput,
-        optimizer,
-        schedule,
-        swa,
-        validateEvery,
-        finalWeights,
-        seed,
-        precision,
-        sizeDivisor,
-        keepCheckpoints,
-        outputPrior,
-        SoftDiceLoss.Reduction.BATCH);
-  }
-
-  /** A configuration with the reference's initialisation (no output prior). */
+  /**
+   * A configuration with the reference's initialisation (no output prior) and the method's
+   * batch-wise soft Dice.
+   */
   public TrainingConfig(
       int epochs,
       int batchSize,
@@ -196,7 +159,8 @@ public record TrainingConfig(
         precision,
         sizeDivisor,
         keepCheckpoints,
-        Double.NaN);
+        Double.NaN,
+        SoftDiceLoss.Reduction.BATCH);
   }
 
   /** Whether the output biases start at {@link #outputPrior}'s logit. */
@@ -256,6 +220,20 @@ public record TrainingConfig(
 
   /** The same configuration with another run seed. */
   public TrainingConfig withSeed(long newSeed) {
+    return with(newSeed, outputPrior, diceReduction);
+  }
+
+  /** The same configuration with another output prior (NaN: the reference's initialisation). */
+  public TrainingConfig withOutputPrior(double p) {
+    return with(seed, p, diceReduction);
+  }
+
+  /** The same configuration with the soft Dice summed over {@code r}. */
+  public TrainingConfig withDiceReduction(SoftDiceLoss.Reduction r) {
+    return with(seed, outputPrior, r);
+  }
+
+  private TrainingConfig with(long newSeed, double p, SoftDiceLoss.Reduction r) {
     return new TrainingConfig(
         epochs,
         batchSize,
@@ -273,53 +251,7 @@ public record TrainingConfig(
         precision,
         sizeDivisor,
         keepCheckpoints,
-        outputPrior,
-        diceReduction);
-  }
-
-  /** The same configuration with another output prior (NaN: the reference's initialisation). */
-  public TrainingConfig withOutputPrior(double p) {
-    return new TrainingConfig(
-        epochs,
-        batchSize,
-        patch,
-        inputChannels,
-        regions,
-        dice,
-        networkOutput,
-        optimizer,
-        schedule,
-        swa,
-        validateEvery,
-        finalWeights,
-        seed,
-        precision,
-        sizeDivisor,
-        keepCheckpoints,
         p,
-        diceReduction);
-  }
-
-  /** The same configuration with the soft Dice summed over {@code r}. */
-  public TrainingConfig withDiceReduction(SoftDiceLoss.Reduction r) {
-    return new TrainingConfig(
-        epochs,
-        batchSize,
-        patch,
-        inputChannels,
-        regions,
-        dice,
-        networkOutput,
-        optimizer,
-        schedule,
-        swa,
-        validateEvery,
-        finalWeights,
-        seed,
-        precision,
-        sizeDivisor,
-        keepCheckpoints,
-        outputPrior,
         r);
   }
 

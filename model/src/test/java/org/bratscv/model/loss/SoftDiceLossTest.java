@@ -135,12 +135,7 @@ class SoftDiceLossTest {
     double s0c1 = 1 - 1 / (0.6 + 1);
     double s1c0 = 1 - (2 * 0.25 + 1) / (0.25 + 1 + 1);
     double s1c1 = 1 - 1 / (1.4 + 1);
-    SoftDiceLoss dice =
-        new SoftDiceLoss(
-            SoftDiceLoss.Denominator.SUMS,
-            SoftDiceLoss.Input.PROBABILITIES,
-            SoftDiceLoss.DEFAULT_SMOOTH,
-            SoftDiceLoss.Reduction.SAMPLE);
+    SoftDiceLoss dice = perSampleSums();
 
     float[] perChannel = dice.perChannel(probs(), target()).toFloatArray();
     assertArrayEquals(
@@ -161,15 +156,18 @@ class SoftDiceLossTest {
     assertEquals("SoftDiceLoss[SUMS, PROBABILITIES, smooth=1.0]", batchWise.toString());
   }
 
+  private static SoftDiceLoss perSampleSums() {
+    return new SoftDiceLoss(
+        SoftDiceLoss.Denominator.SUMS,
+        SoftDiceLoss.Input.PROBABILITIES,
+        SoftDiceLoss.DEFAULT_SMOOTH,
+        SoftDiceLoss.Reduction.SAMPLE);
+  }
+
   /** Per sample, autograd gives the analytic gradient of the batch mean of the sample terms. */
   @Test
   void perSampleGradientIsAnalytic() {
-    SoftDiceLoss dice =
-        new SoftDiceLoss(
-            SoftDiceLoss.Denominator.SUMS,
-            SoftDiceLoss.Input.PROBABILITIES,
-            SoftDiceLoss.DEFAULT_SMOOTH,
-            SoftDiceLoss.Reduction.SAMPLE);
+    SoftDiceLoss dice = perSampleSums();
     // per sample n and channel c (index i / 2 of the flat (N, C, 2) layout): I = sum S*R, P = sum S
     // + sum R; d loss / d S_i = -(2 R_i (P + 1) - (2 I + 1)) / (P + 1)^2 / (N C), N = C = 2
     double[] sumSr = new double[4];
