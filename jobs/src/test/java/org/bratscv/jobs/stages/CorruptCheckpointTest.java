@@ -233,6 +233,70 @@ class CorruptCheckpointTest {
     assertFalse(Files.exists(dir.resolve("out/predictions/mixed-A/" + c.id() + ".nii.gz")));
   }
 
+  /**
+   * Not damage but absence: when every model of one merged pipeline failed to train, the case still
+   * gets the other pipeline's labelmap, and no merged one (before, the merge failed the whole
+   * case).
+   */
+  @Test
+  void aMergedPipelineWithoutModelsLeavesTheOtherPipelinesLabelmap() throws IOException {
+    Path archive = dir.resolve("archive");
+    new PhantomArchive(new PhantomGenerator(new Dims(24, 24, 16), 4), "Validation", 1, false)
+        .write(archive, 1, id -> {});
+    BratsCase c =
+        new CaseDiscovery(new LocalCaseStore()).discover(archive.toString()).cases().get(0);
+    OutputRoot out = new OutputRoot(dir.resolve("out").toString());
+    Configuration conf = new Configuration();
+    FileSystem fs = out.fileSystem(conf);
+    HadoopConf hconf = new HadoopConf(conf);
+    NiftiReader reader = NiftiReader.withDefaults();
+    CaseManifestRow prepared =
+        PreprocessStage.process(
+            c,
+            new PreprocessStage.Settings(
+                archive.toString(), out, EnumSet.of(Normalization.A), null, 1, 1L << 30),
+            fs,
+            hconf,
+            reader);
+    assertTrue(prepared.isOk(), prepared.getReason());
+    InferStage.Settings s =
+        new InferStage.Settings(
+            out,
+            "test",
+            new Labeling(1, 0.5, List.of("A", "B"), Precision.FP32, false),
+            1,
+            1,
+            1.0,
+            "");
+    InferStage.Member onlyB =
+        new InferStage.Member(
+            "baseline",
+            "B",
+            0,
+            hadoop(writeFinalCheckpoint(dir.resolve("models/B-fold0"))).toString(),
+            Normalization.A,
+            NETWORK,
+            "");
+    List<InferStage.Prediction> p =
+        InferStage.segment(
+            new InferStage.CaseJob(
+                c.id(),
+                PreparedCaseFiles.caseDir(out, c.id()).toString(),
+                Map.of("B", List.of(onlyB)),
+                ""),
+            s,
+            hconf,
+            fs,
+            reader,
+            Device.cpu());
+
+    assertEquals(1, p.size(), p.toString());
+    assertTrue(p.get(0).ok(), p.get(0).error());
+    assertEquals("test-B", p.get(0).labelmapSet());
+    assertTrue(Files.exists(dir.resolve("out/predictions/test-B/" + c.id() + ".nii.gz")));
+    assertFalse(Files.exists(dir.resolve("out/predictions/test-merged/" + c.id() + ".nii.gz")));
+  }
+
   private static InferStage.Member member(int fold, Path taskDir) {
     return new InferStage.Member(
         "baseline", "A", fold, hadoop(taskDir).toString(), Normalization.A, NETWORK, "");
