@@ -89,6 +89,18 @@ public record PipelineSettings(
               + ".output_prior must be a probability strictly between 0 and 1, got "
               + outputPrior);
     }
+    TrainingConfig.PriorFit priorFit =
+        TrainingConfig.PriorFit.valueOf(
+            s.choice("output_prior_fit", d.outputPriorFit().name(), "bias", "first_batch")
+                .toUpperCase(Locale.ROOT));
+    if (priorFit != TrainingConfig.PriorFit.BIAS && Double.isNaN(outputPrior)) {
+      throw new ConfigException(
+          "pipelines."
+              + name
+              + ".output_prior_fit "
+              + priorFit.name().toLowerCase(Locale.ROOT)
+              + " needs an output_prior");
+    }
     TrainingConfig training =
         new TrainingConfig(
             epochs,
@@ -108,7 +120,8 @@ public record PipelineSettings(
             d.sizeDivisor(),
             s.integer("keep_checkpoints", d.keepCheckpoints()),
             outputPrior,
-            reduction);
+            reduction,
+            priorFit);
     s.rejectUnknownKeys();
     return new PipelineSettings(name, normalization, augmentation, network, training);
   }

@@ -148,6 +148,10 @@ public final class TrainStage {
             p.training().diceReduction() != SoftDiceLoss.Reduction.BATCH,
             "loss_reduction",
             p.training().diceReduction())
+        .addIf(
+            p.training().outputPriorFit() != TrainingConfig.PriorFit.BIAS,
+            "output_prior_fit",
+            p.training().outputPriorFit())
         .add("fold", t.fold())
         .addSet("train_cases", withFingerprints(s, s.trainCases(t.variant(), fold)))
         .addSet("val_cases", withFingerprints(s, fold.val()))
@@ -156,9 +160,10 @@ public final class TrainStage {
 
   /**
    * The training settings that shape the weights, with keep_checkpoints fixed at 1 (how many
-   * checkpoints are kept does not shape them) and without the output prior and the Dice reduction,
-   * which {@link #modelFingerprint} adds as their own ingredients only when they differ from the
-   * method's: runs without them keep the fingerprints they had before the settings existed.
+   * checkpoints are kept does not shape them) and without the output prior, its fit and the Dice
+   * reduction, which {@link #modelFingerprint} adds as their own ingredients only when they differ
+   * from the method's: runs without them keep the fingerprints they had before the settings
+   * existed.
    */
   private static TrainingConfig withoutBookkeeping(TrainingConfig t) {
     return new TrainingConfig(

@@ -109,6 +109,27 @@ public class TrainStageTest {
     assertNotEquals(plain.hash(), sample.hash());
   }
 
+  @Test
+  void anOutputPriorFittedOnTheFirstBatchChangesTheModelFingerprintAndTheBiasFitDoesNot() {
+    FoldSplit split = twoFolds();
+    TrainStage.Task a0 = new TrainStage.Task("baseline", "A", 0);
+    Path archive = dir.resolve("archive");
+    Path out = dir.resolve("out");
+    String prior = "pipelines.A.output_prior=0.05";
+    Fingerprint plain = fingerprint(tinyConfig(archive, out, prior), split, a0);
+    Fingerprint bias =
+        fingerprint(
+            tinyConfig(archive, out, prior, "pipelines.A.output_prior_fit=bias"), split, a0);
+    Fingerprint fitted =
+        fingerprint(
+            tinyConfig(archive, out, prior, "pipelines.A.output_prior_fit=first_batch"), split, a0);
+    assertEquals(plain, bias);
+    assertFalse(plain.parts().containsKey("output_prior_fit"), plain.parts().toString());
+    assertFalse(plain.parts().get("training").contains("PriorFit"), plain.parts().get("training"));
+    assertEquals("FIRST_BATCH", fitted.parts().get("output_prior_fit"));
+    assertNotEquals(plain.hash(), fitted.hash());
+  }
+
   private static FoldSplit twoFolds() {
     return new FoldSplit(
         7L,

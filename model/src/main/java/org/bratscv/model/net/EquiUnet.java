@@ -380,6 +380,55 @@ public final class EquiUnet extends AbstractBlock {
     }
   }
 
+  /**
+   * Shifts the biases of the output convolution and of the deep-supervision heads so that each
+   * output channel's mean logit over {@code logits} (this network's training-mode outputs for one
+   * batch, the main output first) is {@code log(p / (1 - p))}. {@link #setOutputPrior} sets the
+   * biases alone, but the logits start at the bias plus the weights' (Kaiming-drawn) sum over the
+   * features, which moves each channel's start by its draw: a channel drawn far below the prior has
+   * almost no gradient under a soft Dice loss and may learn nothing for a whole short schedule.
+   * Returns the mean logits before the shift, per output and channel.
+   */
+  public float[][] fitOutputPrior(NDList logits, double p) {
+    if (!(p > 0 && p < 1)) {
+      throw new IllegalArgumentException("output prior must be within (0, 1), got " + p);
+    }
+    if (logits.size() != 1 + heads.length) {
+      throw new IllegalArgumentException(
+          "expected the main output"
+              + (heads.length == 0 ? "" : " and " + heads.length + " heads")
+              + ", got "
+              + logits.size()
+              + " outputs");
+    }
+    float target = (float) Math.log(p / (1 - p));
+    float[][] means = new float[logits.size()][];
+    for (int i = 0; i < logits.size(); i++) {
+      NDArray l = logits.get(i);
+      int channels = Math.toIntExact(l.getShape().get(1));
+      // mean over every axis but the channel axis (the engine reduces one axis at a time)
+      try (NDArray perChannel = l.swapAxes(0, 1).reshape(channels, -1);
+          NDArray m = perChannel.mean(new int[] {1})) {
+        means[i] = m.toFloatArray();
+      }
+      for (Pair<String, Parameter> e : (i == 0 ? out : heads[i - 1]).getParameters()) {
+        if (e.getValue().getType() == Parameter.Type.BIAS) {
+          NDArray bias = e.getValue().getArray();
+          float[] v = bias.toFloatArray();
+          if (v.length != channels) {
+            throw new IllegalStateException(
+                "output " + i + " has " + v.length + " biases for " + channels + " channels");
+          }
+          for (int c = 0; c < channels; c++) {
+            v[c] += target - means[i][c];
+          }
+          bias.set(v);
+        }
+      }
+    }
+    return means;
+  }
+
   private static void fillBiases(Block block, float value) {
     for (Pair<String, Parameter> e : block.getParameters()) {
       if (e.getValue().getType() == Parameter.Type.BIAS) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.Padding;
@@ -32,6 +33,8 @@ import org.bratscv.model.train.checkpoint.Checkpoints;
 import org.bratscv.model.train.checkpoint.CorruptCheckpointException;
 import org.bratscv.model.train.checkpoint.ModelWeights;
 import org.bratscv.model.train.checkpoint.TensorBundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains one fold of one pipeline variant: the epoch loop with deep-supervision loss, validation
@@ -57,6 +60,8 @@ public final class FoldTrainer {
   private static final String OPTIMIZER = Checkpoints.OPTIMIZER;
   private static final String SWA = Checkpoints.SWA;
 
+  private static final Logger LOG = LoggerFactory.getLogger(FoldTrainer.class);
+
   // libtorch's generator is process-wide: seeding and drawing the initial weights must not
   // interleave with another trainer's initialisation in the same JVM
   private static final Object INIT_LOCK = new Object();
@@ -75,6 +80,7 @@ public final class FoldTrainer {
   private final TrainingSeeds seeds;
   private final DeepSupervisionLoss loss;
   private final String fingerprint;
+  private boolean priorToFit;
 
   private ParameterStore parameterStore;
   private boolean started;
@@ -166,6 +172,8 @@ public final class FoldTrainer {
       }
       listener.onResume(resumedAfter, List.copyOf(history));
     }
+    // a resumed run has its trained biases from the checkpoint
+    priorToFit = config.outputPriorFit() == TrainingConfig.PriorFit.FIRST_BATCH && resumedAfter < 0;
     try {
       for (int epoch = resumedAfter + 1; epoch < config.totalEpochs(); epoch++) {
         // no trim between epochs: every epoch needs the same activations again, and glibc's
@@ -332,6 +340,10 @@ public final class FoldTrainer {
       NDArray x = step.create(images, new Shape(batch.size(), c, p.depth(), p.height(), p.width()));
       NDArray y =
           step.create(targets, new Shape(batch.size(), r, p.depth(), p.height(), p.width()));
+      if (priorToFit) {
+        fitOutputPrior(x);
+        priorToFit = false;
+      }
       double value;
       try (Autograd recording = Autograd.recording()) {
         NDList out = block.forward(parameterStore, new NDList(x), true);
@@ -364,6 +376,35 @@ public final class FoldTrainer {
       }
       return value;
     }
+  }
+
+  /**
+   * Shifts the output biases so that each output channel's mean logit over the first batch {@code
+   * x} is the prior's (TrainingConfig.PriorFit.FIRST_BATCH), before that batch's step.
+   */
+  private void fitOutputPrior(NDArray x) {
+    EquiUnet net = (EquiUnet) block; // checked with the prior in train()
+    float[][] before;
+    try (Autograd paused = Autograd.paused();
+        NDManager sub = manager.newSubManager()) {
+      NDList out = block.forward(parameterStore, new NDList(x), true);
+      out.attach(sub);
+      before = net.fitOutputPrior(out, config.outputPrior());
+    }
+    String[] regions = {"ET", "TC", "WT"};
+    StringBuilder means = new StringBuilder();
+    for (int c = 0; c < before[0].length; c++) {
+      String name = before[0].length == regions.length ? regions[c] : "channel " + c;
+      means.append(String.format(Locale.ROOT, "%s%s %.2f", c == 0 ? "" : ", ", name, before[0][c]));
+    }
+    double logit = Math.log(config.outputPrior() / (1 - config.outputPrior()));
+    LOG.info(
+        "fold {}: output biases fitted to the prior {} (logit {}) on the first batch; the mean"
+            + " logits were {}",
+        fold,
+        config.outputPrior(),
+        String.format(Locale.ROOT, "%.2f", logit),
+        means);
   }
 
   /** Mean validation loss and mean Dice ET, TC, WT over the held-out cases. */

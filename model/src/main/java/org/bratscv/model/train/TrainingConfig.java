@@ -31,6 +31,8 @@ import org.bratscv.model.loss.SoftDiceLoss;
  *     detectors do for rare classes; NaN keeps the reference's initialisation (the default)
  * @param diceReduction over what the soft Dice sums run: the batch and the voxels together (the
  *     method's, the default) or each sample on its own
+ * @param outputPriorFit how the output prior is put in: as the biases' value (the default), or as
+ *     each output channel's mean logit over the first training batch
  */
 public record TrainingConfig(
     int epochs,
@@ -50,7 +52,8 @@ public record TrainingConfig(
     int sizeDivisor,
     int keepCheckpoints,
     double outputPrior,
-    SoftDiceLoss.Reduction diceReduction)
+    SoftDiceLoss.Reduction diceReduction,
+    PriorFit outputPriorFit)
     implements java.io.Serializable {
 
   /** The seed of the public reference implementation, used as the default run seed. */
@@ -78,6 +81,17 @@ public record TrainingConfig(
     BEST_VALIDATION,
     /** The SWA average (pipeline A). */
     SWA_AVERAGE
+  }
+
+  /** How {@link #outputPrior} is put into the network before the first step. */
+  public enum PriorFit {
+    /** The output biases are set to the prior's logit; the weights' draw moves each channel. */
+    BIAS,
+    /**
+     * Each output channel's bias is then shifted so that its mean logit over the first training
+     * batch is the prior's logit: every channel starts at the prior, whatever its weights' draw.
+     */
+    FIRST_BATCH
   }
 
   /**
@@ -108,9 +122,10 @@ public record TrainingConfig(
         || networkOutput == null
         || optimizer == null
         || schedule == null
-        || diceReduction == null) {
+        || diceReduction == null
+        || outputPriorFit == null) {
       throw new IllegalArgumentException(
-          "dice, networkOutput, optimizer, schedule and diceReduction are required");
+          "dice, networkOutput, optimizer, schedule, diceReduction and outputPriorFit are required");
     }
     if (finalWeights == FinalWeights.SWA_AVERAGE && swa == null) {
       throw new IllegalArgumentException("final weights SWA_AVERAGE need an SWA configuration");
@@ -118,6 +133,9 @@ public record TrainingConfig(
     if (!Double.isNaN(outputPrior) && !(outputPrior > 0 && outputPrior < 1)) {
       throw new IllegalArgumentException(
           "output prior must be a probability strictly between 0 and 1, got " + outputPrior);
+    }
+    if (outputPriorFit == PriorFit.FIRST_BATCH && Double.isNaN(outputPrior)) {
+      throw new IllegalArgumentException("fitting the output prior on the first batch needs one");
     }
   }
 
@@ -160,7 +178,8 @@ public record TrainingConfig(
         sizeDivisor,
         keepCheckpoints,
         Double.NaN,
-        SoftDiceLoss.Reduction.BATCH);
+        SoftDiceLoss.Reduction.BATCH,
+        PriorFit.BIAS);
   }
 
   /** Whether the output biases start at {@link #outputPrior}'s logit. */
@@ -220,20 +239,28 @@ public record TrainingConfig(
 
   /** The same configuration with another run seed. */
   public TrainingConfig withSeed(long newSeed) {
-    return with(newSeed, outputPrior, diceReduction);
+    return with(newSeed, outputPrior, diceReduction, outputPriorFit);
   }
 
-  /** The same configuration with another output prior (NaN: the reference's initialisation). */
+  /**
+   * The same configuration with another output prior (NaN: the reference's initialisation, which
+   * also puts the prior back to {@link PriorFit#BIAS}).
+   */
   public TrainingConfig withOutputPrior(double p) {
-    return with(seed, p, diceReduction);
+    return with(seed, p, diceReduction, Double.isNaN(p) ? PriorFit.BIAS : outputPriorFit);
+  }
+
+  /** The same configuration with the output prior put in by {@code fit}. */
+  public TrainingConfig withOutputPriorFit(PriorFit fit) {
+    return with(seed, outputPrior, diceReduction, fit);
   }
 
   /** The same configuration with the soft Dice summed over {@code r}. */
   public TrainingConfig withDiceReduction(SoftDiceLoss.Reduction r) {
-    return with(seed, outputPrior, r);
+    return with(seed, outputPrior, r, outputPriorFit);
   }
 
-  private TrainingConfig with(long newSeed, double p, SoftDiceLoss.Reduction r) {
+  private TrainingConfig with(long newSeed, double p, SoftDiceLoss.Reduction r, PriorFit fit) {
     return new TrainingConfig(
         epochs,
         batchSize,
@@ -252,7 +279,8 @@ public record TrainingConfig(
         sizeDivisor,
         keepCheckpoints,
         p,
-        r);
+        r,
+        fit);
   }
 
   /** Main-phase plus SWA epochs. */
@@ -267,12 +295,16 @@ public record TrainingConfig(
 
   /**
    * This configuration as fingerprints take it (a checkpoint's here, a run's models' in the jobs):
-   * its text, less the Dice reduction where that is the method's batch-wise one. The reduction
-   * joined the configuration after fingerprints existed, and so it leaves theirs as they were:
-   * checkpoints of running trainings still resume, finished models are not trained again.
+   * its text, less the Dice reduction where that is the method's batch-wise one and less the prior
+   * fit where that is the plain bias. Both joined the configuration after fingerprints existed, and
+   * so they leave theirs as they were: checkpoints of running trainings still resume, finished
+   * models are not trained again.
    */
   public String fingerprintText() {
     String text = toString();
+    if (outputPriorFit == PriorFit.BIAS) {
+      text = text.replace(", outputPriorFit=" + PriorFit.BIAS, "");
+    }
     return diceReduction == SoftDiceLoss.Reduction.BATCH
         ? text.replace(", diceReduction=" + SoftDiceLoss.Reduction.BATCH, "")
         : text;

@@ -95,6 +95,64 @@ class EquiUnetTest {
     }
   }
 
+  /**
+   * Fitting the prior on a batch shifts only the output biases (the output convolution's and the
+   * four heads'), so that each output channel's mean logit over that batch, main output and heads
+   * alike, is logit(p); the means before the shift come back. Outputs that are not this network's
+   * training outputs are refused.
+   */
+  @Test
+  void fittingTheOutputPriorOnABatchStartsEveryOutputChannelAtThePrior() {
+    try (NDManager m = manager.newSubManager()) {
+      EquiUnet net =
+          EquiUnet.builder().optWidth(2).optDeepSupervision(true).optNorm(Norm.GROUP).build();
+      net.initialize(m, 7L);
+      net.setOutputPrior(0.05);
+      java.util.Map<String, float[]> before = new java.util.LinkedHashMap<>();
+      for (var e : net.getParameters()) {
+        before.put(e.getKey(), e.getValue().getArray().toFloatArray());
+      }
+      NDArray x = m.randomNormal(new Shape(2, 4, 8, 8, 16));
+      ParameterStore ps = new ParameterStore(m, false);
+      NDList first = net.forward(ps, new NDList(x), true);
+      assertEquals(5, first.size());
+      float[][] means = net.fitOutputPrior(first, 0.05);
+
+      float logit = (float) Math.log(0.05 / 0.95);
+      NDList after = net.forward(ps, new NDList(x), true);
+      double moved = 0;
+      for (int i = 0; i < 5; i++) {
+        float[] now = channelMeans(after.get(i));
+        float[] was = channelMeans(first.get(i));
+        assertArrayEquals(was, means[i], 1e-5f, "output " + i);
+        for (int c = 0; c < 3; c++) {
+          assertEquals(logit, now[c], 1e-4, "output " + i + " channel " + c);
+          moved = Math.max(moved, Math.abs(was[c] - logit));
+        }
+      }
+      assertTrue(moved > 0.1, "the weights' draw moved the channels off the prior: " + moved);
+      int changed = 0;
+      for (var e : net.getParameters()) {
+        float[] now = e.getValue().getArray().toFloatArray();
+        if (java.util.Arrays.equals(before.get(e.getKey()), now)) {
+          continue;
+        }
+        changed++;
+        assertEquals(ai.djl.nn.Parameter.Type.BIAS, e.getValue().getType(), e.getKey());
+        assertTrue(e.getKey().contains("out") || e.getKey().contains("ds"), e.getKey());
+      }
+      assertEquals(5, changed, "the output convolution's bias and the four heads'");
+      NDList mainOnly = new NDList(after.head());
+      assertThrows(IllegalArgumentException.class, () -> net.fitOutputPrior(mainOnly, 0.05));
+      assertThrows(IllegalArgumentException.class, () -> net.fitOutputPrior(after, 1));
+    }
+  }
+
+  private static float[] channelMeans(NDArray logits) {
+    long channels = logits.getShape().get(1);
+    return logits.swapAxes(0, 1).reshape(channels, -1).mean(new int[] {1}).toFloatArray();
+  }
+
   /** InstanceNorm(affine) holds the same 2 values per channel as GroupNorm. */
   @Test
   void instanceNormHasTheSameCountAsGroupNorm() {

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
+import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bratscv.model.loss.SoftDiceLoss;
+import org.bratscv.model.net.EquiUnet;
 import org.bratscv.model.testing.FreedMemoryReuse;
 import org.bratscv.model.train.checkpoint.Checkpoints;
 import org.bratscv.model.train.checkpoint.CorruptCheckpointException;
@@ -379,6 +383,128 @@ class FoldTrainerTest {
     } finally {
       training.set(false);
       pool.shutdownNow();
+    }
+  }
+
+  /** An EquiUnet's patch: 16^3, so that its bottom keeps 2^3 voxels to normalise. */
+  private static final int UNET_PATCH = 16;
+
+  /** {@link SyntheticSamples} with 16^3 patches, failing once at {@code crashEpoch} (-1: never). */
+  private static final class UnetSamples extends SyntheticSamples {
+    private final int crashEpoch;
+
+    UnetSamples(int crashEpoch) {
+      this.crashEpoch = crashEpoch;
+    }
+
+    @Override
+    public Sample trainingSample(String caseId, int epoch, TrainingSeeds seeds) {
+      if (epoch == crashEpoch) {
+        throw new IllegalStateException("simulated crash in epoch " + epoch);
+      }
+      return make(caseId, seeds.caseSeed(epoch, caseId), UNET_PATCH, UNET_PATCH, UNET_PATCH);
+    }
+  }
+
+  /** A width-2 EquiUnet of pipeline A's kind, its prior 0.05 put in by {@code fit}. */
+  private static TrainingConfig priorConfig(TrainingConfig.PriorFit fit, double lr, int epochs) {
+    return new TrainingConfig(
+        epochs,
+        2,
+        TrainingConfig.PatchSize.cube(UNET_PATCH),
+        4,
+        3,
+        SoftDiceLoss.Denominator.SQUARES,
+        SoftDiceLoss.Input.LOGITS,
+        OptimizerConfig.adam(lr, 1e-8),
+        ScheduleConfig.cosine(epochs, 0),
+        null,
+        1000,
+        TrainingConfig.FinalWeights.LAST,
+        11,
+        TrainingConfig.Precision.FP32,
+        8,
+        2,
+        0.05,
+        SoftDiceLoss.Reduction.BATCH,
+        fit);
+  }
+
+  private record PriorRun(Map<String, float[]> weights, float[] firstBatchMeanLogits) {}
+
+  /**
+   * Trains a width-2 EquiUnet (seed 7) and returns its final weights and, with them, each output
+   * channel's mean logit over the fold's first training batch.
+   */
+  private static PriorRun trainEquiUnet(TrainingConfig config, Path store, UnetSamples data)
+      throws IOException {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      EquiUnet net = EquiUnet.builder().optWidth(2).optDeepSupervision(false).build();
+      new FoldTrainer(
+              config,
+              0,
+              net,
+              manager,
+              data,
+              new LocalCheckpointStore(store),
+              new TrainingListener() {})
+          .train(TRAIN, VALIDATION);
+      TrainingSeeds seeds = new TrainingSeeds(config.seed(), 0);
+      List<String> first = seeds.caseOrder(0, TRAIN).subList(0, config.batchSize());
+      int p = UNET_PATCH;
+      int v = p * p * p;
+      float[] images = new float[first.size() * 4 * v];
+      for (int b = 0; b < first.size(); b++) {
+        Sample s = new UnetSamples(-1).trainingSample(first.get(b), 0, seeds);
+        System.arraycopy(s.image(), 0, images, b * 4 * v, 4 * v);
+      }
+      NDArray x = manager.create(images, new Shape(first.size(), 4, p, p, p));
+      NDArray logits = net.forward(new ParameterStore(manager, false), new NDList(x), true).head();
+      return new PriorRun(
+          weights(net.getParameters()),
+          logits.swapAxes(0, 1).reshape(3, -1).mean(new int[] {1}).toFloatArray());
+    }
+  }
+
+  /**
+   * FIRST_BATCH starts every output channel at the prior: its mean logit over the first batch is
+   * the prior's logit (at a learning rate that leaves the weights where they started). With the
+   * bias alone the weights' draw moves the channels away from it.
+   */
+  @Test
+  void anOutputPriorFittedOnTheFirstBatchStartsEveryChannelAtThePrior() throws IOException {
+    double logit = Math.log(0.05 / 0.95);
+    float[] fitted =
+        trainEquiUnet(
+                priorConfig(TrainingConfig.PriorFit.FIRST_BATCH, 1e-9, 1),
+                tmp.resolve("fitted"),
+                new UnetSamples(-1))
+            .firstBatchMeanLogits();
+    float[] plain =
+        trainEquiUnet(
+                priorConfig(TrainingConfig.PriorFit.BIAS, 1e-9, 1),
+                tmp.resolve("plain"),
+                new UnetSamples(-1))
+            .firstBatchMeanLogits();
+    assertEquals(3, fitted.length);
+    double farthest = 0;
+    for (int c = 0; c < 3; c++) {
+      assertEquals(logit, fitted[c], 1e-3, "channel " + c);
+      farthest = Math.max(farthest, Math.abs(plain[c] - logit));
+    }
+    assertTrue(farthest > 0.1, "the draw moves the plain bias's channels: " + farthest);
+  }
+
+  /** A resumed run keeps its trained biases: fitting again would move them back to the prior. */
+  @Test
+  void aResumedRunDoesNotFitTheOutputPriorAgain() throws IOException {
+    TrainingConfig config = priorConfig(TrainingConfig.PriorFit.FIRST_BATCH, 0.05, 3);
+    PriorRun straight = trainEquiUnet(config, tmp.resolve("straight"), new UnetSamples(-1));
+    Path store = tmp.resolve("resumed");
+    assertThrows(IOException.class, () -> trainEquiUnet(config, store, new UnetSamples(2)));
+    PriorRun resumed = trainEquiUnet(config, store, new UnetSamples(-1));
+    for (String name : straight.weights().keySet()) {
+      assertArrayEquals(straight.weights().get(name), resumed.weights().get(name), 1e-6f, name);
     }
   }
 }

@@ -36,4 +36,37 @@ class TrainingConfigTest {
     assertEquals(b, perSample.withDiceReduction(SoftDiceLoss.Reduction.BATCH));
     assertThrows(IllegalArgumentException.class, () -> b.withDiceReduction(null));
   }
+
+  /**
+   * The prior's fit joined the configuration later still: fitting it as the bias (the default)
+   * keeps the fingerprints above, fitting it on the first batch changes them. The fit needs a
+   * prior, and dropping the prior drops the fit.
+   */
+  @Test
+  void theBiasFitKeepsTheFingerprintsOfBeforeAndTheFirstBatchFitChangesThem() {
+    TrainingConfig a = TrainingConfig.pipelineA().withOutputPrior(0.01);
+    assertEquals(TrainingConfig.PriorFit.BIAS, a.outputPriorFit());
+    assertFalse(a.fingerprintText().contains("outputPriorFit"), a.fingerprintText());
+    assertEquals("433a4bae9a8841af41165288530ab18b", a.fingerprint(3));
+
+    TrainingConfig fitted = a.withOutputPriorFit(TrainingConfig.PriorFit.FIRST_BATCH);
+    assertTrue(
+        fitted.fingerprintText().endsWith("outputPriorFit=FIRST_BATCH]"), fitted.fingerprintText());
+    assertNotEquals(a.fingerprint(3), fitted.fingerprint(3));
+    TrainingConfig both = fitted.withDiceReduction(SoftDiceLoss.Reduction.SAMPLE);
+    assertTrue(
+        both.fingerprintText().endsWith("diceReduction=SAMPLE, outputPriorFit=FIRST_BATCH]"),
+        both.fingerprintText());
+    assertEquals(TrainingConfig.PriorFit.FIRST_BATCH, both.withSeed(5).outputPriorFit());
+    assertEquals(a, fitted.withOutputPriorFit(TrainingConfig.PriorFit.BIAS));
+
+    assertEquals(TrainingConfig.PriorFit.BIAS, fitted.withOutputPrior(Double.NaN).outputPriorFit());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TrainingConfig.pipelineA().withOutputPriorFit(TrainingConfig.PriorFit.FIRST_BATCH));
+    assertTrue(e.getMessage().contains("needs one"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> a.withOutputPriorFit(null));
+  }
 }
