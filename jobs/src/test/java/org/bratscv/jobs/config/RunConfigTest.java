@@ -128,16 +128,45 @@ class RunConfigTest {
           SoftDiceLoss.Reduction.BATCH, paper.pipelines().get(p).training().diceReduction(), p);
     }
     RunConfig demo = RunConfig.load(CONF.resolve("demo.yaml"), List.of());
-    assertEquals(
-        SoftDiceLoss.Reduction.BATCH, demo.pipelines().get("A").training().diceReduction());
-    assertEquals(
-        SoftDiceLoss.Reduction.SAMPLE, demo.pipelines().get("B").training().diceReduction());
+    for (String p : List.of("A", "B")) {
+      assertEquals(
+          SoftDiceLoss.Reduction.SAMPLE, demo.pipelines().get(p).training().diceReduction(), p);
+    }
     RunConfig set =
         RunConfig.load(
             CONF.resolve("brats2020-cv.yaml"), List.of("pipelines.A.loss_reduction=Sample"));
     assertEquals(
         SoftDiceLoss.Reduction.SAMPLE, set.pipelines().get("A").training().diceReduction());
     assertPaperConfigRefuses("pipelines.A.loss_reduction", "voxel");
+  }
+
+  @Test
+  void theOutputPriorIsTheBiasUnlessAPipelineFitsItOnTheFirstBatch() {
+    RunConfig paper = RunConfig.load(CONF.resolve("brats2020-cv.yaml"), List.of());
+    assertEquals(
+        TrainingConfig.PriorFit.BIAS, paper.pipelines().get("A").training().outputPriorFit());
+    RunConfig demo = RunConfig.load(CONF.resolve("demo.yaml"), List.of());
+    assertEquals(
+        TrainingConfig.PriorFit.FIRST_BATCH, demo.pipelines().get("A").training().outputPriorFit());
+    assertEquals(
+        TrainingConfig.PriorFit.BIAS, demo.pipelines().get("B").training().outputPriorFit());
+    RunConfig set =
+        RunConfig.load(
+            CONF.resolve("brats2020-cv.yaml"),
+            List.of("pipelines.B.output_prior=0.02", "pipelines.B.output_prior_fit=First_Batch"));
+    assertEquals(
+        TrainingConfig.PriorFit.FIRST_BATCH, set.pipelines().get("B").training().outputPriorFit());
+    assertPaperConfigRefuses("pipelines.A.output_prior_fit", "mean");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                RunConfig.load(
+                    CONF.resolve("brats2020-cv.yaml"),
+                    List.of("pipelines.A.output_prior_fit=first_batch")));
+    assertTrue(
+        e.getMessage().contains("pipelines.A.output_prior_fit first_batch needs an output_prior"),
+        e.getMessage());
   }
 
   @Test
