@@ -181,26 +181,13 @@ class CorruptCheckpointTest {
 
   @Test
   void inferStageReportsAnErrorRowForTheCaseInsteadOfUsingTheDamagedModel() throws IOException {
-    Path archive = dir.resolve("archive");
-    new PhantomArchive(new PhantomGenerator(new Dims(24, 24, 16), 4), "Validation", 1, false)
-        .write(archive, 1, id -> {});
-    BratsCase c =
-        new CaseDiscovery(new LocalCaseStore()).discover(archive.toString()).cases().get(0);
-    OutputRoot out = new OutputRoot(dir.resolve("out").toString());
-    Configuration conf = new Configuration();
-    FileSystem fs = out.fileSystem(conf);
-    HadoopConf hconf = new HadoopConf(conf);
-    NiftiReader reader = NiftiReader.withDefaults();
-    CaseManifestRow prepared =
-        PreprocessStage.process(
-            c,
-            new PreprocessStage.Settings(
-                archive.toString(), out, EnumSet.of(Normalization.A), null, 1, 1L << 30),
-            fs,
-            hconf,
-            reader);
-    assertTrue(prepared.isOk(), prepared.getReason());
-    String caseDir = PreparedCaseFiles.caseDir(out, c.id()).toString();
+    OneCase one = prepareOneCase();
+    BratsCase c = one.c();
+    OutputRoot out = one.out();
+    FileSystem fs = one.fs();
+    HadoopConf hconf = one.hconf();
+    NiftiReader reader = one.reader();
+    String caseDir = one.caseDir();
 
     Path good = writeFinalCheckpoint(dir.resolve("models/A-fold0"));
     Path damaged = writeFinalCheckpoint(dir.resolve("models/A-fold1"));
@@ -240,6 +227,52 @@ class CorruptCheckpointTest {
    */
   @Test
   void aMergedPipelineWithoutModelsLeavesTheOtherPipelinesLabelmap() throws IOException {
+    OneCase one = prepareOneCase();
+    BratsCase c = one.c();
+    InferStage.Settings s =
+        new InferStage.Settings(
+            one.out(),
+            "test",
+            new Labeling(1, 0.5, List.of("A", "B"), Precision.FP32, false),
+            1,
+            1,
+            1.0,
+            "");
+    InferStage.Member onlyB =
+        new InferStage.Member(
+            "baseline",
+            "B",
+            0,
+            hadoop(writeFinalCheckpoint(dir.resolve("models/B-fold0"))).toString(),
+            Normalization.A,
+            NETWORK,
+            "");
+    List<InferStage.Prediction> p =
+        InferStage.segment(
+            new InferStage.CaseJob(c.id(), one.caseDir(), Map.of("B", List.of(onlyB)), ""),
+            s,
+            one.hconf(),
+            one.fs(),
+            one.reader(),
+            Device.cpu());
+
+    assertEquals(1, p.size(), p.toString());
+    assertTrue(p.get(0).ok(), p.get(0).error());
+    assertEquals("test-B", p.get(0).labelmapSet());
+    assertTrue(Files.exists(dir.resolve("out/predictions/test-B/" + c.id() + ".nii.gz")));
+    assertFalse(Files.exists(dir.resolve("out/predictions/test-merged/" + c.id() + ".nii.gz")));
+  }
+
+  /** One synthetic test case, preprocessed for pipeline A under {@code out/}. */
+  private record OneCase(
+      BratsCase c,
+      OutputRoot out,
+      FileSystem fs,
+      HadoopConf hconf,
+      NiftiReader reader,
+      String caseDir) {}
+
+  private OneCase prepareOneCase() throws IOException {
     Path archive = dir.resolve("archive");
     new PhantomArchive(new PhantomGenerator(new Dims(24, 24, 16), 4), "Validation", 1, false)
         .write(archive, 1, id -> {});
@@ -259,42 +292,8 @@ class CorruptCheckpointTest {
             hconf,
             reader);
     assertTrue(prepared.isOk(), prepared.getReason());
-    InferStage.Settings s =
-        new InferStage.Settings(
-            out,
-            "test",
-            new Labeling(1, 0.5, List.of("A", "B"), Precision.FP32, false),
-            1,
-            1,
-            1.0,
-            "");
-    InferStage.Member onlyB =
-        new InferStage.Member(
-            "baseline",
-            "B",
-            0,
-            hadoop(writeFinalCheckpoint(dir.resolve("models/B-fold0"))).toString(),
-            Normalization.A,
-            NETWORK,
-            "");
-    List<InferStage.Prediction> p =
-        InferStage.segment(
-            new InferStage.CaseJob(
-                c.id(),
-                PreparedCaseFiles.caseDir(out, c.id()).toString(),
-                Map.of("B", List.of(onlyB)),
-                ""),
-            s,
-            hconf,
-            fs,
-            reader,
-            Device.cpu());
-
-    assertEquals(1, p.size(), p.toString());
-    assertTrue(p.get(0).ok(), p.get(0).error());
-    assertEquals("test-B", p.get(0).labelmapSet());
-    assertTrue(Files.exists(dir.resolve("out/predictions/test-B/" + c.id() + ".nii.gz")));
-    assertFalse(Files.exists(dir.resolve("out/predictions/test-merged/" + c.id() + ".nii.gz")));
+    return new OneCase(
+        c, out, fs, hconf, reader, PreparedCaseFiles.caseDir(out, c.id()).toString());
   }
 
   private static InferStage.Member member(int fold, Path taskDir) {

@@ -93,41 +93,52 @@ public class TrainStageTest {
 
   @Test
   void aPerSampleDiceChangesTheModelFingerprintAndTheBatchWiseOneLeavesItAsItWas() {
-    FoldSplit split = twoFolds();
-    TrainStage.Task b0 = new TrainStage.Task("baseline", "B", 0);
-    Path archive = dir.resolve("archive");
-    Path out = dir.resolve("out");
-    Fingerprint plain = fingerprint(tinyConfig(archive, out), split, b0);
-    Fingerprint batch =
-        fingerprint(tinyConfig(archive, out, "pipelines.B.loss_reduction=batch"), split, b0);
-    Fingerprint sample =
-        fingerprint(tinyConfig(archive, out, "pipelines.B.loss_reduction=sample"), split, b0);
-    assertEquals(plain, batch);
-    assertFalse(plain.parts().containsKey("loss_reduction"), plain.parts().toString());
-    assertFalse(plain.parts().get("training").contains("Reduction"), plain.parts().get("training"));
-    assertEquals("SAMPLE", sample.parts().get("loss_reduction"));
-    assertNotEquals(plain.hash(), sample.hash());
+    assertALaterSettingCountsOnlyAwayFromItsDefault(
+        "B", "loss_reduction", "batch", "sample", "Reduction");
   }
 
   @Test
   void anOutputPriorFittedOnTheFirstBatchChangesTheModelFingerprintAndTheBiasFitDoesNot() {
+    assertALaterSettingCountsOnlyAwayFromItsDefault(
+        "A",
+        "output_prior_fit",
+        "bias",
+        "first_batch",
+        "PriorFit",
+        "pipelines.A.output_prior=0.05");
+  }
+
+  /**
+   * A training setting added after fingerprints existed: at its default the model fingerprint is
+   * the one without it (nothing of it in the training text), at another value it is an ingredient
+   * of its own and changes the hash.
+   */
+  private void assertALaterSettingCountsOnlyAwayFromItsDefault(
+      String pipeline,
+      String key,
+      String byDefault,
+      String other,
+      String typeName,
+      String... base) {
     FoldSplit split = twoFolds();
-    TrainStage.Task a0 = new TrainStage.Task("baseline", "A", 0);
+    TrainStage.Task task = new TrainStage.Task("baseline", pipeline, 0);
     Path archive = dir.resolve("archive");
     Path out = dir.resolve("out");
-    String prior = "pipelines.A.output_prior=0.05";
-    Fingerprint plain = fingerprint(tinyConfig(archive, out, prior), split, a0);
-    Fingerprint bias =
-        fingerprint(
-            tinyConfig(archive, out, prior, "pipelines.A.output_prior_fit=bias"), split, a0);
-    Fingerprint fitted =
-        fingerprint(
-            tinyConfig(archive, out, prior, "pipelines.A.output_prior_fit=first_batch"), split, a0);
-    assertEquals(plain, bias);
-    assertFalse(plain.parts().containsKey("output_prior_fit"), plain.parts().toString());
-    assertFalse(plain.parts().get("training").contains("PriorFit"), plain.parts().get("training"));
-    assertEquals("FIRST_BATCH", fitted.parts().get("output_prior_fit"));
-    assertNotEquals(plain.hash(), fitted.hash());
+    String setting = "pipelines." + pipeline + "." + key + "=";
+    Fingerprint plain = fingerprint(tinyConfig(archive, out, base), split, task);
+    Fingerprint atDefault = fingerprint(with(archive, out, base, setting + byDefault), split, task);
+    Fingerprint changed = fingerprint(with(archive, out, base, setting + other), split, task);
+    assertEquals(plain, atDefault);
+    assertFalse(plain.parts().containsKey(key), plain.parts().toString());
+    assertFalse(plain.parts().get("training").contains(typeName), plain.parts().get("training"));
+    assertEquals(other.toUpperCase(java.util.Locale.ROOT), changed.parts().get(key));
+    assertNotEquals(plain.hash(), changed.hash());
+  }
+
+  private static RunConfig with(Path archive, Path out, String[] base, String setting) {
+    String[] all = java.util.Arrays.copyOf(base, base.length + 1);
+    all[base.length] = setting;
+    return tinyConfig(archive, out, all);
   }
 
   private static FoldSplit twoFolds() {
