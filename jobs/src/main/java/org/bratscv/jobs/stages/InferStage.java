@@ -570,18 +570,21 @@ public final class InferStage {
       }
     }
     List<String> merge = labeling.merge();
-    List<String> unmade = merge.stream().filter(p -> !labels.containsKey(p)).toList();
-    if (!merge.isEmpty() && unmade.isEmpty()) {
-      labels.put(
-          "merged", TwoPassMerge.merge(labels.get(merge.get(0)), labels.get(merge.get(1)), scheme));
-    } else if (!merge.isEmpty()) {
-      // every model of a merged pipeline failed to train: the other pipelines' labelmaps stand
-      LOG.warn(
-          "case {}: no merged labelmap: ensemble.merge {} needs pipeline(s) {}, which have no model"
-              + " in this ensemble (their training failed: train/models.csv says why)",
-          pc.caseId(),
-          merge,
-          unmade);
+    if (!merge.isEmpty()) {
+      List<String> unmade = merge.stream().filter(p -> !labels.containsKey(p)).toList();
+      if (unmade.isEmpty()) {
+        labels.put(
+            "merged",
+            TwoPassMerge.merge(labels.get(merge.get(0)), labels.get(merge.get(1)), scheme));
+      } else {
+        // every model of a merged pipeline failed to train: the other pipelines' labelmaps stand
+        LOG.warn(
+            "case {}: no merged labelmap: ensemble.merge {} needs pipeline(s) {}, which have no"
+                + " model in this ensemble (their training failed: train/models.csv says why)",
+            pc.caseId(),
+            merge,
+            unmade);
+      }
     }
     return labels;
   }

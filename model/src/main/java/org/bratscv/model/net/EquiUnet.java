@@ -370,14 +370,19 @@ public final class EquiUnet extends AbstractBlock {
    * the merged test Dice by about 0.05 for ET and TC.
    */
   public void setOutputPrior(double p) {
-    if (!(p > 0 && p < 1)) {
-      throw new IllegalArgumentException("output prior must be within (0, 1), got " + p);
-    }
-    float logit = (float) Math.log(p / (1 - p));
+    float logit = priorLogit(p);
     fillBiases(out, logit);
     for (Block head : heads) {
       fillBiases(head, logit);
     }
+  }
+
+  /** The logit an output starts at under the prior {@code p}: {@code log(p / (1 - p))}. */
+  public static float priorLogit(double p) {
+    if (!(p > 0 && p < 1)) {
+      throw new IllegalArgumentException("output prior must be within (0, 1), got " + p);
+    }
+    return (float) Math.log(p / (1 - p));
   }
 
   /**
@@ -390,9 +395,7 @@ public final class EquiUnet extends AbstractBlock {
    * Returns the mean logits before the shift, per output and channel.
    */
   public float[][] fitOutputPrior(NDList logits, double p) {
-    if (!(p > 0 && p < 1)) {
-      throw new IllegalArgumentException("output prior must be within (0, 1), got " + p);
-    }
+    float target = priorLogit(p);
     if (logits.size() != 1 + heads.length) {
       throw new IllegalArgumentException(
           "expected the main output"
@@ -401,7 +404,6 @@ public final class EquiUnet extends AbstractBlock {
               + logits.size()
               + " outputs");
     }
-    float target = (float) Math.log(p / (1 - p));
     float[][] means = new float[logits.size()][];
     for (int i = 0; i < logits.size(); i++) {
       NDArray l = logits.get(i);

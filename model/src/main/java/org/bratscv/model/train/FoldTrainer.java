@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.bratscv.data.labels.Region;
 import org.bratscv.data.volume.Dims;
 import org.bratscv.data.volume.Padding;
 import org.bratscv.model.engine.NativeHeap;
@@ -391,13 +392,13 @@ public final class FoldTrainer {
       out.attach(sub);
       before = net.fitOutputPrior(out, config.outputPrior());
     }
-    String[] regions = {"ET", "TC", "WT"};
+    Region[] regions = Region.values();
     StringBuilder means = new StringBuilder();
     for (int c = 0; c < before[0].length; c++) {
-      String name = before[0].length == regions.length ? regions[c] : "channel " + c;
+      String name = before[0].length == regions.length ? regions[c].name() : "channel " + c;
       means.append(String.format(Locale.ROOT, "%s%s %.2f", c == 0 ? "" : ", ", name, before[0][c]));
     }
-    double logit = Math.log(config.outputPrior() / (1 - config.outputPrior()));
+    float logit = EquiUnet.priorLogit(config.outputPrior());
     LOG.info(
         "fold {}: output biases fitted to the prior {} (logit {}) on the first batch; the mean"
             + " logits were {}",
