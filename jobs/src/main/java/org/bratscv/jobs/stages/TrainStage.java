@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -207,11 +208,18 @@ public final class TrainStage {
     try (Progress progress = Progress.start(spark.sparkContext(), "train: epochs", totalEpochs)) {
       LongAccumulator epochsDone = progress.counter();
       TaskProgressAccumulator status = progress.tasks();
-      JavaRDD<Task> rdd = sc.parallelize(tasks, Math.max(1, tasks.size()));
+      List<Task> order = longestFirst(s, tasks);
+      JavaRDD<Task> rdd = sc.parallelize(order, Math.max(1, order.size()));
       rdd = cpus.schedule(rdd, 1.0); // a whole GPU per training task where there are GPUs
       sc.setJobDescription(
           "train " + tasks.size() + " models, " + totalEpochs + " epochs (progress: driver log)");
-      outcomes = rdd.map(t -> trainOne(t, s, cpus, conf, epochsDone, status)).collect();
+      List<Outcome> done = rdd.map(t -> trainOne(t, s, cpus, conf, epochsDone, status)).collect();
+      // back in the given order, so the models manifest does not depend on the schedule
+      Map<Task, Outcome> byTask = new HashMap<>();
+      for (int i = 0; i < order.size(); i++) {
+        byTask.put(order.get(i), done.get(i));
+      }
+      outcomes = tasks.stream().map(byTask::get).toList();
     }
     List<ModelRow> models = new ArrayList<>();
     List<EpochRow> log = new ArrayList<>();
@@ -236,6 +244,35 @@ public final class TrainStage {
       }
     }
     return new Result(models, log);
+  }
+
+  /**
+   * {@code tasks} in the order Spark should start them: the largest estimated work first, ties in
+   * the given order. Spark hands out a stage's tasks in partition order, so a long task started
+   * last would run on alone while the other slots idle; started first, the short ones fill the tail
+   * (longest-processing-time-first). The estimate is {@link #estimatedWork}.
+   */
+  static List<Task> longestFirst(Settings s, List<Task> tasks) {
+    List<Task> order = new ArrayList<>(tasks);
+    order.sort(Comparator.comparingDouble((Task t) -> estimatedWork(s, t)).reversed());
+    return order;
+  }
+
+  /**
+   * A task's work up to a constant: total epochs (SWA included) x its training cases x patch voxels
+   * x the network's width squared (a 3x3x3 convolution's cost per voxel grows with the square of
+   * its channels). Deep-supervision heads, norms and validation are left out: the estimate only
+   * ranks tasks.
+   */
+  static double estimatedWork(Settings s, Task t) {
+    PipelineSettings p = pipeline(s, t);
+    TrainingConfig.PatchSize patch = p.training().patch();
+    double width = p.network().width();
+    return (double) p.training().totalEpochs()
+        * s.trainCases(t.variant(), s.split().fold(t.fold())).size()
+        * ((double) patch.depth() * patch.height() * patch.width())
+        * width
+        * width;
   }
 
   private static PipelineSettings pipeline(Settings s, Task t) {

@@ -135,6 +135,47 @@ public class TrainStageTest {
     assertNotEquals(plain.hash(), changed.hash());
   }
 
+  @Test
+  void sparkStartsTheTasksWithTheMostWorkFirstAndKeepsTheGivenOrderAmongEquals() {
+    FoldSplit split = twoFolds();
+    Path archive = dir.resolve("archive");
+    Path out = dir.resolve("out");
+    TrainStage.Task a0 = new TrainStage.Task("baseline", "A", 0);
+    TrainStage.Task a1 = new TrainStage.Task("baseline", "A", 1);
+    TrainStage.Task b0 = new TrainStage.Task("baseline", "B", 0);
+    TrainStage.Task b1 = new TrainStage.Task("baseline", "B", 1);
+    List<TrainStage.Task> given = List.of(a0, a1, b0, b1);
+    // A: 2 + 2 SWA epochs, B: 2; equal patches and widths
+    assertEquals(given, TrainStage.longestFirst(settings(tinyConfig(archive, out), split), given));
+    // B's 5 epochs outweigh A's 4
+    TrainStage.Settings longerB = settings(tinyConfig(archive, out, "pipelines.B.epochs=5"), split);
+    assertEquals(List.of(b0, b1, a0, a1), TrainStage.longestFirst(longerB, given));
+    assertEquals(
+        5.0 / 4,
+        TrainStage.estimatedWork(longerB, b0) / TrainStage.estimatedWork(longerB, a0),
+        1e-12);
+    // B at 4 epochs like A, at twice the width: four times the work
+    TrainStage.Settings widerB =
+        settings(
+            tinyConfig(archive, out, "pipelines.B.epochs=4", "pipelines.B.network.width=4"), split);
+    assertEquals(
+        4.0, TrainStage.estimatedWork(widerB, b1) / TrainStage.estimatedWork(widerB, a1), 1e-12);
+    // a smaller patch for B: 16^3 against 16x16x8, half the work
+    TrainStage.Settings flatB =
+        settings(
+            tinyConfig(archive, out, "pipelines.B.epochs=4", "pipelines.B.patch=[16,16,8]"), split);
+    assertEquals(List.of(a1, a0, b1, b0), TrainStage.longestFirst(flatB, List.of(b1, a1, b0, a0)));
+  }
+
+  private static TrainStage.Settings settings(RunConfig c, FoldSplit split) {
+    return new TrainStage.Settings(
+        new OutputRoot(c.output()), Map.of("baseline", c.pipelines()), split, c.compute());
+  }
+
+  private static TrainStage.Task task(ModelRow m) {
+    return new TrainStage.Task(m.getVariant(), m.getPipeline(), m.getFold());
+  }
+
   private static RunConfig with(Path archive, Path out, String[] base, String setting) {
     String[] all = java.util.Arrays.copyOf(base, base.length + 1);
     all[base.length] = setting;
@@ -151,10 +192,7 @@ public class TrainStageTest {
   }
 
   private static Fingerprint fingerprint(RunConfig c, FoldSplit split, TrainStage.Task t) {
-    return TrainStage.modelFingerprint(
-        new TrainStage.Settings(
-            new OutputRoot(c.output()), Map.of("baseline", c.pipelines()), split, c.compute()),
-        t);
+    return TrainStage.modelFingerprint(settings(c, split), t);
   }
 
   @Test
@@ -200,7 +238,13 @@ public class TrainStageTest {
     assertEquals(1 + 12, Files.readAllLines(dir.resolve("out/train/log.csv")).size());
     assertEquals(1 + 4, Files.readAllLines(dir.resolve("out/train/models.csv")).size());
 
-    TrainStage.Result again = new TrainStage().run(spark, s, tasks);
+    assertEquals(tasks, r.models().stream().map(TrainStageTest::task).toList());
+
+    // Spark starts them longest first (A), the manifest keeps the order they were given in
+    List<TrainStage.Task> reversed = new ArrayList<>(tasks);
+    java.util.Collections.reverse(reversed);
+    TrainStage.Result again = new TrainStage().run(spark, s, reversed);
+    assertEquals(reversed, again.models().stream().map(TrainStageTest::task).toList());
     assertEquals(12, again.log().size());
     for (ModelRow m : again.models()) {
       assertEquals(m.getEpochs() - 1, m.getResumedAfter(), "skipped: " + m.getPipeline());
