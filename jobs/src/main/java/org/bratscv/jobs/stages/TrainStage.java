@@ -194,10 +194,11 @@ public final class TrainStage {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
     TaskCpus cpus = TaskCpus.of(sc.getConf(), s.compute().trainCpusPerTask());
+    List<Task> order = longestFirst(s, tasks);
     LOG.info(
-        "train: {} tasks ({}), {}, {}",
+        "train: {} tasks, the most work first ({}), {}, {}",
         tasks.size(),
-        tasks.stream().map(Task::label).toList(),
+        order.stream().map(Task::label).toList(),
         cpus.gpus() ? "one GPU each" : "compute.device " + s.compute().device(),
         cpus.describe());
     List<Outcome> outcomes;
@@ -208,7 +209,6 @@ public final class TrainStage {
     try (Progress progress = Progress.start(spark.sparkContext(), "train: epochs", totalEpochs)) {
       LongAccumulator epochsDone = progress.counter();
       TaskProgressAccumulator status = progress.tasks();
-      List<Task> order = longestFirst(s, tasks);
       JavaRDD<Task> rdd = sc.parallelize(order, Math.max(1, order.size()));
       rdd = cpus.schedule(rdd, 1.0); // a whole GPU per training task where there are GPUs
       sc.setJobDescription(
