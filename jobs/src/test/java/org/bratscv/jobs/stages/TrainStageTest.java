@@ -200,7 +200,8 @@ public class TrainStageTest {
     Path archive = dir.resolve("archive");
     new PhantomArchive(new PhantomGenerator(new Dims(24, 24, 16), 3), "Training", 1, true)
         .write(archive, 4, id -> {});
-    RunConfig c = tinyConfig(archive, dir.resolve("out"));
+    // B's 5 epochs outweigh A's 2 + 2 SWA: Spark starts B's tasks first
+    RunConfig c = tinyConfig(archive, dir.resolve("out"), "pipelines.B.epochs=5");
     OutputRoot out = new OutputRoot(c.output());
     PreprocessStage.Result pre =
         new PreprocessStage()
@@ -228,27 +229,36 @@ public class TrainStageTest {
     assertEquals(
         List.of(), r.failed(), "failed: " + r.failed().stream().map(ModelRow::getReason).toList());
     assertEquals(4, r.models().size());
-    // A: 2 main + 2 SWA epochs; B: 2 epochs; per fold
-    assertEquals(2 * 4 + 2 * 2, r.log().size());
+    // A: 2 main + 2 SWA epochs; B: 5 epochs; per fold
+    assertEquals(2 * 4 + 2 * 5, r.log().size());
+    Map<String, java.nio.file.attribute.FileTime> finished = new java.util.HashMap<>();
     for (ModelRow m : r.models()) {
       assertEquals("cpu", m.getDevice());
-      assertTrue(Files.exists(Path.of(m.getCheckpoint(), "manifest.json")), m.getCheckpoint());
+      Path manifest = Path.of(m.getCheckpoint(), "manifest.json");
+      assertTrue(Files.exists(manifest), m.getCheckpoint());
+      finished.put(m.getPipeline() + m.getFold(), Files.getLastModifiedTime(manifest));
+    }
+    // two slots, B's two tasks first: A's finished after both of B's (in the given order, A's
+    // 4 epochs would have ended before B's 5 began)
+    for (String a : List.of("A0", "A1")) {
+      for (String b : List.of("B0", "B1")) {
+        assertTrue(finished.get(a).compareTo(finished.get(b)) > 0, a + " after " + b + finished);
+      }
     }
     assertTrue(r.log().stream().allMatch(e -> e.getValidationLoss() != null));
-    assertEquals(1 + 12, Files.readAllLines(dir.resolve("out/train/log.csv")).size());
+    assertEquals(1 + 18, Files.readAllLines(dir.resolve("out/train/log.csv")).size());
     assertEquals(1 + 4, Files.readAllLines(dir.resolve("out/train/models.csv")).size());
-
+    // the manifest keeps the order the tasks were given in
     assertEquals(tasks, r.models().stream().map(TrainStageTest::task).toList());
 
-    // Spark starts them longest first (A), the manifest keeps the order they were given in
     List<TrainStage.Task> reversed = new ArrayList<>(tasks);
     java.util.Collections.reverse(reversed);
     TrainStage.Result again = new TrainStage().run(spark, s, reversed);
     assertEquals(reversed, again.models().stream().map(TrainStageTest::task).toList());
-    assertEquals(12, again.log().size());
+    assertEquals(18, again.log().size());
     for (ModelRow m : again.models()) {
       assertEquals(m.getEpochs() - 1, m.getResumedAfter(), "skipped: " + m.getPipeline());
     }
-    assertEquals(1 + 12, Files.readAllLines(dir.resolve("out/train/log.csv")).size());
+    assertEquals(1 + 18, Files.readAllLines(dir.resolve("out/train/log.csv")).size());
   }
 }
