@@ -65,13 +65,8 @@ class EquiUnetTest {
   @Test
   void theOutputPriorSetsTheOutputBiasesOnly() {
     try (NDManager m = manager.newSubManager()) {
-      EquiUnet net =
-          EquiUnet.builder().optWidth(2).optDeepSupervision(true).optNorm(Norm.GROUP).build();
-      net.initialize(m, 7L);
-      java.util.Map<String, float[]> before = new java.util.LinkedHashMap<>();
-      for (var e : net.getParameters()) {
-        before.put(e.getKey(), e.getValue().getArray().toFloatArray());
-      }
+      EquiUnet net = headedNet(m);
+      java.util.Map<String, float[]> before = parameters(net);
       net.setOutputPrior(0.05);
       float logit = (float) Math.log(0.05 / 0.95);
       int changed = 0;
@@ -104,14 +99,9 @@ class EquiUnetTest {
   @Test
   void fittingTheOutputPriorOnABatchStartsEveryOutputChannelAtThePrior() {
     try (NDManager m = manager.newSubManager()) {
-      EquiUnet net =
-          EquiUnet.builder().optWidth(2).optDeepSupervision(true).optNorm(Norm.GROUP).build();
-      net.initialize(m, 7L);
+      EquiUnet net = headedNet(m);
       net.setOutputPrior(0.05);
-      java.util.Map<String, float[]> before = new java.util.LinkedHashMap<>();
-      for (var e : net.getParameters()) {
-        before.put(e.getKey(), e.getValue().getArray().toFloatArray());
-      }
+      java.util.Map<String, float[]> before = parameters(net);
       NDArray x = m.randomNormal(new Shape(2, 4, 8, 8, 16));
       ParameterStore ps = new ParameterStore(m, false);
       NDList first = net.forward(ps, new NDList(x), true);
@@ -146,6 +136,23 @@ class EquiUnetTest {
       assertThrows(IllegalArgumentException.class, () -> net.fitOutputPrior(mainOnly, 0.05));
       assertThrows(IllegalArgumentException.class, () -> net.fitOutputPrior(after, 1));
     }
+  }
+
+  /** A width-2 GroupNorm EquiUnet with its four deep-supervision heads, initialised with seed 7. */
+  private static EquiUnet headedNet(NDManager m) {
+    EquiUnet net =
+        EquiUnet.builder().optWidth(2).optDeepSupervision(true).optNorm(Norm.GROUP).build();
+    net.initialize(m, 7L);
+    return net;
+  }
+
+  /** Every parameter's values by name. */
+  private static java.util.Map<String, float[]> parameters(EquiUnet net) {
+    java.util.Map<String, float[]> values = new java.util.LinkedHashMap<>();
+    for (var e : net.getParameters()) {
+      values.put(e.getKey(), e.getValue().getArray().toFloatArray());
+    }
+    return values;
   }
 
   private static float[] channelMeans(NDArray logits) {

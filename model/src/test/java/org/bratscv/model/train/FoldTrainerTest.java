@@ -127,12 +127,21 @@ class FoldTrainerTest {
     assertThrows(IllegalArgumentException.class, () -> plain.withOutputPrior(1.0));
   }
 
-  /** Fails once, at the first sample of {@code crashEpoch}, like a killed task. */
+  /**
+   * {@link SyntheticSamples} with cubic patches of {@code patch}, failing once, at the first sample
+   * of {@code crashEpoch} (-1: never), like a killed task.
+   */
   private static final class CrashingSamples extends SyntheticSamples {
     private final int crashEpoch;
+    private final int patch;
 
     CrashingSamples(int crashEpoch) {
+      this(crashEpoch, PATCH);
+    }
+
+    CrashingSamples(int crashEpoch, int patch) {
       this.crashEpoch = crashEpoch;
+      this.patch = patch;
     }
 
     @Override
@@ -140,7 +149,7 @@ class FoldTrainerTest {
       if (epoch == crashEpoch) {
         throw new IllegalStateException("simulated crash in epoch " + epoch);
       }
-      return super.trainingSample(caseId, epoch, seeds);
+      return make(caseId, seeds.caseSeed(epoch, caseId), patch, patch, patch);
     }
   }
 
@@ -389,21 +398,9 @@ class FoldTrainerTest {
   /** An EquiUnet's patch: 16^3, so that its bottom keeps 2^3 voxels to normalise. */
   private static final int UNET_PATCH = 16;
 
-  /** {@link SyntheticSamples} with 16^3 patches, failing once at {@code crashEpoch} (-1: never). */
-  private static final class UnetSamples extends SyntheticSamples {
-    private final int crashEpoch;
-
-    UnetSamples(int crashEpoch) {
-      this.crashEpoch = crashEpoch;
-    }
-
-    @Override
-    public Sample trainingSample(String caseId, int epoch, TrainingSeeds seeds) {
-      if (epoch == crashEpoch) {
-        throw new IllegalStateException("simulated crash in epoch " + epoch);
-      }
-      return make(caseId, seeds.caseSeed(epoch, caseId), UNET_PATCH, UNET_PATCH, UNET_PATCH);
-    }
+  /** Samples for an EquiUnet, failing once at {@code crashEpoch} (-1: never). */
+  private static CrashingSamples unetSamples(int crashEpoch) {
+    return new CrashingSamples(crashEpoch, UNET_PATCH);
   }
 
   /** A width-2 EquiUnet of pipeline A's kind, its prior 0.05 put in by {@code fit}. */
@@ -436,7 +433,7 @@ class FoldTrainerTest {
    * Trains a width-2 EquiUnet (seed 7) and returns its final weights and, with them, each output
    * channel's mean logit over the fold's first training batch.
    */
-  private static PriorRun trainEquiUnet(TrainingConfig config, Path store, UnetSamples data)
+  private static PriorRun trainEquiUnet(TrainingConfig config, Path store, CrashingSamples data)
       throws IOException {
     try (NDManager manager = NDManager.newBaseManager()) {
       EquiUnet net = EquiUnet.builder().optWidth(2).optDeepSupervision(false).build();
@@ -455,7 +452,7 @@ class FoldTrainerTest {
       int v = p * p * p;
       float[] images = new float[first.size() * 4 * v];
       for (int b = 0; b < first.size(); b++) {
-        Sample s = new UnetSamples(-1).trainingSample(first.get(b), 0, seeds);
+        Sample s = unetSamples(-1).trainingSample(first.get(b), 0, seeds);
         System.arraycopy(s.image(), 0, images, b * 4 * v, 4 * v);
       }
       NDArray x = manager.create(images, new Shape(first.size(), 4, p, p, p));
@@ -478,13 +475,13 @@ class FoldTrainerTest {
         trainEquiUnet(
                 priorConfig(TrainingConfig.PriorFit.FIRST_BATCH, 1e-9, 1),
                 tmp.resolve("fitted"),
-                new UnetSamples(-1))
+                unetSamples(-1))
             .firstBatchMeanLogits();
     float[] plain =
         trainEquiUnet(
                 priorConfig(TrainingConfig.PriorFit.BIAS, 1e-9, 1),
                 tmp.resolve("plain"),
-                new UnetSamples(-1))
+                unetSamples(-1))
             .firstBatchMeanLogits();
     assertEquals(3, fitted.length);
     double farthest = 0;
@@ -499,10 +496,10 @@ class FoldTrainerTest {
   @Test
   void aResumedRunDoesNotFitTheOutputPriorAgain() throws IOException {
     TrainingConfig config = priorConfig(TrainingConfig.PriorFit.FIRST_BATCH, 0.05, 3);
-    PriorRun straight = trainEquiUnet(config, tmp.resolve("straight"), new UnetSamples(-1));
+    PriorRun straight = trainEquiUnet(config, tmp.resolve("straight"), unetSamples(-1));
     Path store = tmp.resolve("resumed");
-    assertThrows(IOException.class, () -> trainEquiUnet(config, store, new UnetSamples(2)));
-    PriorRun resumed = trainEquiUnet(config, store, new UnetSamples(-1));
+    assertThrows(IOException.class, () -> trainEquiUnet(config, store, unetSamples(2)));
+    PriorRun resumed = trainEquiUnet(config, store, unetSamples(-1));
     for (String name : straight.weights().keySet()) {
       assertArrayEquals(straight.weights().get(name), resumed.weights().get(name), 1e-6f, name);
     }
