@@ -464,6 +464,15 @@ class FoldTrainerTest {
   }
 
   /**
+   * Each output channel's mean logit over the first batch of one epoch at a learning rate that
+   * leaves the weights where they started, the prior put in by {@code fit}.
+   */
+  private float[] firstBatchMeanLogits(TrainingConfig.PriorFit fit) throws IOException {
+    return trainEquiUnet(priorConfig(fit, 1e-9, 1), tmp.resolve(fit.name()), unetSamples(-1))
+        .firstBatchMeanLogits();
+  }
+
+  /**
    * FIRST_BATCH starts every output channel at the prior: its mean logit over the first batch is
    * the prior's logit (at a learning rate that leaves the weights where they started). With the
    * bias alone the weights' draw moves the channels away from it.
@@ -471,18 +480,8 @@ class FoldTrainerTest {
   @Test
   void anOutputPriorFittedOnTheFirstBatchStartsEveryChannelAtThePrior() throws IOException {
     double logit = Math.log(0.05 / 0.95);
-    float[] fitted =
-        trainEquiUnet(
-                priorConfig(TrainingConfig.PriorFit.FIRST_BATCH, 1e-9, 1),
-                tmp.resolve("fitted"),
-                unetSamples(-1))
-            .firstBatchMeanLogits();
-    float[] plain =
-        trainEquiUnet(
-                priorConfig(TrainingConfig.PriorFit.BIAS, 1e-9, 1),
-                tmp.resolve("plain"),
-                unetSamples(-1))
-            .firstBatchMeanLogits();
+    float[] fitted = firstBatchMeanLogits(TrainingConfig.PriorFit.FIRST_BATCH);
+    float[] plain = firstBatchMeanLogits(TrainingConfig.PriorFit.BIAS);
     assertEquals(3, fitted.length);
     double farthest = 0;
     for (int c = 0; c < 3; c++) {
